@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Coffer.Cli;
+
+var root = new RootCommand("Coffer: a self-hosted key management service that speaks the AWS KMS API.")
+{
+    ServerCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"coffer: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Try 'coffer --help'.");
+    return ExitCodes.Usage;
+}
+
+return await parse.InvokeAsync();

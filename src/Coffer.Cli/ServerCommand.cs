@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Coffer.Server;
+
+namespace Coffer.Cli;
+
+/// <summary><c>coffer server</c>: runs a Coffer server in the foreground until interrupted.</summary>
+internal static partial class ServerCommand
+{
+    public const string DevDataDir = ".coffer-dev";
+
+    public static Command Create()
+    {
+        var dev = new Option<bool>("--dev")
+        {
+            Description = "Run a development server: embedded SQLite store, root key in a file in the data folder, an admin key printed at start. Never for real data.",
+        };
+        var dataDir = new Option<string?>("--data-dir")
+        {
+            Description = $"Folder for the store, the dev root key and the admin credentials [default with --dev: ./{DevDataDir}]",
+            HelpName = "DIR",
+        };
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Address to listen on, HOST:PORT",
+            HelpName = "HOST:PORT",
+            DefaultValueFactory = _ => ServerOptions.DefaultListen,
+        };
+        var regions = new Option<string[]>("--region")
+        {
+            Description = "A region to serve (repeatable). Without it a dev server serves any region a request is signed for, each isolated as on AWS.",
+            HelpName = "REGION",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var account = new Option<string>("--account-id")
+        {
+            Description = "The 12-digit account id of the dev account",
+            HelpName = "ID",
+            DefaultValueFactory = _ => ServerOptions.DefaultAccountId,
+        };
+
+        var command = new Command("server", """
+            Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
+            With --dev, the admin's access key comes from COFFER_DEV_ACCESS_KEY_ID and
+            COFFER_DEV_SECRET_ACCESS_KEY when both are set; otherwise it is generated (or reused from
+            DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
+            """)
+        {
+            dev, dataDir, listen, regions, account,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var listenValue = result.GetValue(listen)!;
+            var accountValue = result.GetValue(account)!;
+            var regionValues = result.GetValue(regions) ?? [];
+            var envId = Environment.GetEnvironmentVariable("COFFER_DEV_ACCESS_KEY_ID");
+            var envSecret = Environment.GetEnvironmentVariable("COFFER_DEV_SECRET_ACCESS_KEY");
+            if (!result.GetValue(dev))
+            {
+                return Fail(ExitCodes.Usage, "only dev mode is available in this version: run 'coffer server --dev'. Production mode (seals, TLS) is planned.");
+            }
+
+            if (!ListenEndpoint.TryParse(listenValue, out _, out var listenError))
+            {
+                return Fail(ExitCodes.Usage, $"--listen: {listenError}");
+            }
+
+            if (!AccountId().IsMatch(accountValue))
+            {
+                return Fail(ExitCodes.Usage, $"--account-id: '{accountValue}' is not a 12-digit account id.");
+            }
+
+            if (regionValues.FirstOrDefault(r => !RegionPolicy.RegionName().IsMatch(r)) is { } badRegion)
+            {
+                return Fail(ExitCodes.Usage, $"--region: '{badRegion}' is not a region name such as us-east-1.");
+            }
+
+            if (string.IsNullOrEmpty(envId) != string.IsNullOrEmpty(envSecret))
+            {
+                return Fail(ExitCodes.Usage, "set both COFFER_DEV_ACCESS_KEY_ID and COFFER_DEV_SECRET_ACCESS_KEY, or neither.");
+            }
+
+            var options = new ServerOptions
+            {
+                Dev = true,
+                DataDir = Path.GetFullPath(result.GetValue(dataDir) ?? DevDataDir),
+                Listen = listenValue,
+                Regions = regionValues,
+                AccountId = accountValue,
+                DevAccessKeyId = string.IsNullOrEmpty(envId) ? null : envId,
+                DevSecretAccessKey = string.IsNullOrEmpty(envSecret) ? null : envSecret,
+            };
+
+            CofferApp app;
+            try
+            {
+                app = await CofferApp.StartAsync(options, cancellationToken);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Crypto.SealException)
+            {
+                return Fail(ExitCodes.Failure, error.Message);
+            }
+
+            await using (app)
+            {
+                try
+                {
+                    await Task.WhenAny(app.WaitForShutdownAsync(), Task.Delay(Timeout.Infinite, cancellationToken));
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"coffer: {message}");
+        return code;
+    }
+
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex AccountId();
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+
+namespace Coffer.Crypto;
+
+/// <summary>
+/// The <c>dev</c> seal: a 256-bit root key in a file beside the data, readable only by its owner.
+/// Whoever copies the data folder also copies this key, so it is for development only.
+/// </summary>
+public sealed class DevFileSeal : ISeal
+{
+    public const string FileName = "dev-root.key";
+    private const int KeySize = 32;
+    private static readonly byte[] WrapAad = "coffer:domain-key:v1"u8.ToArray();
+
+    private readonly SecretBytes _rootKey;
+
+    private DevFileSeal(SecretBytes rootKey) => _rootKey = rootKey;
+
+    public string Kind => "dev";
+
+    /// <summary>Opens the root key file in <paramref name="dataDir"/>, creating it on first use.</summary>
+    public static DevFileSeal OpenOrCreate(string dataDir)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        if (!File.Exists(path))
+        {
+            using var fresh = SecretBytes.Random(KeySize);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            using (var stream = new FileStream(path, options))
+            {
+                stream.Write(fresh.Span);
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            if (bytes.Length != KeySize)
+            {
+                throw new SealException($"The dev root key file {path} is damaged: expected {KeySize} bytes.");
+            }
+
+            return new DevFileSeal(SecretBytes.CopyOf(bytes));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    public byte[] WrapDomainKey(SecretBytes domainKey)
+    {
+        var wrapped = new byte[domainKey.Length + AesGcmBox.Overhead];
+        AesGcmBox.Seal(_rootKey.Span, domainKey.Span, WrapAad, wrapped);
+        return wrapped;
+    }
+
+    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped)
+    {
+        if (wrapped.Length != KeySize + AesGcmBox.Overhead)
+        {
+            throw new SealException("The wrapped domain key has the wrong length.");
+        }
+
+        var domainKey = SecretBytes.Allocate(KeySize);
+        if (!AesGcmBox.TryOpen(_rootKey.Span, wrapped, WrapAad, domainKey.Writable))
+        {
+            domainKey.Dispose();
+            throw new SealException("The domain key was not wrapped by this root key.");
+        }
+
+        return domainKey;
+    }
+
+    public void Dispose() => _rootKey.Dispose();
+}

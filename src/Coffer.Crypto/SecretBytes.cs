@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+
+namespace Coffer.Crypto;
+
+/// <summary>
+/// Key material or another secret in memory. The array is pinned so the GC never leaves copies
+/// behind, and zeroed on <see cref="Dispose"/>. It has no useful <see cref="ToString"/>, so it
+/// cannot leak into a log by accident. Not thread-safe for Dispose racing with readers: the
+/// owner disposes it once nobody reads it any more.
+/// </summary>
+public sealed class SecretBytes : IDisposable
+{
+    private readonly byte[] _bytes;
+    private bool _disposed;
+
+    private SecretBytes(int length) => _bytes = GC.AllocateUninitializedArray<byte>(length, pinned: true);
+
+    public int Length => _bytes.Length;
+
+    public ReadOnlySpan<byte> Span
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _bytes;
+        }
+    }
+
+    /// <summary>Write access for this assembly's primitives, which fill secrets in place.</summary>
+    internal Span<byte> Writable
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _bytes;
+        }
+    }
+
+    /// <summary>An uninitialised secret for this assembly's primitives to fill.</summary>
+    internal static SecretBytes Allocate(int length) => new(length);
+
+    /// <summary>A fresh secret of <paramref name="length"/> random bytes.</summary>
+    public static SecretBytes Random(int length)
+    {
+        var secret = new SecretBytes(length);
+        RandomNumberGenerator.Fill(secret._bytes);
+        return secret;
+    }
+
+    /// <summary>Copies <paramref name="source"/>; the caller still owns (and zeroes) the source.</summary>
+    public static SecretBytes CopyOf(ReadOnlySpan<byte> source)
+    {
+        var secret = new SecretBytes(source.Length);
+        source.CopyTo(secret._bytes);
+        return secret;
+    }
+
+    /// <summary>Zeroes a buffer that held a secret (a request's plaintext, a response's data key).</summary>
+    public static void Zero(Span<byte> buffer) => CryptographicOperations.ZeroMemory(buffer);
+
+    /// <summary>Copies the secret out for a caller that must hand it over (a data key in a response).</summary>
+    public byte[] ToArray() => Span.ToArray();
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            CryptographicOperations.ZeroMemory(_bytes);
+            _disposed = true;
+        }
+    }
+
+    public override string ToString() => $"SecretBytes[{_bytes.Length}]";
+}
+
+/// <summary>The one place secrets are compared: always in constant time.</summary>
+public static class SecretComparer
+{
+    public static bool FixedTimeEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right) =>
+        CryptographicOperations.FixedTimeEquals(left, right);
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Coffer.Protocol.Json;
+using Coffer.Service;
+using Coffer.Service.Operations;
+
+namespace Coffer.Protocol;
+
+/// <summary>
+/// The one dispatch table: KMS operation name → input shape, typed request, handler. Operations
+/// Coffer does not serve yet are absent, and callers get UnknownOperationException for them.
+/// </summary>
+public sealed class KmsDispatcher
+{
+    private readonly Dictionary<string, Entry> _operations = new(StringComparer.Ordinal);
+
+    public KmsDispatcher(KmsRuntime runtime)
+    {
+        var json = KmsJsonContext.Default;
+        Add("CreateKey", new CreateKey(runtime), json.CreateKeyRequest);
+        Add("DescribeKey", new DescribeKey(runtime), json.DescribeKeyRequest);
+        Add("ListKeys", new ListKeys(runtime), json.ListKeysRequest);
+        Add("UpdateKeyDescription", new UpdateKeyDescription(runtime), json.UpdateKeyDescriptionRequest);
+        Add("EnableKey", new EnableKey(runtime), json.KeyIdRequest);
+        Add("DisableKey", new DisableKey(runtime), json.KeyIdRequest);
+        Add("ScheduleKeyDeletion", new ScheduleKeyDeletion(runtime), json.ScheduleKeyDeletionRequest);
+        Add("CancelKeyDeletion", new CancelKeyDeletion(runtime), json.KeyIdRequest);
+        Add("CreateAlias", new CreateAlias(runtime), json.CreateAliasRequest);
+        Add("UpdateAlias", new UpdateAlias(runtime), json.UpdateAliasRequest);
+        Add("DeleteAlias", new DeleteAlias(runtime), json.DeleteAliasRequest);
+        Add("ListAliases", new ListAliases(runtime), json.ListAliasesRequest);
+        Add("TagResource", new TagResource(runtime), json.TagResourceRequest);
+        Add("UntagResource", new UntagResource(runtime), json.UntagResourceRequest);
+        Add("ListResourceTags", new ListResourceTags(runtime), json.ListResourceTagsRequest);
+        Add("Encrypt", new Encrypt(runtime), json.EncryptRequest);
+        Add("Decrypt", new Decrypt(runtime), json.DecryptRequest);
+        Add("ReEncrypt", new ReEncrypt(runtime), json.ReEncryptRequest);
+        Add("GenerateDataKey", new GenerateDataKey(runtime, includePlaintext: true), json.GenerateDataKeyRequest);
+        Add("GenerateDataKeyWithoutPlaintext", new GenerateDataKey(runtime, includePlaintext: false), json.GenerateDataKeyRequest);
+        Add("GenerateRandom", new GenerateRandom(), json.GenerateRandomRequest);
+    }
+
+    /// <summary>The names of the operations served, for documentation and tests.</summary>
+    public IReadOnlyCollection<string> OperationNames => _operations.Keys;
+
+    internal bool TryGet(string operation, out Entry entry) => _operations.TryGetValue(operation, out entry!);
+
+    private void Add<TRequest, TResponse>(string name, KmsOperation<TRequest, TResponse> operation, JsonTypeInfo<TRequest> requestInfo)
+        where TRequest : class
+        where TResponse : class
+    {
+        var input = KmsModel.OperationInputs[name];
+        _operations.Add(name, new Entry(name, input, async (context, body, cancellationToken) =>
+        {
+            var request = body.Deserialize(requestInfo) ?? throw new JsonException("The request body is null.");
+            return await operation.ExecuteAsync(context, request, cancellationToken);
+        }));
+    }
+
+    /// <summary>One operation: its model input shape and a handler taking the validated body.</summary>
+    internal sealed record Entry(string Name, ModelShape Input, Func<RequestContext, JsonElement, CancellationToken, Task<object>> Handle);
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics.CodeAnalysis;
+using Coffer.Core;
+
+namespace Coffer.Protocol.SigV4;
+
+/// <summary>The authentication errors of AWS's front end, with their exact wording.</summary>
+internal static class AuthErrors
+{
+    public const string MissingToken = "MissingAuthenticationTokenException";
+    public const string Incomplete = "IncompleteSignatureException";
+    public const string InvalidSignature = "InvalidSignatureException";
+    public const string UnrecognizedClient = "UnrecognizedClientException";
+
+    public const string SignatureMismatch =
+        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+    [DoesNotReturn]
+    public static void Throw(string code, string message) => throw new KmsException(code, message);
+
+    [DoesNotReturn]
+    public static void Missing() => Throw(MissingToken, "Request is missing Authentication Token");
+
+    [DoesNotReturn]
+    public static void Unrecognized() => Throw(UnrecognizedClient, "The security token included in the request is invalid.");
+}

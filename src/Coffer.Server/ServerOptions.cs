@@ -1,0 +1,31 @@
+namespace Coffer.Server;
+
+/// <summary>How to run one Coffer server. Validated by the CLI before it gets here.</summary>
+public sealed record ServerOptions
+{
+    public const string DefaultAccountId = "111122223333";
+    public const string DefaultListen = "127.0.0.1:8080";
+
+    public required string DataDir { get; init; }
+    public bool Dev { get; init; }
+    public string Listen { get; init; } = DefaultListen;
+
+    /// <summary>The regions served; empty in dev mode means any region a request is signed for.</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    public string AccountId { get; init; } = DefaultAccountId;
+
+    /// <summary>The dev admin's access key, when the environment fixes it.</summary>
+    public string? DevAccessKeyId { get; init; }
+
+    public string? DevSecretAccessKey { get; init; }
+
+    /// <summary>The clock of key lifecycles (deletion windows); tests move it. SigV4 always uses the real clock.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>How often the deletion job looks for keys whose waiting period has passed.</summary>
+    public TimeSpan DeletionJobInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Where the start-up banner goes (the admin key, the listening line).</summary>
+    public TextWriter Console { get; init; } = System.Console.Out;
+}

@@ -1,0 +1,22 @@
+namespace Coffer.Service.Keys;
+
+/// <summary>
+/// Destroys keys whose waiting period has passed: the row, its material, tags and aliases go in
+/// one transaction, and the cached material is zeroed (crypto-shredding). Idempotent, so running
+/// it twice, or on a clock that jumped, is harmless.
+/// </summary>
+public sealed class KeyDeletionJob(KmsRuntime runtime)
+{
+    /// <summary>Runs one pass and returns how many keys it destroyed.</summary>
+    public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var due = await runtime.Store.ListKeysDueForDeletionAsync(runtime.Clock.GetUtcNow(), cancellationToken);
+        foreach (var key in due)
+        {
+            await runtime.Store.DeleteKeyAsync(key.KeyId, cancellationToken);
+            runtime.Vault.Forget(key.KeyId);
+        }
+
+        return due.Count;
+    }
+}

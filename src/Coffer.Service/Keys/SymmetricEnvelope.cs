@@ -1,0 +1,94 @@
+using Coffer.Core;
+using Coffer.Crypto;
+
+namespace Coffer.Service.Keys;
+
+/// <summary>
+/// Encrypts under and decrypts with symmetric KMS keys: the steps Encrypt, Decrypt, ReEncrypt
+/// and GenerateDataKey* share. Decryption finds the key from the blob itself; any blob that does
+/// not authenticate, names no key here, or names a version that does not exist is an
+/// InvalidCiphertextException and nothing more, so a caller learns nothing from a forgery.
+/// </summary>
+public sealed class SymmetricEnvelope(KmsRuntime runtime)
+{
+    public async ValueTask<byte[]> EncryptAsync(KmsKey key, ReadOnlyMemory<byte> plaintext, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
+    {
+        var material = await CurrentMaterialAsync(key, cancellationToken);
+        return SymmetricCiphertext.Encrypt(material, Guid.Parse(key.KeyId), key.CurrentMaterialVersion, plaintext.Span,
+            EncryptionContextEncoding.Encode(encryptionContext));
+    }
+
+    /// <summary>Encrypts a secret the server holds (ReEncrypt's plaintext, a data key) without copying it out.</summary>
+    public async ValueTask<byte[]> EncryptAsync(KmsKey key, SecretBytes plaintext, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
+    {
+        var material = await CurrentMaterialAsync(key, cancellationToken);
+        return SymmetricCiphertext.Encrypt(material, Guid.Parse(key.KeyId), key.CurrentMaterialVersion, plaintext.Span,
+            EncryptionContextEncoding.Encode(encryptionContext));
+    }
+
+    private async ValueTask<SecretBytes> CurrentMaterialAsync(KmsKey key, CancellationToken cancellationToken) =>
+        await runtime.Vault.GetAsync(key, key.CurrentMaterialVersion, cancellationToken)
+        ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
+
+    /// <summary>
+    /// Decrypts <paramref name="blob"/>. When <paramref name="expectedKeyId"/> is given it must
+    /// name the key the blob was made under (IncorrectKeyException otherwise). The caller owns
+    /// and disposes the returned plaintext.
+    /// </summary>
+    public async ValueTask<(KmsKey Key, SecretBytes Plaintext)> DecryptAsync(
+        RequestContext context, byte[] blob, IReadOnlyDictionary<string, string>? encryptionContext, string? expectedKeyId, CancellationToken cancellationToken)
+    {
+        KmsKey? expected = null;
+        if (expectedKeyId is not null)
+        {
+            expected = await runtime.Resolver.ResolveAsync(context, expectedKeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+        }
+
+        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyGuid, out var version))
+        {
+            KmsErrors.BadCiphertext();
+        }
+
+        var keyId = keyGuid.ToString("D");
+        var key = await runtime.Store.FindKeyAsync(context.Region, keyId, cancellationToken);
+        if (key is null || key.AccountId != context.AccountId)
+        {
+            if (expected is not null)
+            {
+                KmsErrors.Throw(KmsErrors.IncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.");
+            }
+
+            KmsErrors.BadCiphertext();
+        }
+
+        if (expected is not null && expected.KeyId != key.KeyId)
+        {
+            KmsErrors.Throw(KmsErrors.IncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.");
+        }
+
+        KeyStateRules.EnsureUsableForCrypto(key);
+        var material = await runtime.Vault.GetAsync(key, version, cancellationToken);
+        if (material is null)
+        {
+            KmsErrors.BadCiphertext();
+        }
+
+        var plaintext = SymmetricCiphertext.TryDecrypt(material, blob, EncryptionContextEncoding.Encode(encryptionContext));
+        if (plaintext is null)
+        {
+            KmsErrors.BadCiphertext();
+        }
+
+        return (key, plaintext);
+    }
+
+    /// <summary>Symmetric keys take only SYMMETRIC_DEFAULT.</summary>
+    public static void EnsureAlgorithm(KmsKey key, string? algorithm, string operation)
+    {
+        if (algorithm is not null && algorithm != EncryptionAlgorithms.SymmetricDefault)
+        {
+            KmsErrors.Throw(KmsErrors.InvalidKeyUsage,
+                $"{key.Arn} key usage is {key.KeyUsage} which is not valid for {operation} with EncryptionAlgorithm {algorithm}.");
+        }
+    }
+}

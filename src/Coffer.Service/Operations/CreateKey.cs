@@ -1,0 +1,78 @@
+using Coffer.Core;
+using Coffer.Crypto;
+using Coffer.Service.Keys;
+
+namespace Coffer.Service.Operations;
+
+public sealed class CreateKeyRequest
+{
+    public string? Policy { get; init; }
+    public string? Description { get; init; }
+    public string? KeyUsage { get; init; }
+    public string? CustomerMasterKeySpec { get; init; }
+    public string? KeySpec { get; init; }
+    public string? Origin { get; init; }
+    public string? CustomKeyStoreId { get; init; }
+    public bool? BypassPolicyLockoutSafetyCheck { get; init; }
+    public List<Tag>? Tags { get; init; }
+    public bool? MultiRegion { get; init; }
+    public string? XksKeyId { get; init; }
+}
+
+public sealed class CreateKeyResponse
+{
+    public required KeyMetadata KeyMetadata { get; init; }
+}
+
+/// <summary>Creates a symmetric encryption key with fresh material (the only kind Coffer makes so far).</summary>
+public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyRequest, CreateKeyResponse>
+{
+    public override async ValueTask<CreateKeyResponse> ExecuteAsync(RequestContext context, CreateKeyRequest request, CancellationToken cancellationToken)
+    {
+        if (request.KeySpec is not null && request.CustomerMasterKeySpec is not null)
+        {
+            KmsErrors.ValidationFailed("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
+        }
+
+        var spec = request.KeySpec ?? request.CustomerMasterKeySpec ?? KeySpecs.SymmetricDefault;
+        var usage = request.KeyUsage ?? KeyUsages.EncryptDecrypt;
+        if (spec != KeySpecs.SymmetricDefault)
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"KeySpec {spec} is not supported by this server yet. Only SYMMETRIC_DEFAULT keys can be created.");
+        }
+
+        if (usage != KeyUsages.EncryptDecrypt)
+        {
+            KmsErrors.ValidationFailed($"KeyUsage {usage} is not compatible with KeySpec {spec}");
+        }
+
+        if (request.Origin is not null && request.Origin != KeyOrigins.AwsKms)
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"Origin {request.Origin} is not supported by this server yet.");
+        }
+
+        if (request.CustomKeyStoreId is not null || request.XksKeyId is not null)
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Custom key stores are not supported by this server.");
+        }
+
+        if (request.MultiRegion == true)
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Multi-Region keys are not supported by this server yet.");
+        }
+
+        var tags = TagRules.Validate(request.Tags);
+        var key = new KmsKey
+        {
+            KeyId = RandomSource.Uuid().ToString("D"),
+            AccountId = context.AccountId,
+            Region = context.Region,
+            CreationDate = runtime.Clock.GetUtcNow(),
+            Description = request.Description ?? "",
+            State = KeyState.Enabled,
+        };
+        var material = runtime.Vault.CreateMaterial(key, key.CurrentMaterialVersion);
+        await runtime.Store.InsertKeyAsync(key, tags, material, cancellationToken);
+        return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };
+    }
+}

@@ -1,0 +1,43 @@
+using Coffer.Core;
+using Coffer.Service.Keys;
+
+namespace Coffer.Service.Operations;
+
+public sealed class ListKeysRequest
+{
+    public int? Limit { get; init; }
+    public string? Marker { get; init; }
+}
+
+public sealed class KeyListEntry
+{
+    public required string KeyId { get; init; }
+    public required string KeyArn { get; init; }
+}
+
+public sealed class ListKeysResponse
+{
+    public required List<KeyListEntry> Keys { get; init; }
+    public string? NextMarker { get; init; }
+    public required bool Truncated { get; init; }
+}
+
+/// <summary>Lists the caller's keys in the request's region, in key id order. The marker is the last id returned.</summary>
+public sealed class ListKeys(KmsRuntime runtime) : KmsOperation<ListKeysRequest, ListKeysResponse>
+{
+    public const int DefaultLimit = 100;
+
+    public override async ValueTask<ListKeysResponse> ExecuteAsync(RequestContext context, ListKeysRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Marker is not null && !KeyResolver.IsKeyIdForm(request.Marker))
+        {
+            KmsErrors.Throw(KmsErrors.InvalidMarker, "Invalid marker");
+        }
+
+        var limit = request.Limit ?? DefaultLimit;
+        var page = await runtime.Store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, cancellationToken);
+        var truncated = page.Count > limit;
+        var keys = page.Take(limit).Select(k => new KeyListEntry { KeyId = k.KeyId, KeyArn = k.Arn }).ToList();
+        return new ListKeysResponse { Keys = keys, Truncated = truncated, NextMarker = truncated ? keys[^1].KeyId : null };
+    }
+}

@@ -1,0 +1,67 @@
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// The schema, as an ordered list of steps. A step, once released, is never edited: a change
+/// is a new step, so every store upgrades the same way.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE settings (
+            name  TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
+        CREATE TABLE keys (
+            key_id              TEXT PRIMARY KEY,
+            account_id          TEXT NOT NULL,
+            region              TEXT NOT NULL,
+            created_ms          INTEGER NOT NULL,
+            description         TEXT NOT NULL,
+            state               INTEGER NOT NULL,
+            deletion_ms         INTEGER,
+            pending_window_days INTEGER,
+            key_spec            TEXT NOT NULL,
+            key_usage           TEXT NOT NULL,
+            origin              TEXT NOT NULL,
+            key_manager         TEXT NOT NULL,
+            current_version     INTEGER NOT NULL
+        );
+        CREATE INDEX keys_by_scope ON keys (account_id, region, key_id);
+        CREATE INDEX keys_by_deletion ON keys (deletion_ms) WHERE deletion_ms IS NOT NULL;
+        CREATE TABLE key_material (
+            key_id     TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+            version    INTEGER NOT NULL,
+            sealed     BLOB NOT NULL,
+            created_ms INTEGER NOT NULL,
+            PRIMARY KEY (key_id, version)
+        );
+        CREATE TABLE key_tags (
+            key_id    TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+            tag_key   TEXT NOT NULL,
+            tag_value TEXT NOT NULL,
+            PRIMARY KEY (key_id, tag_key)
+        );
+        CREATE TABLE aliases (
+            account_id    TEXT NOT NULL,
+            region        TEXT NOT NULL,
+            name          TEXT NOT NULL,
+            target_key_id TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+            created_ms    INTEGER NOT NULL,
+            updated_ms    INTEGER NOT NULL,
+            PRIMARY KEY (account_id, region, name)
+        );
+        CREATE INDEX aliases_by_key ON aliases (target_key_id);
+        CREATE TABLE access_keys (
+            access_key_id TEXT PRIMARY KEY,
+            account_id    TEXT NOT NULL,
+            principal_arn TEXT NOT NULL,
+            user_name     TEXT NOT NULL,
+            status        INTEGER NOT NULL,
+            sealed_secret BLOB NOT NULL,
+            created_ms    INTEGER NOT NULL
+        );
+        """,
+    ];
+}

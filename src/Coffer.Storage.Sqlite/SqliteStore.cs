@@ -1,0 +1,341 @@
+using Coffer.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// <see cref="ICofferStore"/> on one SQLite file in WAL mode. Connections come from
+/// Microsoft.Data.Sqlite's pool; SQLite serialises writers and <c>busy_timeout</c> makes them
+/// wait instead of failing. <c>synchronous=FULL</c>: a key whose creation was acknowledged
+/// survives a power cut, not only a killed process.
+/// </summary>
+public sealed class SqliteStore : ICofferStore
+{
+    public const string FileName = "coffer.db";
+    private const string KeyColumns =
+        "key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version";
+
+    private readonly string _connectionString;
+
+    public SqliteStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>Opens the store in <paramref name="dataDir"/>.</summary>
+    public static SqliteStore InDirectory(string dataDir) => new(Path.Combine(dataDir, FileName));
+
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);
+        var current = Convert.ToInt32(await ScalarAsync(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_version;", cancellationToken) ?? 0L);
+        for (var step = current; step < SqliteMigrations.Steps.Length; step++)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, SqliteMigrations.Steps[step], cancellationToken, tx);
+            await ExecuteAsync(connection, $"INSERT INTO schema_version (version) VALUES ({step + 1});", cancellationToken, tx);
+            await tx.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask<byte[]?> GetSettingAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (byte[]?)await ScalarAsync(connection, "SELECT value FROM settings WHERE name = $name;", cancellationToken, null, ("$name", name));
+    }
+
+    public async ValueTask<bool> TryInsertSettingAsync(string name, byte[] value, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await ExecuteAsync(connection, "INSERT OR IGNORE INTO settings (name, value) VALUES ($name, $value);", cancellationToken, null,
+            ("$name", name), ("$value", value));
+        return rows == 1;
+    }
+
+    public async ValueTask InsertKeyAsync(KmsKey key, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection,
+            $"INSERT INTO keys ({KeyColumns}) VALUES ($id, $account, $region, $created, $description, $state, $deletion, $window, $spec, $usage, $origin, $manager, $version);",
+            cancellationToken, tx, KeyParameters(key));
+        await ExecuteAsync(connection, "INSERT INTO key_material (key_id, version, sealed, created_ms) VALUES ($id, $version, $sealed, $created);", cancellationToken, tx,
+            ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed), ("$created", material.CreatedAt.ToUnixTimeMilliseconds()));
+        await InsertTagsAsync(connection, tx, key.KeyId, tags, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var keys = await QueryKeysAsync(connection, $"SELECT {KeyColumns} FROM keys WHERE key_id = $id AND region = $region;", cancellationToken,
+            ("$id", keyId), ("$region", region));
+        return keys.Count == 0 ? null : keys[0];
+    }
+
+    public async ValueTask UpdateKeyAsync(KmsKey key, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection,
+            """
+            UPDATE keys SET description = $description, state = $state, deletion_ms = $deletion, pending_window_days = $window,
+                current_version = $version WHERE key_id = $id;
+            """, cancellationToken, null, KeyParameters(key));
+    }
+
+    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysAsync(string accountId, string region, string? afterKeyId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryKeysAsync(connection,
+            $"SELECT {KeyColumns} FROM keys WHERE account_id = $account AND region = $region AND key_id > $after ORDER BY key_id LIMIT $limit;",
+            cancellationToken, ("$account", accountId), ("$region", region), ("$after", afterKeyId ?? ""), ("$limit", limit));
+    }
+
+    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryKeysAsync(connection,
+            $"SELECT {KeyColumns} FROM keys WHERE state = $state AND deletion_ms <= $now ORDER BY deletion_ms;",
+            cancellationToken, ("$state", (int)KeyState.PendingDeletion), ("$now", now.ToUnixTimeMilliseconds()));
+    }
+
+    public async ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT sealed, created_ms FROM key_material WHERE key_id = $id AND version = $version;", null,
+            ("$id", keyId), ("$version", version));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StoredMaterial(keyId, version, (byte[])reader.GetValue(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+    }
+
+    public async ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        // Foreign keys cascade the material, tags and aliases away inside the same statement.
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = $id;", cancellationToken, null, ("$id", keyId));
+    }
+
+    public async ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT tag_key, tag_value FROM key_tags WHERE key_id = $id ORDER BY tag_key;", null, ("$id", keyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var tags = new List<KmsTag>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tags.Add(new KmsTag(reader.GetString(0), reader.GetString(1)));
+        }
+
+        return tags;
+    }
+
+    public async ValueTask ReplaceTagsAsync(string keyId, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM key_tags WHERE key_id = $id;", cancellationToken, tx, ("$id", keyId));
+        await InsertTagsAsync(connection, tx, keyId, tags, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask<bool> TryInsertAliasAsync(KmsAlias alias, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await ExecuteAsync(connection,
+            """
+            INSERT OR IGNORE INTO aliases (account_id, region, name, target_key_id, created_ms, updated_ms)
+            VALUES ($account, $region, $name, $target, $created, $updated);
+            """, cancellationToken, null, AliasParameters(alias));
+        return rows == 1;
+    }
+
+    public async ValueTask<KmsAlias?> FindAliasAsync(string accountId, string region, string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var aliases = await QueryAliasesAsync(connection,
+            "SELECT account_id, region, name, target_key_id, created_ms, updated_ms FROM aliases WHERE account_id = $account AND region = $region AND name = $name;",
+            cancellationToken, ("$account", accountId), ("$region", region), ("$name", name));
+        return aliases.Count == 0 ? null : aliases[0];
+    }
+
+    public async ValueTask UpdateAliasAsync(KmsAlias alias, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection,
+            "UPDATE aliases SET target_key_id = $target, updated_ms = $updated WHERE account_id = $account AND region = $region AND name = $name;",
+            cancellationToken, null, AliasParameters(alias));
+    }
+
+    public async ValueTask<bool> DeleteAliasAsync(string accountId, string region, string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await ExecuteAsync(connection, "DELETE FROM aliases WHERE account_id = $account AND region = $region AND name = $name;", cancellationToken, null,
+            ("$account", accountId), ("$region", region), ("$name", name));
+        return rows == 1;
+    }
+
+    public async ValueTask<IReadOnlyList<KmsAlias>> ListAliasesAsync(string accountId, string region, string? targetKeyId, string? afterName, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryAliasesAsync(connection,
+            """
+            SELECT account_id, region, name, target_key_id, created_ms, updated_ms FROM aliases
+            WHERE account_id = $account AND region = $region AND ($target IS NULL OR target_key_id = $target) AND name > $after
+            ORDER BY name LIMIT $limit;
+            """, cancellationToken, ("$account", accountId), ("$region", region), ("$target", targetKeyId), ("$after", afterName ?? ""), ("$limit", limit));
+    }
+
+    public async ValueTask UpsertAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection,
+            """
+            INSERT INTO access_keys (access_key_id, account_id, principal_arn, user_name, status, sealed_secret, created_ms)
+            VALUES ($id, $account, $principal, $user, $status, $secret, $created)
+            ON CONFLICT (access_key_id) DO UPDATE SET status = excluded.status, sealed_secret = excluded.sealed_secret;
+            """, cancellationToken, null,
+            ("$id", accessKey.AccessKeyId), ("$account", accessKey.AccountId), ("$principal", accessKey.PrincipalArn), ("$user", accessKey.UserName),
+            ("$status", (int)accessKey.Status), ("$secret", accessKey.SealedSecret), ("$created", accessKey.CreatedAt.ToUnixTimeMilliseconds()));
+    }
+
+    public async ValueTask<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT account_id, principal_arn, user_name, status, sealed_secret, created_ms FROM access_keys WHERE access_key_id = $id;", null, ("$id", accessKeyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new AccessKeyRecord(accessKeyId, reader.GetString(0), reader.GetString(1), reader.GetString(2), (AccessKeyStatus)reader.GetInt32(3),
+            (byte[])reader.GetValue(4), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken);
+        return connection;
+    }
+
+    private static async Task InsertTagsAsync(SqliteConnection connection, SqliteTransaction tx, string keyId, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken)
+    {
+        foreach (var tag in tags)
+        {
+            await ExecuteAsync(connection, "INSERT INTO key_tags (key_id, tag_key, tag_value) VALUES ($id, $key, $value);", cancellationToken, tx,
+                ("$id", keyId), ("$key", tag.Key), ("$value", tag.Value));
+        }
+    }
+
+    private static (string, object?)[] KeyParameters(KmsKey key) =>
+    [
+        ("$id", key.KeyId), ("$account", key.AccountId), ("$region", key.Region), ("$created", key.CreationDate.ToUnixTimeMilliseconds()),
+        ("$description", key.Description), ("$state", (int)key.State), ("$deletion", key.DeletionDate?.ToUnixTimeMilliseconds()),
+        ("$window", key.PendingWindowInDays), ("$spec", key.KeySpec), ("$usage", key.KeyUsage), ("$origin", key.Origin),
+        ("$manager", key.KeyManager), ("$version", key.CurrentMaterialVersion),
+    ];
+
+    private static (string, object?)[] AliasParameters(KmsAlias alias) =>
+    [
+        ("$account", alias.AccountId), ("$region", alias.Region), ("$name", alias.Name), ("$target", alias.TargetKeyId),
+        ("$created", alias.CreationDate.ToUnixTimeMilliseconds()), ("$updated", alias.LastUpdatedDate.ToUnixTimeMilliseconds()),
+    ];
+
+    private static async Task<List<KmsKey>> QueryKeysAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, sql, null, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<KmsKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new KmsKey
+            {
+                KeyId = reader.GetString(0),
+                AccountId = reader.GetString(1),
+                Region = reader.GetString(2),
+                CreationDate = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                Description = reader.GetString(4),
+                State = (KeyState)reader.GetInt32(5),
+                DeletionDate = reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                PendingWindowInDays = reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                KeySpec = reader.GetString(8),
+                KeyUsage = reader.GetString(9),
+                Origin = reader.GetString(10),
+                KeyManager = reader.GetString(11),
+                CurrentMaterialVersion = reader.GetInt32(12),
+            });
+        }
+
+        return keys;
+    }
+
+    private static async Task<List<KmsAlias>> QueryAliasesAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, sql, null, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var aliases = new List<KmsAlias>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            aliases.Add(new KmsAlias
+            {
+                AccountId = reader.GetString(0),
+                Region = reader.GetString(1),
+                Name = reader.GetString(2),
+                TargetKeyId = reader.GetString(3),
+                CreationDate = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                LastUpdatedDate = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+            });
+        }
+
+        return aliases;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? tx, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? tx = null, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, sql, tx, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? tx = null, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, sql, tx, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is DBNull ? null : value;
+    }
+}

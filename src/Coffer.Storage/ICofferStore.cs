@@ -1,0 +1,79 @@
+using Coffer.Core;
+
+namespace Coffer.Storage;
+
+/// <summary>
+/// Everything Coffer persists. Implementations are thread-safe and durable: a call that returned
+/// has reached stable storage. Secrets arrive already sealed by the barrier (<see cref="StoredMaterial"/>,
+/// <see cref="AccessKeyRecord.SealedSecret"/>): a store never sees plaintext key material.
+/// </summary>
+public interface ICofferStore : IAsyncDisposable
+{
+    /// <summary>Creates or migrates the schema. Safe to call on every start.</summary>
+    ValueTask InitializeAsync(CancellationToken cancellationToken = default);
+
+    ValueTask<byte[]?> GetSettingAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a setting unless one of that name exists; returns whether it stored it.</summary>
+    ValueTask<bool> TryInsertSettingAsync(string name, byte[] value, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a key with its tags and first material version, atomically.</summary>
+    ValueTask InsertKeyAsync(KmsKey key, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
+
+    /// <summary>The key with this id in this region, or null.</summary>
+    ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);
+
+    ValueTask UpdateKeyAsync(KmsKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys of one account and region ordered by key id, starting after <paramref name="afterKeyId"/>.</summary>
+    ValueTask<IReadOnlyList<KmsKey>> ListKeysAsync(string accountId, string region, string? afterKeyId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>, in every account and region.</summary>
+    ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a key, its material, tags and aliases in one transaction (crypto-shredding).</summary>
+    ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the whole tag set of a key.</summary>
+    ValueTask ReplaceTagsAsync(string keyId, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts an alias unless its name is taken in that account and region.</summary>
+    ValueTask<bool> TryInsertAliasAsync(KmsAlias alias, CancellationToken cancellationToken = default);
+
+    ValueTask<KmsAlias?> FindAliasAsync(string accountId, string region, string name, CancellationToken cancellationToken = default);
+
+    ValueTask UpdateAliasAsync(KmsAlias alias, CancellationToken cancellationToken = default);
+
+    ValueTask<bool> DeleteAliasAsync(string accountId, string region, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Aliases of one account and region ordered by name, optionally only those of one key.</summary>
+    ValueTask<IReadOnlyList<KmsAlias>> ListAliasesAsync(string accountId, string region, string? targetKeyId, string? afterName, int limit, CancellationToken cancellationToken = default);
+
+    ValueTask UpsertAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken cancellationToken = default);
+
+    ValueTask<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One version of a key's material, sealed by the record barrier.</summary>
+public sealed record StoredMaterial(string KeyId, int Version, byte[] Sealed, DateTimeOffset CreatedAt);
+
+/// <summary>Whether an access key may sign requests. Persisted numbers: only add.</summary>
+public enum AccessKeyStatus
+{
+    Active = 1,
+    Inactive = 2,
+}
+
+/// <summary>An access key of a principal; the secret is sealed by the record barrier.</summary>
+public sealed record AccessKeyRecord(
+    string AccessKeyId,
+    string AccountId,
+    string PrincipalArn,
+    string UserName,
+    AccessKeyStatus Status,
+    byte[] SealedSecret,
+    DateTimeOffset CreatedAt);

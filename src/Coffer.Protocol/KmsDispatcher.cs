@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Coffer.Core;
 using Coffer.Protocol.Json;
 using Coffer.Service;
 using Coffer.Service.Operations;
@@ -52,8 +53,18 @@ public sealed class KmsDispatcher
         var input = KmsModel.OperationInputs[name];
         _operations.Add(name, new Entry(name, input, async (context, body, cancellationToken) =>
         {
-            var request = body.Deserialize(requestInfo) ?? throw new JsonException("The request body is null.");
-            return await operation.ExecuteAsync(context, request, cancellationToken);
+            TRequest? request;
+            try
+            {
+                request = body.Deserialize(requestInfo);
+            }
+            catch (Exception error) when (error is JsonException or InvalidOperationException or FormatException)
+            {
+                // The model check passed, so this is a value it cannot see, such as invalid UTF-8.
+                throw new KmsException(RequestValidator.SerializationError, null);
+            }
+
+            return await operation.ExecuteAsync(context, request ?? throw new KmsException(RequestValidator.SerializationError, null), cancellationToken);
         }));
     }
 

@@ -24,7 +24,16 @@ internal static class RequestValidator
         }
 
         var errors = new List<string>();
-        CheckStructure(input, body, "", errors);
+        try
+        {
+            CheckStructure(input, body, "", errors);
+        }
+        catch (InvalidOperationException)
+        {
+            // JsonElement.GetString on a string that is not valid UTF-8.
+            throw new KmsException(SerializationError, "Invalid UTF-8 in a string value");
+        }
+
         if (errors.Count > 0)
         {
             var noun = errors.Count == 1 ? "error" : "errors";

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine with the .NET SDK: installs what the tests
+# need, builds, runs every test project, and ends with one line "N passed, N failed, N skipped".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n== %s\n' "$*"; }
+
+# --- What the tests drive: the AWS CLI from Debian's packages.
+need_packages=()
+[ -x /usr/bin/aws ] || need_packages+=(awscli)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  step "Installing Debian packages: ${need_packages[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq || { echo "apt-get update failed" >&2; exit 1; }
+  "${sudo_cmd[@]}" apt-get install -y -qq "${need_packages[@]}" >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
+fi
+
+# --- Build: the CLI the way users get it (./coffer builds Release once), then the tests.
+step "Building"
+./coffer --help >/dev/null || { echo "building the coffer CLI failed" >&2; exit 1; }
+dotnet build Coffer.sln -nologo -v quiet -clp:ErrorsOnly || { echo "build failed" >&2; exit 1; }
+
+# --- Run every test project and keep the runner's own summaries.
+step "Running tests"
+log="$(mktemp)"
+dotnet test Coffer.sln --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed=0 failed=0 skipped=0
+while read -r f p s; do
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+done < <(sed -nE 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/p' "$log")
+rm -f "$log"
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The runner failed without reporting a failed test (a crash, a build break): count it.
+  failed=1
+fi
+if [ $((passed + failed)) -eq 0 ]; then
+  echo "no test ran" >&2
+  failed=1
+fi
+
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Coffer.Server.IntegrationTests.Infrastructure;
+
+namespace Coffer.Server.IntegrationTests;
+
+/// <summary>
+/// The AWS CLI against <c>./coffer server --dev</c>, exactly as the README tells a newcomer:
+/// the profile from <c>DIR/credentials</c> and <c>--endpoint-url</c>, nothing else.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class AwsCliTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
+    private CofferProcess _server = null!;
+
+    public async Task InitializeAsync() => _server = await CofferProcess.StartAsync(_dataDir);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    private static string AwsExecutable { get; } = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists) ?? "aws";
+
+    private async Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_dataDir, "credentials"),
+            ["AWS_PROFILE"] = "coffer",
+            ["AWS_CONFIG_FILE"] = "/dev/null",
+            ["AWS_DEFAULT_REGION"] = "us-east-1",
+            ["AWS_PAGER"] = "",
+            ["AWS_ACCESS_KEY_ID"] = "",
+            ["AWS_SECRET_ACCESS_KEY"] = "",
+        };
+        var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", _server.Address.ToString(), "--output", "json", .. args], env);
+        var json = stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement;
+        return (exitCode, json, stderr);
+    }
+
+    private async Task<JsonElement> OkAsync(params string[] args)
+    {
+        var (exitCode, json, stderr) = await AwsAsync(args);
+        Assert.True(exitCode == 0, $"aws {string.Join(' ', args)} failed ({exitCode}): {stderr}");
+        return json;
+    }
+
+    [Fact]
+    public async Task The_aws_cli_runs_the_whole_symmetric_key_workflow_with_AWS_errors()
+    {
+        var key = (await OkAsync("kms", "create-key", "--description", "cli")).GetProperty("KeyMetadata");
+        var keyId = key.GetProperty("KeyId").GetString()!;
+        Assert.Equal("Enabled", key.GetProperty("KeyState").GetString());
+        var other = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+
+        var plaintextFile = Path.Combine(_dataDir, "plaintext.bin");
+        var plaintext = RandomNumberGenerator.GetBytes(200);
+        await File.WriteAllBytesAsync(plaintextFile, plaintext);
+        var encrypted = await OkAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", $"fileb://{plaintextFile}",
+            "--encryption-context", "purpose=cli,team=core");
+        var blobFile = Path.Combine(_dataDir, "blob.bin");
+        await File.WriteAllBytesAsync(blobFile, Convert.FromBase64String(encrypted.GetProperty("CiphertextBlob").GetString()!));
+
+        var decrypted = await OkAsync("kms", "decrypt", "--ciphertext-blob", $"fileb://{blobFile}", "--encryption-context", "purpose=cli,team=core");
+        Assert.Equal(plaintext, Convert.FromBase64String(decrypted.GetProperty("Plaintext").GetString()!));
+        Assert.EndsWith(keyId, decrypted.GetProperty("KeyId").GetString(), StringComparison.Ordinal);
+
+        var wrongContext = await AwsAsync("kms", "decrypt", "--ciphertext-blob", $"fileb://{blobFile}", "--encryption-context", "purpose=other");
+        Assert.NotEqual(0, wrongContext.ExitCode);
+        Assert.Contains("InvalidCiphertextException", wrongContext.Stderr, StringComparison.Ordinal);
+
+        var reEncrypted = await OkAsync("kms", "re-encrypt", "--ciphertext-blob", $"fileb://{blobFile}",
+            "--source-encryption-context", "purpose=cli,team=core", "--destination-key-id", other);
+        Assert.EndsWith(other, reEncrypted.GetProperty("KeyId").GetString(), StringComparison.Ordinal);
+        await File.WriteAllBytesAsync(blobFile, Convert.FromBase64String(reEncrypted.GetProperty("CiphertextBlob").GetString()!));
+        var again = await OkAsync("kms", "decrypt", "--ciphertext-blob", $"fileb://{blobFile}");
+        Assert.Equal(plaintext, Convert.FromBase64String(again.GetProperty("Plaintext").GetString()!));
+
+        var dataKey = await OkAsync("kms", "generate-data-key", "--key-id", keyId, "--key-spec", "AES_256");
+        Assert.Equal(32, Convert.FromBase64String(dataKey.GetProperty("Plaintext").GetString()!).Length);
+
+        await OkAsync("kms", "disable-key", "--key-id", keyId);
+        var disabled = await AwsAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", $"fileb://{plaintextFile}");
+        Assert.NotEqual(0, disabled.ExitCode);
+        Assert.Contains("DisabledException", disabled.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{keyId} is disabled.", disabled.Stderr, StringComparison.Ordinal);
+
+        var scheduled = await OkAsync("kms", "schedule-key-deletion", "--key-id", keyId, "--pending-window-in-days", "7");
+        Assert.Equal("PendingDeletion", scheduled.GetProperty("KeyState").GetString());
+        Assert.Equal(7, scheduled.GetProperty("PendingWindowInDays").GetInt32());
+        var pending = await AwsAsync("kms", "enable-key", "--key-id", keyId);
+        Assert.Contains("KMSInvalidStateException", pending.Stderr, StringComparison.Ordinal);
+
+        var missing = await AwsAsync("kms", "describe-key", "--key-id", Guid.NewGuid().ToString());
+        Assert.Contains("NotFoundException", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_aws_cli_lists_keys_and_aliases_with_its_own_pagination()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var keyId = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+            await OkAsync("kms", "create-alias", "--alias-name", $"alias/cli-{i}", "--target-key-id", keyId);
+        }
+
+        // --page-size makes the CLI follow NextMarker itself.
+        var keys = await OkAsync("kms", "list-keys", "--page-size", "1");
+        var aliases = await OkAsync("kms", "list-aliases", "--page-size", "2");
+
+        Assert.True(keys.GetProperty("Keys").GetArrayLength() >= 3);
+        Assert.Equal(["alias/cli-0", "alias/cli-1", "alias/cli-2"],
+            aliases.GetProperty("Aliases").EnumerateArray().Select(a => a.GetProperty("AliasName").GetString()).Where(n => n!.StartsWith("alias/cli-", StringComparison.Ordinal)));
+    }
+}

@@ -1,0 +1,166 @@
+using Coffer.Core;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Storage.Tests;
+
+/// <summary>
+/// What every <see cref="ICofferStore"/> engine must do. Each engine gets a subclass that says how
+/// to open a fresh store and reopen it; the PostgreSQL engine will join here.
+/// </summary>
+public abstract class StoreConformanceTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_123);
+
+    protected ICofferStore Store { get; private set; } = null!;
+
+    protected abstract Task<ICofferStore> OpenAsync();
+
+    public async Task InitializeAsync()
+    {
+        Store = await OpenAsync();
+        await Store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync() => await Store.DisposeAsync();
+
+    private static KmsKey NewKey(string region = "us-east-1", string account = "111122223333") => new()
+    {
+        KeyId = Guid.NewGuid().ToString(),
+        AccountId = account,
+        Region = region,
+        CreationDate = Now,
+        Description = "d",
+        State = KeyState.Enabled,
+    };
+
+    private static StoredMaterial Material(KmsKey key) => new(key.KeyId, 1, [1, 2, 3], Now);
+
+    [Fact]
+    public async Task A_key_round_trips_with_every_field()
+    {
+        var key = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7, CurrentMaterialVersion = 4 };
+        await Store.InsertKeyAsync(key, [new KmsTag("a", "b")], Material(key));
+
+        Assert.Equal(key, await Store.FindKeyAsync("us-east-1", key.KeyId));
+        Assert.Null(await Store.FindKeyAsync("eu-west-1", key.KeyId));
+        Assert.Equal([new KmsTag("a", "b")], await Store.GetTagsAsync(key.KeyId));
+        Assert.Equal([1, 2, 3], (await Store.FindMaterialAsync(key.KeyId, 1))!.Sealed);
+        Assert.Null(await Store.FindMaterialAsync(key.KeyId, 2));
+    }
+
+    [Fact]
+    public async Task Updates_change_state_and_description()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, [], Material(key));
+
+        await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" });
+
+        var found = await Store.FindKeyAsync(key.Region, key.KeyId);
+        Assert.Equal(KeyState.Disabled, found!.State);
+        Assert.Equal("new", found.Description);
+    }
+
+    [Fact]
+    public async Task Keys_are_listed_per_account_and_region_in_id_order_from_a_marker()
+    {
+        var region = $"test-{Guid.NewGuid():N}";
+        var keys = Enumerable.Range(0, 5).Select(_ => NewKey(region)).ToList();
+        foreach (var key in keys)
+        {
+            await Store.InsertKeyAsync(key, [], Material(key));
+        }
+
+        var other = NewKey(region, "999999999999");
+        await Store.InsertKeyAsync(other, [], Material(other));
+        var ordered = keys.Select(k => k.KeyId).Order(StringComparer.Ordinal).ToList();
+
+        var first = await Store.ListKeysAsync("111122223333", region, null, 3);
+        var rest = await Store.ListKeysAsync("111122223333", region, first[^1].KeyId, 3);
+
+        Assert.Equal(ordered[..3], first.Select(k => k.KeyId));
+        Assert.Equal(ordered[3..], rest.Select(k => k.KeyId));
+    }
+
+    [Fact]
+    public async Task Deleting_a_key_removes_its_material_tags_and_aliases()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, [new KmsTag("t", "v")], Material(key));
+        await Store.TryInsertAliasAsync(new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = $"alias/{key.KeyId}", TargetKeyId = key.KeyId, CreationDate = Now, LastUpdatedDate = Now });
+
+        await Store.DeleteKeyAsync(key.KeyId);
+
+        Assert.Null(await Store.FindKeyAsync(key.Region, key.KeyId));
+        Assert.Null(await Store.FindMaterialAsync(key.KeyId, 1));
+        Assert.Empty(await Store.GetTagsAsync(key.KeyId));
+        Assert.Null(await Store.FindAliasAsync(key.AccountId, key.Region, $"alias/{key.KeyId}"));
+    }
+
+    [Fact]
+    public async Task Alias_names_are_unique_per_account_and_region()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, [], Material(key));
+        var alias = new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = "alias/unique", TargetKeyId = key.KeyId, CreationDate = Now, LastUpdatedDate = Now };
+
+        Assert.True(await Store.TryInsertAliasAsync(alias));
+        Assert.False(await Store.TryInsertAliasAsync(alias));
+        Assert.True(await Store.DeleteAliasAsync(key.AccountId, key.Region, "alias/unique"));
+        Assert.False(await Store.DeleteAliasAsync(key.AccountId, key.Region, "alias/unique"));
+    }
+
+    [Fact]
+    public async Task Only_keys_past_their_deletion_date_are_due()
+    {
+        var due = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(-1) };
+        var later = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(1) };
+        await Store.InsertKeyAsync(due, [], Material(due));
+        await Store.InsertKeyAsync(later, [], Material(later));
+
+        var found = (await Store.ListKeysDueForDeletionAsync(Now)).Select(k => k.KeyId).ToList();
+
+        Assert.Contains(due.KeyId, found);
+        Assert.DoesNotContain(later.KeyId, found);
+    }
+
+    [Fact]
+    public async Task A_setting_is_stored_once()
+    {
+        var name = $"setting-{Guid.NewGuid():N}";
+
+        Assert.True(await Store.TryInsertSettingAsync(name, [1]));
+        Assert.False(await Store.TryInsertSettingAsync(name, [2]));
+        Assert.Equal([1], await Store.GetSettingAsync(name));
+    }
+
+    [Fact]
+    public async Task Access_keys_are_upserted_with_status()
+    {
+        var record = new AccessKeyRecord($"AKIA{Guid.NewGuid():N}"[..20], "111122223333", "arn:aws:iam::111122223333:user/u", "u", AccessKeyStatus.Active, [9], Now);
+        await Store.UpsertAccessKeyAsync(record);
+        await Store.UpsertAccessKeyAsync(record with { Status = AccessKeyStatus.Inactive });
+
+        Assert.Equal(record with { Status = AccessKeyStatus.Inactive }, (await Store.FindAccessKeyAsync(record.AccessKeyId))! with { SealedSecret = record.SealedSecret });
+    }
+}
+
+public sealed class SqliteStoreConformanceTests : StoreConformanceTests
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("coffer-store-").FullName;
+
+    protected override Task<ICofferStore> OpenAsync() => Task.FromResult<ICofferStore>(SqliteStore.InDirectory(_dir));
+
+    [Fact]
+    public async Task The_store_survives_reopening_and_migrating_again()
+    {
+        var key = new KmsKey { KeyId = Guid.NewGuid().ToString(), AccountId = "111122223333", Region = "us-east-1", CreationDate = DateTimeOffset.FromUnixTimeSeconds(1), State = KeyState.Enabled };
+        await Store.InsertKeyAsync(key, [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
+        await Store.DisposeAsync();
+
+        await using var reopened = SqliteStore.InDirectory(_dir);
+        await reopened.InitializeAsync();
+
+        Assert.Equal(key, await reopened.FindKeyAsync("us-east-1", key.KeyId));
+    }
+}

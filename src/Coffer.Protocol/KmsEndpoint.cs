@@ -27,7 +27,17 @@ public sealed partial class KmsEndpoint(KmsDispatcher dispatcher, SigV4Authentic
     {
         var requestId = Guid.NewGuid().ToString("D");
         http.Response.Headers["x-amzn-RequestId"] = requestId;
-        var body = await BodyReader.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
+        PooledBody? body;
+        try
+        {
+            body = await BodyReader.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
+        }
+        catch (BadHttpRequestException)
+        {
+            // Kestrel's own limit (a chunked body past the cap) or a client that sent too slowly.
+            body = null;
+        }
+
         if (body is null)
         {
             await AwsErrorResponse.WriteAsync(http.Response, "RequestEntityTooLargeException", $"Request body must be no larger than {MaxBodyBytes} bytes.");

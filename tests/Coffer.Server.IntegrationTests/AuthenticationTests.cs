@@ -94,6 +94,15 @@ public class AuthenticationTests(ServerFixture fixture) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task A_request_without_a_date_is_an_incomplete_signature()
+    {
+        var response = await Raw.SendAsync("ListKeys", "{}", o => o.SendDate = false);
+
+        Assert.Equal("IncompleteSignatureException", response.Type);
+        Assert.StartsWith("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.", response.ErrorMessage);
+    }
+
+    [Fact]
     public async Task Another_signing_algorithm_is_an_incomplete_signature()
     {
         var response = await Raw.SendAsync("ListKeys", "{}", o => { o.Sign = false; o.Authorization = "AWS4-HMAC-SHA512 Credential=a/b/c/d/e"; });

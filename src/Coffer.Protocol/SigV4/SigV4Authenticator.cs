@@ -42,6 +42,12 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
             amzDate = request.Headers.Date.ToString();
         }
 
+        if (amzDate.Length == 0)
+        {
+            AuthErrors.Throw(AuthErrors.Incomplete,
+                $"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}");
+        }
+
         if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
         {

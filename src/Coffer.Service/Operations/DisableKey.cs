@@ -8,13 +8,7 @@ public sealed class DisableKey(KmsRuntime runtime) : KmsOperation<KeyIdRequest, 
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, KeyIdRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(key);
-        if (key.State != KeyState.Disabled)
-        {
-            await runtime.Store.UpdateKeyAsync(key with { State = KeyState.Disabled }, cancellationToken);
-        }
-
+        await KeyEnablement.SetAsync(runtime, context, request.KeyId, KeyState.Disabled, cancellationToken);
         return EmptyResponse.Instance;
     }
 }

@@ -13,13 +13,7 @@ public sealed class EnableKey(KmsRuntime runtime) : KmsOperation<KeyIdRequest, E
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, KeyIdRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(key);
-        if (key.State != KeyState.Enabled)
-        {
-            await runtime.Store.UpdateKeyAsync(key with { State = KeyState.Enabled }, cancellationToken);
-        }
-
+        await KeyEnablement.SetAsync(runtime, context, request.KeyId, KeyState.Enabled, cancellationToken);
         return EmptyResponse.Instance;
     }
 }

@@ -48,16 +48,15 @@ public sealed class ListAliases(KmsRuntime runtime) : KmsOperation<ListAliasesRe
         }
 
         var limit = Math.Min(request.Limit ?? DefaultLimit, MaxLimit);
-        var page = await runtime.Store.ListAliasesAsync(context.AccountId, context.Region, keyId, request.Marker, limit + 1, cancellationToken);
-        var truncated = page.Count > limit;
-        var aliases = page.Take(limit).Select(a => new AliasListEntry
+        var fetched = await runtime.Store.ListAliasesAsync(context.AccountId, context.Region, keyId, request.Marker, limit + 1, cancellationToken);
+        var (aliases, truncated, next) = Paging.Page(fetched, limit, a => new AliasListEntry
         {
             AliasName = a.Name,
             AliasArn = a.Arn,
             TargetKeyId = a.TargetKeyId,
             CreationDate = a.CreationDate,
             LastUpdatedDate = a.LastUpdatedDate,
-        }).ToList();
-        return new ListAliasesResponse { Aliases = aliases, Truncated = truncated, NextMarker = truncated ? aliases[^1].AliasName : null };
+        }, a => a.Name);
+        return new ListAliasesResponse { Aliases = aliases, Truncated = truncated, NextMarker = next };
     }
 }

@@ -35,9 +35,8 @@ public sealed class ListKeys(KmsRuntime runtime) : KmsOperation<ListKeysRequest,
         }
 
         var limit = request.Limit ?? DefaultLimit;
-        var page = await runtime.Store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, cancellationToken);
-        var truncated = page.Count > limit;
-        var keys = page.Take(limit).Select(k => new KeyListEntry { KeyId = k.KeyId, KeyArn = k.Arn }).ToList();
-        return new ListKeysResponse { Keys = keys, Truncated = truncated, NextMarker = truncated ? keys[^1].KeyId : null };
+        var fetched = await runtime.Store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, cancellationToken);
+        var (keys, truncated, next) = Paging.Page(fetched, limit, k => new KeyListEntry { KeyId = k.KeyId, KeyArn = k.Arn }, k => k.KeyId);
+        return new ListKeysResponse { Keys = keys, Truncated = truncated, NextMarker = next };
     }
 }

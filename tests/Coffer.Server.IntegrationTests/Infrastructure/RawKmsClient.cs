@@ -49,7 +49,11 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
             request.Headers.Add("X-Amz-Target", headers["x-amz-target"]);
         }
 
-        request.Headers.Add("X-Amz-Date", amzDate);
+        if (options.SendDate)
+        {
+            request.Headers.Add("X-Amz-Date", amzDate);
+        }
+
         foreach (var (name, value) in options.ExtraHeaders)
         {
             request.Headers.TryAddWithoutValidation(name, value);
@@ -93,6 +97,7 @@ public sealed class SigningOptions
     public required DateTimeOffset Time { get; set; }
     public string Service { get; set; } = "kms";
     public bool Sign { get; set; } = true;
+    public bool SendDate { get; set; } = true;
 
     /// <summary>Replaces the whole Authorization header.</summary>
     public string? Authorization { get; set; }

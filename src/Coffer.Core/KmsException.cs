@@ -37,6 +37,9 @@ public static class KmsErrors
     public const string Internal = "KMSInternalException";
     public const string AccessDenied = "AccessDeniedException";
     public const string DryRun = "DryRunOperationException";
+    public const string MalformedPolicyDocument = "MalformedPolicyDocumentException";
+    public const string InvalidGrantId = "InvalidGrantIdException";
+    public const string InvalidGrantToken = "InvalidGrantTokenException";
 
     [DoesNotReturn]
     public static void Throw(string code, string message) => throw new KmsException(code, message);

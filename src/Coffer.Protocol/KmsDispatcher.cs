@@ -38,7 +38,15 @@ public sealed class KmsDispatcher
         Add("ReEncrypt", new ReEncrypt(runtime), json.ReEncryptRequest);
         Add("GenerateDataKey", new GenerateDataKey(runtime, includePlaintext: true), json.GenerateDataKeyRequest);
         Add("GenerateDataKeyWithoutPlaintext", new GenerateDataKey(runtime, includePlaintext: false), json.GenerateDataKeyRequest);
-        Add("GenerateRandom", new GenerateRandom(), json.GenerateRandomRequest);
+        Add("GenerateRandom", new GenerateRandom(runtime), json.GenerateRandomRequest);
+        Add("PutKeyPolicy", new PutKeyPolicy(runtime), json.PutKeyPolicyRequest);
+        Add("GetKeyPolicy", new GetKeyPolicy(runtime), json.GetKeyPolicyRequest);
+        Add("ListKeyPolicies", new ListKeyPolicies(runtime), json.ListKeyPoliciesRequest);
+        Add("CreateGrant", new CreateGrant(runtime), json.CreateGrantRequest);
+        Add("ListGrants", new ListGrants(runtime), json.ListGrantsRequest);
+        Add("ListRetirableGrants", new ListRetirableGrants(runtime), json.ListRetirableGrantsRequest);
+        Add("RetireGrant", new RetireGrant(runtime), json.RetireGrantRequest);
+        Add("RevokeGrant", new RevokeGrant(runtime), json.RevokeGrantRequest);
     }
 
     /// <summary>The names of the operations served, for documentation and tests.</summary>

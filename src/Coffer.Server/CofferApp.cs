@@ -1,7 +1,9 @@
 using Coffer.Crypto;
 using Coffer.Protocol;
+using Coffer.Protocol.Query;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
+using Coffer.Service.Iam;
 using Coffer.Service.Identity;
 using Coffer.Service.Keys;
 using Coffer.Storage;
@@ -65,10 +67,11 @@ public sealed class CofferApp : IAsyncDisposable
         secrets.Add(barrier);
         var vault = new KeyMaterialVault(store, barrier, options.Clock);
         secrets.Add(vault);
-        var directory = new AccessKeyDirectory(store, barrier, TimeProvider.System);
+        // Session expiry and key lifecycles share the injected clock, so tests can move past both.
+        var directory = new AccessKeyDirectory(store, barrier, options.Clock);
         secrets.Add(directory);
         var runtime = new KmsRuntime(store, vault, options.Clock);
-        var (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, directory, cancellationToken);
+        var (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -77,22 +80,23 @@ public sealed class CofferApp : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = KmsEndpoint.MaxBodyBytes + 1;
+            kestrel.Limits.MaxRequestBodySize = ApiEndpoint.MaxBodyBytes + 1;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
             kestrel.Listen(ListenEndpoint.Parse(options.Listen));
         });
         builder.Services.AddSingleton(runtime);
-        builder.Services.AddSingleton(new KmsDispatcher(runtime));
         builder.Services.AddSingleton<IRegionPolicy>(new RegionPolicy(options.Regions));
         builder.Services.AddSingleton(directory);
         builder.Services.AddSingleton(new SigV4Authenticator(directory, new RegionPolicy(options.Regions), TimeProvider.System));
-        builder.Services.AddSingleton<KmsEndpoint>();
+        builder.Services.AddSingleton(new KmsJsonHandler(new KmsDispatcher(runtime)));
+        builder.Services.AddSingleton(new QueryHandler(new IamService(runtime, directory), new StsService(runtime, directory)));
+        builder.Services.AddSingleton<ApiEndpoint>();
         var deletionJob = new KeyDeletionJob(runtime);
         builder.Services.AddHostedService(sp => new KeyDeletionService(deletionJob, options.DeletionJobInterval, options.Clock, sp.GetRequiredService<ILogger<KeyDeletionService>>()));
 
         var web = builder.Build();
-        var endpoint = web.Services.GetRequiredService<KmsEndpoint>();
+        var endpoint = web.Services.GetRequiredService<ApiEndpoint>();
         var health = new HealthStatus("ok", Sealed: false, Seal: seal.Kind);
         web.Run(http => http.Request.Path == "/health" && HttpMethods.IsGet(http.Request.Method)
             ? http.Response.WriteAsJsonAsync(health, HealthJsonContext.Default.HealthStatus)

@@ -1,6 +1,7 @@
 using System.Text;
 using Coffer.Crypto;
 using Coffer.Service.Identity;
+using Coffer.Storage;
 
 namespace Coffer.Server;
 
@@ -14,22 +15,28 @@ public static class DevAdmin
     public const string Profile = "coffer";
     public const string CredentialsFileName = "credentials";
     public const string UserName = "admin";
-    private const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    private const string SecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-    public static async Task<(string AccessKeyId, string Secret)> EnsureAsync(ServerOptions options, AccessKeyDirectory directory, CancellationToken cancellationToken)
+    public const string AdminPolicyName = "AdministratorAccess";
+    private const string AdminPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}""";
+
+    public static async Task<(string AccessKeyId, string Secret)> EnsureAsync(ServerOptions options, ICofferStore store, AccessKeyDirectory directory, CancellationToken cancellationToken)
     {
         var path = Path.Combine(options.DataDir, CredentialsFileName);
         var (id, secret) = options is { DevAccessKeyId: { } envId, DevSecretAccessKey: { } envSecret }
             ? (envId, envSecret)
-            : ReadCredentialsFile(path) ?? ($"AKIA{RandomSource.String(IdAlphabet, 16)}", RandomSource.String(SecretAlphabet, 40));
+            : ReadCredentialsFile(path) ?? (IdentityIds.AccessKeyId(), IdentityIds.SecretAccessKey());
 
-        var principal = new Principal(options.AccountId, $"arn:aws:iam::{options.AccountId}:user/{UserName}", UserName, id);
+        // The admin is an ordinary IAM user with an allow-everything policy, so key policies that
+        // delegate to the account let it in, and a key policy that names nobody keeps it out.
+        var arn = IdentityIds.UserArn(options.AccountId, UserName);
+        await store.TryInsertPrincipalAsync(
+            new PrincipalRecord(arn, options.AccountId, PrincipalKind.User, UserName, IdentityIds.UserId(), "/", options.Clock.GetUtcNow()), cancellationToken);
+        await store.PutPrincipalPolicyAsync(new PrincipalPolicy(arn, AdminPolicyName, AdminPolicy), cancellationToken);
         var secretBytes = Encoding.UTF8.GetBytes(secret);
         try
         {
             using var sealedSecret = SecretBytes.CopyOf(secretBytes);
-            await directory.AddAsync(principal, sealedSecret, cancellationToken);
+            await directory.AddAsync(options.AccountId, arn, UserName, id, sealedSecret, cancellationToken);
         }
         finally
         {

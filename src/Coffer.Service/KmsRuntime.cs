@@ -1,13 +1,26 @@
+using Coffer.Service.Authorization;
 using Coffer.Service.Keys;
 using Coffer.Storage;
 
 namespace Coffer.Service;
 
-/// <summary>What the operations share: the store, the key material vault, the resolver and the clock.</summary>
-public sealed class KmsRuntime(ICofferStore store, KeyMaterialVault vault, TimeProvider clock)
+/// <summary>What the operations share: the store, key material, the resolver, the authorizer and the clock.</summary>
+public sealed class KmsRuntime
 {
-    public ICofferStore Store { get; } = store;
-    public KeyMaterialVault Vault { get; } = vault;
-    public KeyResolver Resolver { get; } = new(store);
-    public TimeProvider Clock { get; } = clock;
+    public KmsRuntime(ICofferStore store, KeyMaterialVault vault, TimeProvider clock)
+    {
+        Store = store;
+        Vault = vault;
+        Clock = clock;
+        Resolver = new KeyResolver(store);
+        Policies = new PolicyCache(store, TimeProvider.System);
+        Authorizer = new KmsAuthorizer(store, Policies, clock);
+    }
+
+    public ICofferStore Store { get; }
+    public KeyMaterialVault Vault { get; }
+    public KeyResolver Resolver { get; }
+    public PolicyCache Policies { get; }
+    public KmsAuthorizer Authorizer { get; }
+    public TimeProvider Clock { get; }
 }

@@ -1,7 +1,17 @@
+using Coffer.Policy;
+using Coffer.Service.Identity;
+
 namespace Coffer.Service;
 
-/// <summary>Who is asking, where: the authenticated caller and the region the request was signed for.</summary>
-public sealed record RequestContext(string AccountId, string Region, string PrincipalArn, string AccessKeyId, string RequestId);
+/// <summary>
+/// Who is asking, from where, for which region: the authenticated caller, the region the request
+/// was signed for, and the transport facts that condition keys read.
+/// </summary>
+public sealed record RequestContext(Principal Principal, string Region, string RequestId, string SourceIp, bool SecureTransport)
+{
+    public Caller Caller => Principal.Caller;
+    public string AccountId => Principal.Caller.AccountId;
+}
 
 /// <summary>
 /// One KMS operation: a typed request in, a typed response out. Implementations validate what

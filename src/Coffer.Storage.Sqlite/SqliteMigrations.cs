@@ -63,5 +63,61 @@ internal static class SqliteMigrations
             created_ms    INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE key_policies (
+            key_id   TEXT PRIMARY KEY REFERENCES keys (key_id) ON DELETE CASCADE,
+            document TEXT NOT NULL
+        );
+        CREATE TABLE principals (
+            arn                 TEXT PRIMARY KEY,
+            account_id          TEXT NOT NULL,
+            kind                INTEGER NOT NULL,
+            name                TEXT NOT NULL,
+            unique_id           TEXT NOT NULL,
+            path                TEXT NOT NULL,
+            created_ms          INTEGER NOT NULL,
+            trust_policy        TEXT,
+            max_session_seconds INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX principals_by_name ON principals (account_id, kind, name COLLATE NOCASE);
+        CREATE TABLE principal_policies (
+            principal_arn TEXT NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,
+            name          TEXT NOT NULL,
+            document      TEXT NOT NULL,
+            PRIMARY KEY (principal_arn, name)
+        );
+        CREATE TABLE principal_tags (
+            principal_arn TEXT NOT NULL REFERENCES principals (arn) ON DELETE CASCADE,
+            tag_key       TEXT NOT NULL,
+            tag_value     TEXT NOT NULL,
+            PRIMARY KEY (principal_arn, tag_key)
+        );
+        CREATE INDEX access_keys_by_principal ON access_keys (principal_arn);
+        CREATE TABLE sessions (
+            access_key_id  TEXT PRIMARY KEY,
+            account_id     TEXT NOT NULL,
+            role_arn       TEXT NOT NULL,
+            role_unique_id TEXT NOT NULL,
+            session_name   TEXT NOT NULL,
+            sealed_secret  BLOB NOT NULL,
+            token_hash     BLOB NOT NULL,
+            expires_ms     INTEGER NOT NULL,
+            created_ms     INTEGER NOT NULL
+        );
+        CREATE TABLE grants (
+            grant_id          TEXT PRIMARY KEY,
+            key_id            TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+            name              TEXT,
+            grantee           TEXT NOT NULL,
+            retiring          TEXT,
+            operations        TEXT NOT NULL,
+            context_equals    TEXT,
+            context_subset    TEXT,
+            issuing_account   TEXT NOT NULL,
+            created_ms        INTEGER NOT NULL
+        );
+        CREATE INDEX grants_by_key ON grants (key_id);
+        CREATE INDEX grants_by_retiring ON grants (retiring);
+        """,
     ];
 }

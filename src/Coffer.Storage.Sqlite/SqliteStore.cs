@@ -9,7 +9,7 @@ namespace Coffer.Storage.Sqlite;
 /// wait instead of failing. <c>synchronous=FULL</c>: a key whose creation was acknowledged
 /// survives a power cut, not only a killed process.
 /// </summary>
-public sealed class SqliteStore : ICofferStore
+public sealed partial class SqliteStore : ICofferStore
 {
     public const string FileName = "coffer.db";
     private const string KeyColumns =
@@ -61,7 +61,7 @@ public sealed class SqliteStore : ICofferStore
         return rows == 1;
     }
 
-    public async ValueTask InsertKeyAsync(KmsKey key, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default)
+    public async ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -70,6 +70,8 @@ public sealed class SqliteStore : ICofferStore
             cancellationToken, tx, KeyParameters(key));
         await ExecuteAsync(connection, "INSERT INTO key_material (key_id, version, sealed, created_ms) VALUES ($id, $version, $sealed, $created);", cancellationToken, tx,
             ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed), ("$created", material.CreatedAt.ToUnixTimeMilliseconds()));
+        await ExecuteAsync(connection, "INSERT INTO key_policies (key_id, document) VALUES ($id, $document);", cancellationToken, tx,
+            ("$id", key.KeyId), ("$document", keyPolicy));
         await InsertTagsAsync(connection, tx, key.KeyId, tags, cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }

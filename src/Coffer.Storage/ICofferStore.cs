@@ -7,7 +7,7 @@ namespace Coffer.Storage;
 /// has reached stable storage. Secrets arrive already sealed by the barrier (<see cref="StoredMaterial"/>,
 /// <see cref="AccessKeyRecord.SealedSecret"/>): a store never sees plaintext key material.
 /// </summary>
-public interface ICofferStore : IAsyncDisposable
+public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposable
 {
     /// <summary>Creates or migrates the schema. Safe to call on every start.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken = default);
@@ -17,8 +17,8 @@ public interface ICofferStore : IAsyncDisposable
     /// <summary>Stores a setting unless one of that name exists; returns whether it stored it.</summary>
     ValueTask<bool> TryInsertSettingAsync(string name, byte[] value, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts a key with its tags and first material version, atomically.</summary>
-    ValueTask InsertKeyAsync(KmsKey key, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
+    /// <summary>Inserts a key with its key policy, tags and first material version, atomically.</summary>
+    ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
 
     /// <summary>The key with this id in this region, or null.</summary>
     ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);

@@ -39,7 +39,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     public async Task A_key_round_trips_with_every_field()
     {
         var key = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7, CurrentMaterialVersion = 4 };
-        await Store.InsertKeyAsync(key, [new KmsTag("a", "b")], Material(key));
+        await Store.InsertKeyAsync(key, "{}", [new KmsTag("a", "b")], Material(key));
 
         Assert.Equal(key, await Store.FindKeyAsync("us-east-1", key.KeyId));
         Assert.Null(await Store.FindKeyAsync("eu-west-1", key.KeyId));
@@ -52,7 +52,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     public async Task Updates_change_state_and_description()
     {
         var key = NewKey();
-        await Store.InsertKeyAsync(key, [], Material(key));
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
 
         await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" });
 
@@ -68,11 +68,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var keys = Enumerable.Range(0, 5).Select(_ => NewKey(region)).ToList();
         foreach (var key in keys)
         {
-            await Store.InsertKeyAsync(key, [], Material(key));
+            await Store.InsertKeyAsync(key, "{}", [], Material(key));
         }
 
         var other = NewKey(region, "999999999999");
-        await Store.InsertKeyAsync(other, [], Material(other));
+        await Store.InsertKeyAsync(other, "{}", [], Material(other));
         var ordered = keys.Select(k => k.KeyId).Order(StringComparer.Ordinal).ToList();
 
         var first = await Store.ListKeysAsync("111122223333", region, null, 3);
@@ -86,7 +86,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     public async Task Deleting_a_key_removes_its_material_tags_and_aliases()
     {
         var key = NewKey();
-        await Store.InsertKeyAsync(key, [new KmsTag("t", "v")], Material(key));
+        await Store.InsertKeyAsync(key, "{}", [new KmsTag("t", "v")], Material(key));
         await Store.TryInsertAliasAsync(new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = $"alias/{key.KeyId}", TargetKeyId = key.KeyId, CreationDate = Now, LastUpdatedDate = Now });
 
         await Store.DeleteKeyAsync(key.KeyId);
@@ -101,7 +101,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     public async Task Alias_names_are_unique_per_account_and_region()
     {
         var key = NewKey();
-        await Store.InsertKeyAsync(key, [], Material(key));
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
         var alias = new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = "alias/unique", TargetKeyId = key.KeyId, CreationDate = Now, LastUpdatedDate = Now };
 
         Assert.True(await Store.TryInsertAliasAsync(alias));
@@ -115,8 +115,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     {
         var due = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(-1) };
         var later = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(1) };
-        await Store.InsertKeyAsync(due, [], Material(due));
-        await Store.InsertKeyAsync(later, [], Material(later));
+        await Store.InsertKeyAsync(due, "{}", [], Material(due));
+        await Store.InsertKeyAsync(later, "{}", [], Material(later));
 
         var found = (await Store.ListKeysDueForDeletionAsync(Now)).Select(k => k.KeyId).ToList();
 
@@ -155,7 +155,7 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
     public async Task The_store_survives_reopening_and_migrating_again()
     {
         var key = new KmsKey { KeyId = Guid.NewGuid().ToString(), AccountId = "111122223333", Region = "us-east-1", CreationDate = DateTimeOffset.FromUnixTimeSeconds(1), State = KeyState.Enabled };
-        await Store.InsertKeyAsync(key, [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
+        await Store.InsertKeyAsync(key, "{}", [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
         await Store.DisposeAsync();
 
         await using var reopened = SqliteStore.InDirectory(_dir);

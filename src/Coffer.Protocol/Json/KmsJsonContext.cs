@@ -45,6 +45,18 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(GenerateDataKeyResponse))]
 [JsonSerializable(typeof(GenerateRandomRequest))]
 [JsonSerializable(typeof(GenerateRandomResponse))]
+[JsonSerializable(typeof(PutKeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyResponse))]
+[JsonSerializable(typeof(ListKeyPoliciesRequest))]
+[JsonSerializable(typeof(ListKeyPoliciesResponse))]
+[JsonSerializable(typeof(CreateGrantRequest))]
+[JsonSerializable(typeof(CreateGrantResponse))]
+[JsonSerializable(typeof(ListGrantsRequest))]
+[JsonSerializable(typeof(ListGrantsResponse))]
+[JsonSerializable(typeof(ListRetirableGrantsRequest))]
+[JsonSerializable(typeof(RetireGrantRequest))]
+[JsonSerializable(typeof(RevokeGrantRequest))]
 internal sealed partial class KmsJsonContext : JsonSerializerContext;
 
 /// <summary>AWS JSON 1.1 timestamps: seconds since the epoch, with milliseconds as a fraction.</summary>

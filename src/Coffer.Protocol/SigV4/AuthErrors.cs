@@ -10,6 +10,7 @@ internal static class AuthErrors
     public const string Incomplete = "IncompleteSignatureException";
     public const string InvalidSignature = "InvalidSignatureException";
     public const string UnrecognizedClient = "UnrecognizedClientException";
+    public const string ExpiredToken = "ExpiredTokenException";
 
     public const string SignatureMismatch =
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";

@@ -26,8 +26,13 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
     /// <summary>How far a request's time may be from the server's, either way.</summary>
     public static readonly TimeSpan ClockWindow = TimeSpan.FromMinutes(15);
 
-    /// <summary>Returns the caller and the region the request was signed for, or throws the AWS error.</summary>
-    public async ValueTask<(Principal Principal, string Region)> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body, string service, CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns the caller and the region and service the request was signed for, or throws the
+    /// AWS error. <paramref name="services"/> are the signing names served on this endpoint; the
+    /// first is the one named in the error for any other.
+    /// </summary>
+    public async ValueTask<(Principal Principal, string Region, string Service)> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body,
+        IReadOnlyList<string> services, CancellationToken cancellationToken)
     {
         string authorization = request.Headers.Authorization.ToString();
         if (authorization.Length == 0)
@@ -54,7 +59,7 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
             AuthErrors.Throw(AuthErrors.Incomplete, $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
 
-        CheckScope(header, amzDate, service);
+        CheckScope(header, amzDate, services);
         if (!header.SignedHeaders.Contains("host"))
         {
             AuthErrors.Throw(AuthErrors.InvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
@@ -62,21 +67,24 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
 
         CheckClock(signedAt);
 
-        var found = await directory.FindActiveAsync(header.AccessKeyId, cancellationToken);
-        if (found is null || request.Headers.ContainsKey("X-Amz-Security-Token"))
+        var token = request.Headers["X-Amz-Security-Token"].ToString();
+        var (status, principal, secret) = await directory.FindAsync(header.AccessKeyId, token.Length == 0 ? null : token, cancellationToken);
+        if (status == CredentialStatus.Expired)
         {
-            // Long-term keys carry no session token; temporary credentials arrive with identity and access.
-            AuthErrors.Unrecognized();
+            AuthErrors.Throw(AuthErrors.ExpiredToken, "The security token included in the request is expired");
         }
 
-        var caller = found.Value;
+        if (status != CredentialStatus.Valid || principal is null || secret is null)
+        {
+            AuthErrors.Unrecognized();
+        }
 
         var canonical = CanonicalRequest(request, header.SignedHeaders, SigV4Crypto.Sha256Hex(body.Span));
         var stringToSign = $"{Algorithm}\n{amzDate}\n{header.Scope}\n{SigV4Crypto.Sha256Hex(Encoding.UTF8.GetBytes(canonical))}";
         bool matches;
         try
         {
-            matches = SigV4Crypto.SignatureMatches(caller.Secret, header.Date, header.Region, header.Service, stringToSign, header.Signature);
+            matches = SigV4Crypto.SignatureMatches(secret, header.Date, header.Region, header.Service, stringToSign, header.Signature);
         }
         catch (ObjectDisposedException)
         {
@@ -89,20 +97,21 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
             AuthErrors.Throw(AuthErrors.InvalidSignature, AuthErrors.SignatureMismatch);
         }
 
-        return (caller.Principal, header.Region);
+        return (principal, header.Region, header.Service);
     }
 
-    private void CheckScope(AuthorizationHeader header, string amzDate, string service)
+    private void CheckScope(AuthorizationHeader header, string amzDate, IReadOnlyList<string> services)
     {
         var problems = new StringBuilder();
-        if (!regions.Serves(header.Region))
+        // IAM is global and always signed for us-east-1, whatever regions the deployment serves.
+        if (!regions.Serves(header.Region) && !(header.Service == "iam" && header.Region == "us-east-1"))
         {
             problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to a valid region, not '{header.Region}'. ");
         }
 
-        if (header.Service != service)
+        if (!services.Contains(header.Service))
         {
-            problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to correct service: '{service}'. ");
+            problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to correct service: '{services[0]}'. ");
         }
 
         if (header.Terminator != "aws4_request")

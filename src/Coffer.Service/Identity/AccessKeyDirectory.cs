@@ -1,16 +1,26 @@
 using System.Collections.Concurrent;
 using Coffer.Crypto;
+using Coffer.Policy;
 using Coffer.Storage;
 
 namespace Coffer.Service.Identity;
 
-/// <summary>An authenticated caller's long-term identity, as its access key names it.</summary>
-public sealed record Principal(string AccountId, string Arn, string UserName, string AccessKeyId);
+/// <summary>An authenticated caller: the policy engine's view of it and the key it signed with.</summary>
+public sealed record Principal(Caller Caller, string AccessKeyId);
+
+/// <summary>Why credentials were not accepted.</summary>
+public enum CredentialStatus
+{
+    Valid,
+    Unknown,
+    Expired,
+}
 
 /// <summary>
-/// Finds access keys and their secrets for SigV4. Secrets are stored sealed by the barrier and
-/// kept unsealed in memory for at most <see cref="CacheLifetime"/>, so a deactivated or deleted
-/// key stops working within that time on every node. Thread-safe.
+/// Finds the principal and secret behind an access key: a user's long-term key or an STS
+/// session's temporary one (which must come with its session token). Results, secrets included,
+/// are cached for at most <see cref="CacheLifetime"/>, so a deactivated key, a deleted user or
+/// role stops working within that time on every node. Thread-safe.
 /// </summary>
 public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier, TimeProvider clock) : IDisposable
 {
@@ -18,66 +28,116 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The principal and secret of an active access key, or null when the id is unknown or the key
-    /// is inactive. The secret is owned by the directory; callers use it before returning and
-    /// never keep it.
+    /// Looks up an access key. The secret is owned by the directory: callers use it before they
+    /// return and never keep it.
     /// </summary>
-    public async ValueTask<(Principal Principal, SecretBytes Secret)?> FindActiveAsync(string accessKeyId, CancellationToken cancellationToken)
+    public async ValueTask<(CredentialStatus Status, Principal? Principal, SecretBytes? Secret)> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
         var now = clock.GetTimestamp();
-        if (_cache.TryGetValue(accessKeyId, out var cached) && clock.GetElapsedTime(cached.LoadedAt, now) < CacheLifetime)
+        if (!_cache.TryGetValue(accessKeyId, out var entry) || clock.GetElapsedTime(entry.LoadedAt, now) >= CacheLifetime)
         {
-            return cached.Result;
+            entry = await LoadAsync(accessKeyId, entry, now, cancellationToken);
         }
 
-        var record = await store.FindAccessKeyAsync(accessKeyId, cancellationToken);
-        Entry fresh;
-        if (record is not { Status: AccessKeyStatus.Active })
+        if (entry.Principal is null || entry.Secret is null)
         {
-            fresh = new Entry(null, null, now);
-        }
-        else if (cached?.Result is { } previous && cached.Sealed is not null && cached.Sealed.AsSpan().SequenceEqual(record.SealedSecret))
-        {
-            // Same sealed secret as before: keep the unsealed copy instead of making another.
-            fresh = cached with { Result = previous with { Principal = new Principal(record.AccountId, record.PrincipalArn, record.UserName, accessKeyId) }, LoadedAt = now };
-        }
-        else
-        {
-            var secret = barrier.Open(SecretRecordId(accessKeyId), record.SealedSecret);
-            fresh = new Entry((new Principal(record.AccountId, record.PrincipalArn, record.UserName, accessKeyId), secret), record.SealedSecret, now);
+            return (CredentialStatus.Unknown, null, null);
         }
 
-        _cache[accessKeyId] = fresh;
-        if (cached?.Result is { } old && !ReferenceEquals(old.Secret, fresh.Result?.Secret))
+        if (entry.TokenHash is null)
         {
-            // The key changed or went away. A request still verifying with the old secret fails
-            // closed (its signature no longer matches), which is the point of revocation.
-            old.Secret.Dispose();
+            // A long-term key never comes with a session token.
+            return sessionToken is null ? (CredentialStatus.Valid, entry.Principal, entry.Secret) : (CredentialStatus.Unknown, null, null);
         }
 
-        return fresh.Result;
+        if (sessionToken is null || !TokenHash.Matches(sessionToken, entry.TokenHash))
+        {
+            return (CredentialStatus.Unknown, null, null);
+        }
+
+        return clock.GetUtcNow() >= entry.ExpiresAt ? (CredentialStatus.Expired, null, null) : (CredentialStatus.Valid, entry.Principal, entry.Secret);
     }
 
-    /// <summary>Stores a new access key; its secret is sealed before it reaches the store.</summary>
-    public async ValueTask AddAsync(Principal principal, SecretBytes secret, CancellationToken cancellationToken)
+    /// <summary>Stores a new long-term access key for a user; its secret is sealed before it reaches the store.</summary>
+    public async ValueTask<AccessKeyRecord> AddAsync(string accountId, string userArn, string userName, string accessKeyId, SecretBytes secret, CancellationToken cancellationToken)
     {
-        var record = new AccessKeyRecord(principal.AccessKeyId, principal.AccountId, principal.Arn, principal.UserName, AccessKeyStatus.Active,
-            barrier.Seal(SecretRecordId(principal.AccessKeyId), secret.Span), clock.GetUtcNow());
+        var record = new AccessKeyRecord(accessKeyId, accountId, userArn, userName, AccessKeyStatus.Active,
+            barrier.Seal(SecretRecordId(accessKeyId), secret.Span), clock.GetUtcNow());
         await store.UpsertAccessKeyAsync(record, cancellationToken);
-        _cache.TryRemove(principal.AccessKeyId, out _);
+        _cache.TryRemove(accessKeyId, out _);
+        return record;
     }
+
+    /// <summary>Stores temporary credentials; only the hash of the session token is kept.</summary>
+    public async ValueTask AddSessionAsync(SessionRecord session, SecretBytes secret, CancellationToken cancellationToken)
+    {
+        await store.InsertSessionAsync(session with { SealedSecret = barrier.Seal(SecretRecordId(session.AccessKeyId), secret.Span) }, cancellationToken);
+    }
+
+    /// <summary>Forgets a key at once on this node (after it was deactivated or deleted here).</summary>
+    public void Invalidate(string accessKeyId) => _cache.TryRemove(accessKeyId, out _);
 
     public void Dispose()
     {
         foreach (var entry in _cache.Values)
         {
-            entry.Result?.Secret.Dispose();
+            entry.Secret?.Dispose();
         }
 
         _cache.Clear();
     }
 
+    private async ValueTask<Entry> LoadAsync(string accessKeyId, Entry? previous, long now, CancellationToken cancellationToken)
+    {
+        Entry fresh;
+        if (accessKeyId.StartsWith("ASIA", StringComparison.Ordinal))
+        {
+            var session = await store.FindSessionAsync(accessKeyId, cancellationToken);
+            var role = session is null ? null : await FindRoleAsync(session.RoleArn, session.AccountId, cancellationToken);
+            fresh = session is null || role is null || role.UniqueId != session.RoleUniqueId
+                ? Entry.Empty(now)
+                : new Entry(
+                    new Principal(new Caller(IdentityIds.AssumedRoleArn(session.AccountId, role.Name, session.SessionName), session.AccountId, CallerKind.AssumedRole,
+                        $"{role.UniqueId}:{session.SessionName}", null, role.Arn), accessKeyId),
+                    Reuse(previous, session.SealedSecret) ?? barrier.Open(SecretRecordId(accessKeyId), session.SealedSecret),
+                    session.SealedSecret, session.TokenHash, session.ExpiresAt, now);
+        }
+        else
+        {
+            var record = await store.FindAccessKeyAsync(accessKeyId, cancellationToken);
+            var user = record is { Status: AccessKeyStatus.Active } ? await store.FindPrincipalAsync(record.AccountId, PrincipalKind.User, record.UserName, cancellationToken) : null;
+            fresh = record is null || user is null || user.Arn != record.PrincipalArn
+                ? Entry.Empty(now)
+                : new Entry(
+                    new Principal(new Caller(user.Arn, user.AccountId, CallerKind.User, user.UniqueId, user.Name), accessKeyId),
+                    Reuse(previous, record.SealedSecret) ?? barrier.Open(SecretRecordId(accessKeyId), record.SealedSecret),
+                    record.SealedSecret, null, DateTimeOffset.MaxValue, now);
+        }
+
+        _cache[accessKeyId] = fresh;
+        if (previous?.Secret is { } old && !ReferenceEquals(old, fresh.Secret))
+        {
+            // Revoked or replaced: a request still checking a signature with it fails closed.
+            old.Dispose();
+        }
+
+        return fresh;
+    }
+
+    private async ValueTask<PrincipalRecord?> FindRoleAsync(string roleArn, string accountId, CancellationToken cancellationToken)
+    {
+        var name = roleArn[(roleArn.LastIndexOf('/') + 1)..];
+        var role = await store.FindPrincipalAsync(accountId, PrincipalKind.Role, name, cancellationToken);
+        return role?.Arn == roleArn ? role : null;
+    }
+
+    private static SecretBytes? Reuse(Entry? previous, byte[] sealedSecret) =>
+        previous?.Secret is { } secret && previous.Sealed is { } sealedBefore && sealedBefore.AsSpan().SequenceEqual(sealedSecret) ? secret : null;
+
     private static string SecretRecordId(string accessKeyId) => $"access-key-secret:{accessKeyId}";
 
-    private sealed record Entry((Principal Principal, SecretBytes Secret)? Result, byte[]? Sealed, long LoadedAt);
+    private sealed record Entry(Principal? Principal, SecretBytes? Secret, byte[]? Sealed, byte[]? TokenHash, DateTimeOffset ExpiresAt, long LoadedAt)
+    {
+        public static Entry Empty(long now) => new(null, null, null, null, DateTimeOffset.MinValue, now);
+    }
 }

@@ -36,9 +36,7 @@ public sealed class KeyResolver(ICofferStore store)
             }
 
             var aliasAccount = reference.AccountId ?? context.AccountId;
-            var alias = aliasAccount == context.AccountId
-                ? await store.FindAliasAsync(context.AccountId, context.Region, reference.Name, cancellationToken)
-                : null;
+            var alias = await store.FindAliasAsync(aliasAccount, context.Region, reference.Name, cancellationToken);
             if (alias is null)
             {
                 KmsErrors.AliasNotFound(Arns.Alias(context.Region, aliasAccount, reference.Name));

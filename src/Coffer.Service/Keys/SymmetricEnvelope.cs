@@ -32,11 +32,13 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
 
     /// <summary>
     /// Decrypts <paramref name="blob"/>. When <paramref name="expectedKeyId"/> is given it must
-    /// name the key the blob was made under (IncorrectKeyException otherwise). The caller owns
-    /// and disposes the returned plaintext.
+    /// name the key the blob was made under (IncorrectKeyException otherwise). The key the blob
+    /// names is passed to <paramref name="authorize"/> before its state is checked or its material
+    /// touched. The caller owns and disposes the returned plaintext.
     /// </summary>
     public async ValueTask<(KmsKey Key, SecretBytes Plaintext)> DecryptAsync(
-        RequestContext context, byte[] blob, IReadOnlyDictionary<string, string>? encryptionContext, string? expectedKeyId, CancellationToken cancellationToken)
+        RequestContext context, byte[] blob, IReadOnlyDictionary<string, string>? encryptionContext, string? expectedKeyId, Func<KmsKey, ValueTask> authorize,
+        CancellationToken cancellationToken)
     {
         KmsKey? expected = null;
         if (expectedKeyId is not null)
@@ -51,7 +53,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
 
         var keyId = keyGuid.ToString("D");
         var key = await runtime.Store.FindKeyAsync(context.Region, keyId, cancellationToken);
-        if (key is null || key.AccountId != context.AccountId)
+        if (key is null)
         {
             if (expected is not null)
             {
@@ -66,6 +68,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
             KmsErrors.Throw(KmsErrors.IncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.");
         }
 
+        await authorize(key);
         KeyStateRules.EnsureUsableForCrypto(key);
         var material = await runtime.Vault.GetAsync(key, version, cancellationToken);
         if (material is null)

@@ -14,6 +14,7 @@ public sealed class CancelKeyDeletion(KmsRuntime runtime) : KmsOperation<KeyIdRe
     public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(RequestContext context, KeyIdRequest request, CancellationToken cancellationToken)
     {
         var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:CancelKeyDeletion", key, cancellationToken);
         if (key.State != KeyState.PendingDeletion)
         {
             KmsErrors.Throw(KmsErrors.InvalidState, $"{key.Arn} is not pending deletion.");

@@ -15,6 +15,8 @@ public sealed class CreateAlias(KmsRuntime runtime) : KmsOperation<CreateAliasRe
     {
         AliasRules.ValidateName(request.AliasName, creating: true);
         var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateAlias", key, cancellationToken);
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:CreateAlias", Arns.Alias(context.Region, context.AccountId, request.AliasName), cancellationToken);
         KeyStateRules.EnsureNotPendingDeletion(key);
         var existing = await runtime.Store.ListAliasesAsync(context.AccountId, context.Region, key.KeyId, null, AliasRules.MaxAliasesPerKey, cancellationToken);
         if (existing.Count >= AliasRules.MaxAliasesPerKey)

@@ -1,5 +1,6 @@
 using Coffer.Core;
 using Coffer.Crypto;
+using Coffer.Service.Authorization;
 using Coffer.Service.Keys;
 
 namespace Coffer.Service.Operations;
@@ -61,6 +62,11 @@ public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyReques
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Multi-Region keys are not supported by this server yet.");
         }
 
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:CreateKey", "*", cancellationToken, f => f
+            .With("kms:KeySpec", spec).With("kms:KeyUsage", usage).With("kms:KeyOrigin", request.Origin ?? KeyOrigins.AwsKms)
+            .With("kms:MultiRegion", "false")
+            .With("kms:BypassPolicyLockoutSafetyCheck", request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false")
+            .RequestTags(request.Tags));
         var tags = TagRules.Validate(request.Tags);
         var key = new KmsKey
         {
@@ -71,8 +77,15 @@ public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyReques
             Description = request.Description ?? "",
             State = KeyState.Enabled,
         };
+        var policy = KeyPolicies.Default(context.AccountId);
+        if (request.Policy is not null)
+        {
+            await KeyPolicies.ValidateAsync(runtime, context, request.Policy, key.Arn, request.BypassPolicyLockoutSafetyCheck == true, cancellationToken);
+            policy = request.Policy;
+        }
+
         var material = runtime.Vault.CreateMaterial(key, key.CurrentMaterialVersion);
-        await runtime.Store.InsertKeyAsync(key, tags, material, cancellationToken);
+        await runtime.Store.InsertKeyAsync(key, policy, tags, material, cancellationToken);
         return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };
     }
 }

@@ -1,3 +1,4 @@
+using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Service.Keys;
@@ -35,7 +36,11 @@ public sealed class Decrypt(KmsRuntime runtime) : KmsOperation<DecryptRequest, D
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        var (key, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.EncryptionContext, request.KeyId, cancellationToken);
+        var (key, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.EncryptionContext, request.KeyId,
+            key => runtime.Authorizer.AuthorizeAsync(context, "kms:Decrypt", key, cancellationToken,
+                f => f.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm).RequestAlias(request.KeyId),
+                request.EncryptionContext),
+            cancellationToken);
         using (plaintext)
         {
             SymmetricEnvelope.EnsureAlgorithm(key, request.EncryptionAlgorithm, nameof(Decrypt));

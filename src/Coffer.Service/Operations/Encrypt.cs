@@ -1,3 +1,4 @@
+using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Service.Keys;
@@ -30,6 +31,9 @@ public sealed class Encrypt(KmsRuntime runtime) : KmsOperation<EncryptRequest, E
         try
         {
             var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+            await runtime.Authorizer.AuthorizeAsync(context, "kms:Encrypt", key, cancellationToken,
+                f => f.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm).RequestAlias(request.KeyId),
+                request.EncryptionContext);
             KeyStateRules.EnsureUsableForCrypto(key);
             SymmetricEnvelope.EnsureAlgorithm(key, request.EncryptionAlgorithm, nameof(Encrypt));
             if (request.DryRun == true)

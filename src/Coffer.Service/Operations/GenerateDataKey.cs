@@ -1,3 +1,4 @@
+using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Service.Keys;
@@ -41,6 +42,8 @@ public sealed class GenerateDataKey(KmsRuntime runtime, bool includePlaintext) :
         }
 
         var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext", key, cancellationToken,
+            f => f.EncryptionContext(request.EncryptionContext).RequestAlias(request.KeyId), request.EncryptionContext);
         KeyStateRules.EnsureUsableForCrypto(key);
         if (request.DryRun == true)
         {

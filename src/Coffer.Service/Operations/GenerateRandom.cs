@@ -17,14 +17,14 @@ public sealed class GenerateRandomResponse : ISensitiveResponse
     public void ZeroSecrets() => SecretBytes.Zero(Plaintext);
 }
 
-public sealed class GenerateRandom : KmsOperation<GenerateRandomRequest, GenerateRandomResponse>
+public sealed class GenerateRandom(KmsRuntime runtime) : KmsOperation<GenerateRandomRequest, GenerateRandomResponse>
 {
-    public override ValueTask<GenerateRandomResponse> ExecuteAsync(RequestContext context, GenerateRandomRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<GenerateRandomResponse> ExecuteAsync(RequestContext context, GenerateRandomRequest request, CancellationToken cancellationToken)
     {
         if (request.NumberOfBytes is not { } count)
         {
             KmsErrors.ValidationFailed("NumberOfBytes is required.");
-            return default;
+            return null!;
         }
 
         if (request.CustomKeyStoreId is not null)
@@ -37,6 +37,7 @@ public sealed class GenerateRandom : KmsOperation<GenerateRandomRequest, Generat
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        return ValueTask.FromResult(new GenerateRandomResponse { Plaintext = RandomSource.Bytes(count) });
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:GenerateRandom", "*", cancellationToken);
+        return new GenerateRandomResponse { Plaintext = RandomSource.Bytes(count) };
     }
 }

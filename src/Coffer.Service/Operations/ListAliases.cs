@@ -41,6 +41,7 @@ public sealed class ListAliases(KmsRuntime runtime) : KmsOperation<ListAliasesRe
             KmsErrors.Throw(KmsErrors.InvalidMarker, "Invalid marker");
         }
 
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListAliases", "*", cancellationToken);
         string? keyId = null;
         if (request.KeyId is not null)
         {

@@ -34,6 +34,7 @@ public sealed class ListKeys(KmsRuntime runtime) : KmsOperation<ListKeysRequest,
             KmsErrors.Throw(KmsErrors.InvalidMarker, "Invalid marker");
         }
 
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListKeys", "*", cancellationToken);
         var limit = request.Limit ?? DefaultLimit;
         var fetched = await runtime.Store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, cancellationToken);
         var (keys, truncated, next) = Paging.Page(fetched, limit, k => new KeyListEntry { KeyId = k.KeyId, KeyArn = k.Arn }, k => k.KeyId);

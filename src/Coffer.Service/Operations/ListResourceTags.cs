@@ -26,6 +26,7 @@ public sealed class ListResourceTags(KmsRuntime runtime) : KmsOperation<ListReso
     public override async ValueTask<ListResourceTagsResponse> ExecuteAsync(RequestContext context, ListResourceTagsRequest request, CancellationToken cancellationToken)
     {
         var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:ListResourceTags", key, cancellationToken);
         var all = await runtime.Store.GetTagsAsync(key.KeyId, cancellationToken);
         var start = 0;
         if (request.Marker is not null)

@@ -1,3 +1,4 @@
+using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Service.Keys;
 
@@ -33,10 +34,17 @@ public sealed class ReEncrypt(KmsRuntime runtime) : KmsOperation<ReEncryptReques
     public override async ValueTask<ReEncryptResponse> ExecuteAsync(RequestContext context, ReEncryptRequest request, CancellationToken cancellationToken)
     {
         var destination = await runtime.Resolver.ResolveAsync(context, request.DestinationKeyId, KeyIdForms.KeyOrAlias, cancellationToken);
-        var (source, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.SourceEncryptionContext, request.SourceKeyId, cancellationToken);
+        var (source, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.SourceEncryptionContext, request.SourceKeyId,
+            key => runtime.Authorizer.AuthorizeAsync(context, "kms:ReEncryptFrom", key, cancellationToken,
+                f => f.EncryptionContext(request.SourceEncryptionContext).EncryptionAlgorithm(request.SourceEncryptionAlgorithm).RequestAlias(request.SourceKeyId),
+                request.SourceEncryptionContext),
+            cancellationToken);
         using (plaintext)
         {
             SymmetricEnvelope.EnsureAlgorithm(source, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
+            await runtime.Authorizer.AuthorizeAsync(context, "kms:ReEncryptTo", destination, cancellationToken,
+                f => f.EncryptionContext(request.DestinationEncryptionContext).EncryptionAlgorithm(request.DestinationEncryptionAlgorithm).RequestAlias(request.DestinationKeyId),
+                request.DestinationEncryptionContext);
             KeyStateRules.EnsureUsableForCrypto(destination);
             SymmetricEnvelope.EnsureAlgorithm(destination, request.DestinationEncryptionAlgorithm, nameof(ReEncrypt));
             if (request.DryRun == true)

@@ -35,6 +35,8 @@ public sealed class ScheduleKeyDeletion(KmsRuntime runtime) : KmsOperation<Sched
         }
 
         var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:ScheduleKeyDeletion", key, cancellationToken,
+            f => f.With("kms:ScheduleKeyDeletionPendingWindowInDays", days.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         KeyStateRules.EnsureNotPendingDeletion(key);
         var deletionDate = runtime.Clock.GetUtcNow().AddDays(days);
         var pending = key with { State = Core.KeyState.PendingDeletion, DeletionDate = deletionDate, PendingWindowInDays = days };

@@ -1,3 +1,4 @@
+using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Service.Keys;
 
@@ -15,6 +16,7 @@ public sealed class TagResource(KmsRuntime runtime) : KmsOperation<TagResourceRe
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, TagResourceRequest request, CancellationToken cancellationToken)
     {
         var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:TagResource", key, cancellationToken, f => f.RequestTags(request.Tags));
         KeyStateRules.EnsureNotPendingDeletion(key);
         var added = TagRules.Validate(request.Tags);
         var merged = (await runtime.Store.GetTagsAsync(key.KeyId, cancellationToken)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);

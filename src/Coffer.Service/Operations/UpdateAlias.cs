@@ -22,8 +22,15 @@ public sealed class UpdateAlias(KmsRuntime runtime) : KmsOperation<UpdateAliasRe
         }
 
         var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(key);
         var current = await runtime.Store.FindKeyAsync(context.Region, alias.TargetKeyId, cancellationToken);
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:UpdateAlias", alias.Arn, cancellationToken);
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:UpdateAlias", key, cancellationToken);
+        if (current is not null)
+        {
+            await runtime.Authorizer.AuthorizeAsync(context, "kms:UpdateAlias", current, cancellationToken);
+        }
+
+        KeyStateRules.EnsureNotPendingDeletion(key);
         if (current is not null && (current.KeySpec != key.KeySpec || current.KeyUsage != key.KeyUsage))
         {
             KmsErrors.ValidationFailed($"{key.Arn} must have the same key spec and key usage as the current target key of {alias.Arn}.");

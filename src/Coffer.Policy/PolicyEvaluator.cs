@@ -1,0 +1,104 @@
+namespace Coffer.Policy;
+
+/// <summary>What one identity-based policy set says about a request.</summary>
+public enum IdentityDecision
+{
+    NotApplicable,
+    Allow,
+    ExplicitDeny,
+}
+
+/// <summary>What a resource-based policy (key policy, trust policy) says about a request.</summary>
+public readonly record struct ResourceDecision(bool ExplicitDeny, bool AllowsDirectly, bool AllowsAccount);
+
+/// <summary>
+/// Evaluates compiled policies against one request, without I/O. Pure and thread-safe.
+/// Statement matching: principal (resource policies only), action, resource, then every
+/// condition; within a condition any value may match, across conditions all must hold.
+/// </summary>
+public static class PolicyEvaluator
+{
+    public static IdentityDecision EvaluateIdentity(IEnumerable<PolicyDocument> policies, RequestFacts facts)
+    {
+        var allowed = false;
+        foreach (var policy in policies)
+        {
+            foreach (var statement in policy.Statements)
+            {
+                if (!Applies(statement, facts))
+                {
+                    continue;
+                }
+
+                if (statement.Effect == Effect.Deny)
+                {
+                    return IdentityDecision.ExplicitDeny;
+                }
+
+                allowed = true;
+            }
+        }
+
+        return allowed ? IdentityDecision.Allow : IdentityDecision.NotApplicable;
+    }
+
+    public static ResourceDecision EvaluateResource(PolicyDocument policy, RequestFacts facts)
+    {
+        bool deny = false, direct = false, account = false;
+        foreach (var statement in policy.Statements)
+        {
+            var match = statement.NotPrincipal
+                ? (PrincipalMatching.NamesExactly(statement.Principal!, facts.Caller) ? PrincipalMatch.None : PrincipalMatch.Direct)
+                : PrincipalMatching.Match(statement.Principal!, facts.Caller);
+
+            if (match == PrincipalMatch.None || !Applies(statement, facts))
+            {
+                continue;
+            }
+
+            if (statement.Effect == Effect.Deny)
+            {
+                deny = true;
+            }
+            else if (match == PrincipalMatch.Direct)
+            {
+                direct = true;
+            }
+            else
+            {
+                account = true;
+            }
+        }
+
+        return new ResourceDecision(deny, direct, account);
+    }
+
+    private static bool Applies(PolicyStatement statement, RequestFacts facts)
+    {
+        var actionMatches = statement.Actions.Any(a => Wildcard.Matches(a, facts.Action, ignoreCase: true));
+        if (actionMatches == statement.NotAction)
+        {
+            return false;
+        }
+
+        if (statement.Resources is { } resources)
+        {
+            var resourceMatches = resources.Any(r =>
+                Wildcard.Matches(statement.ExpandsVariables ? PolicyVariables.Expand(r, facts, forWildcard: true) : r, facts.Resource, ignoreCase: false));
+            if (resourceMatches == statement.NotResource)
+            {
+                return false;
+            }
+        }
+
+        foreach (var condition in statement.Conditions)
+        {
+            if (!condition.Evaluate(facts, statement.ExpandsVariables))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

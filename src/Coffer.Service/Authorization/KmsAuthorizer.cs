@@ -1,0 +1,156 @@
+using System.Globalization;
+using Coffer.Core;
+using Coffer.Policy;
+using Coffer.Storage;
+
+namespace Coffer.Service.Authorization;
+
+/// <summary>
+/// Decides every KMS request as AWS KMS does: an explicit Deny in the key policy or the caller's
+/// IAM policies wins; otherwise the request is allowed when the key policy allows the caller
+/// directly (same account), or allows the caller's account and an IAM policy of the caller
+/// allows, or a grant allows. Operations that name no key (CreateKey, ListKeys, …) are decided by
+/// IAM policies alone. A refusal is AccessDeniedException with AWS's message.
+/// </summary>
+public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, TimeProvider clock)
+{
+    /// <summary>Authorizes an operation on a key; <paramref name="conditions"/> adds the operation's own condition keys.</summary>
+    public async ValueTask AuthorizeAsync(RequestContext context, string action, KmsKey key, CancellationToken cancellationToken,
+        Action<RequestFacts>? conditions = null, IReadOnlyDictionary<string, string>? encryptionContext = null)
+    {
+        var facts = await FactsAsync(context, action, key.Arn, conditions, cancellationToken);
+        facts.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
+            .With("kms:MultiRegion", "false");
+        foreach (var tag in await store.GetTagsAsync(key.KeyId, cancellationToken))
+        {
+            facts.With($"aws:ResourceTag/{tag.Key}", tag.Value);
+        }
+
+        var aliases = await store.ListAliasesAsync(key.AccountId, key.Region, key.KeyId, null, 100, cancellationToken);
+        if (aliases.Count > 0)
+        {
+            facts.With("kms:ResourceAliases", aliases.Select(a => a.Name).ToList());
+        }
+
+        var keyPolicy = PolicyEvaluator.EvaluateResource(await policies.KeyPolicyAsync(key, cancellationToken), facts);
+        var identity = await IdentityDecisionAsync(context, facts, cancellationToken);
+        if (keyPolicy.ExplicitDeny)
+        {
+            Deny(context, action, key.Arn, "with an explicit deny in a resource-based policy");
+        }
+
+        if (identity == IdentityDecision.ExplicitDeny)
+        {
+            Deny(context, action, key.Arn, "with an explicit deny in an identity-based policy");
+        }
+
+        var sameAccount = context.AccountId == key.AccountId;
+        if ((keyPolicy.AllowsDirectly && (sameAccount || identity == IdentityDecision.Allow))
+            || (keyPolicy.AllowsAccount && identity == IdentityDecision.Allow))
+        {
+            return;
+        }
+
+        if (await GrantAllowsAsync(context, action, key, encryptionContext, cancellationToken))
+        {
+            return;
+        }
+
+        Deny(context, action, key.Arn, keyPolicy.AllowsDirectly || keyPolicy.AllowsAccount
+            ? $"because no identity-based policy allows the {action} action"
+            : $"because no resource-based policy allows the {action} action");
+    }
+
+    /// <summary>Authorizes an operation on a resource that has no resource policy (CreateKey, ListKeys, an alias): IAM policies alone.</summary>
+    public async ValueTask AuthorizeIdentityOnlyAsync(RequestContext context, string action, string resource, CancellationToken cancellationToken,
+        Action<RequestFacts>? conditions = null)
+    {
+        var facts = await FactsAsync(context, action, resource, conditions, cancellationToken);
+        switch (await IdentityDecisionAsync(context, facts, cancellationToken))
+        {
+            case IdentityDecision.Allow:
+                return;
+            case IdentityDecision.ExplicitDeny:
+                Deny(context, action, resource, "with an explicit deny in an identity-based policy");
+                break;
+            default:
+                Deny(context, action, resource, $"because no identity-based policy allows the {action} action");
+                break;
+        }
+    }
+
+    /// <summary>Evaluates a candidate key policy for the caller, for the lockout safety check.</summary>
+    public async ValueTask<bool> PolicyWouldAllowAsync(RequestContext context, PolicyDocument candidate, string action, string resource, CancellationToken cancellationToken)
+    {
+        var facts = await FactsAsync(context, action, resource, null, cancellationToken);
+        var decision = PolicyEvaluator.EvaluateResource(candidate, facts);
+        if (decision.ExplicitDeny)
+        {
+            return false;
+        }
+
+        return decision.AllowsDirectly || (decision.AllowsAccount && await IdentityDecisionAsync(context, facts, cancellationToken) == IdentityDecision.Allow);
+    }
+
+    private async ValueTask<IdentityDecision> IdentityDecisionAsync(RequestContext context, RequestFacts facts, CancellationToken cancellationToken)
+    {
+        if (context.Caller.Kind == CallerKind.Account)
+        {
+            // The account root user holds every IAM permission of its account.
+            return IdentityDecision.Allow;
+        }
+
+        var identity = await policies.IdentityAsync(context.Caller, cancellationToken);
+        return PolicyEvaluator.EvaluateIdentity(identity.Policies, facts);
+    }
+
+    private async ValueTask<RequestFacts> FactsAsync(RequestContext context, string action, string resource, Action<RequestFacts>? conditions, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller;
+        var now = clock.GetUtcNow();
+        var facts = new RequestFacts(caller, action, resource)
+            .With("aws:PrincipalArn", caller.RoleArn ?? caller.Arn)
+            .With("aws:PrincipalAccount", caller.AccountId)
+            .With("aws:PrincipalType", caller.Kind.ToString())
+            .With("aws:userid", caller.UserId)
+            .With("aws:SourceIp", context.SourceIp)
+            .With("aws:SecureTransport", context.SecureTransport ? "true" : "false")
+            .With("aws:CurrentTime", now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture))
+            .With("aws:EpochTime", now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+            .With("aws:RequestedRegion", context.Region)
+            .With("kms:CallerAccount", caller.AccountId);
+        if (caller.UserName is not null)
+        {
+            facts.With("aws:username", caller.UserName);
+        }
+
+        if (caller.Kind != CallerKind.Account)
+        {
+            foreach (var tag in (await policies.IdentityAsync(caller, cancellationToken)).Tags)
+            {
+                facts.With($"aws:PrincipalTag/{tag.Key}", tag.Value);
+            }
+        }
+
+        conditions?.Invoke(facts);
+        return facts;
+    }
+
+    private async ValueTask<bool> GrantAllowsAsync(RequestContext context, string action, KmsKey key, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
+    {
+        var operation = action["kms:".Length..];
+        foreach (var grant in await store.ListGrantsAsync(key.KeyId, cancellationToken))
+        {
+            if (GrantRules.Names(grant.GranteePrincipal, context.Caller) && grant.Operations.Contains(operation, StringComparer.Ordinal)
+                && GrantRules.ConstraintsHold(grant, encryptionContext))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Deny(RequestContext context, string action, string resource, string reason) =>
+        KmsErrors.Throw(KmsErrors.AccessDenied, $"User: {context.Caller.Arn} is not authorized to perform: {action} on resource: {resource} {reason}");
+}

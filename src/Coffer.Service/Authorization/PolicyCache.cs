@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Coffer.Core;
+using Coffer.Policy;
+using Coffer.Storage;
+
+namespace Coffer.Service.Authorization;
+
+/// <summary>
+/// Compiled policies, so a request parses none: each principal's identity policies and tags, and
+/// each key's key policy. Entries live at most <see cref="Lifetime"/>, so a change made on any
+/// node takes effect everywhere within a second; a change made on this node takes effect at once.
+/// Thread-safe.
+/// </summary>
+public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, (IdentityPolicies Value, long LoadedAt)> _identities = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (PolicyDocument? Value, long LoadedAt)> _keyPolicies = new(StringComparer.Ordinal);
+
+    /// <summary>The inline policies and tags of a user, or of the role behind an assumed-role session.</summary>
+    public async ValueTask<IdentityPolicies> IdentityAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var arn = caller.RoleArn ?? caller.Arn;
+        var now = clock.GetTimestamp();
+        if (_identities.TryGetValue(arn, out var cached) && clock.GetElapsedTime(cached.LoadedAt, now) < Lifetime)
+        {
+            return cached.Value;
+        }
+
+        var documents = new List<PolicyDocument>();
+        foreach (var policy in await store.ListPrincipalPoliciesAsync(arn, cancellationToken))
+        {
+            try
+            {
+                documents.Add(PolicyDocument.Parse(policy.Document, PolicyDocument.Kind.Identity));
+            }
+            catch (PolicyParseException)
+            {
+                // Stored policies were checked when written; one that no longer parses cannot allow
+                // anything, so it is skipped, never treated as an allow.
+            }
+        }
+
+        var value = new IdentityPolicies(documents, await store.GetPrincipalTagsAsync(arn, cancellationToken));
+        _identities[arn] = (value, now);
+        return value;
+    }
+
+    /// <summary>
+    /// The compiled key policy. A policy that cannot be read or parsed is an error, never "no policy":
+    /// authorization fails closed.
+    /// </summary>
+    public async ValueTask<PolicyDocument> KeyPolicyAsync(KmsKey key, CancellationToken cancellationToken)
+    {
+        var now = clock.GetTimestamp();
+        if (!_keyPolicies.TryGetValue(key.KeyId, out var cached) || clock.GetElapsedTime(cached.LoadedAt, now) >= Lifetime)
+        {
+            var text = await store.GetKeyPolicyAsync(key.KeyId, cancellationToken);
+            cached = (text is null ? null : PolicyDocument.Parse(text, PolicyDocument.Kind.Resource), now);
+            _keyPolicies[key.KeyId] = cached;
+        }
+
+        return cached.Value ?? throw new InvalidOperationException($"Key {key.KeyId} has no key policy; refusing the request.");
+    }
+
+    public void InvalidateIdentity(string principalArn) => _identities.TryRemove(principalArn, out _);
+
+    public void InvalidateKeyPolicy(string keyId) => _keyPolicies.TryRemove(keyId, out _);
+}
+
+/// <summary>A principal's compiled identity policies and its tags.</summary>
+public sealed record IdentityPolicies(IReadOnlyList<PolicyDocument> Policies, IReadOnlyList<KmsTag> Tags);

@@ -1,0 +1,29 @@
+namespace Coffer.Service.Operations;
+
+public sealed class ListRetirableGrantsRequest
+{
+    public int? Limit { get; init; }
+    public string? Marker { get; init; }
+    public required string RetiringPrincipal { get; init; }
+}
+
+/// <summary>Grants, on keys in the caller's region, that name <c>RetiringPrincipal</c> as their retiring principal.</summary>
+public sealed class ListRetirableGrants(KmsRuntime runtime) : KmsOperation<ListRetirableGrantsRequest, ListGrantsResponse>
+{
+    public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListRetirableGrantsRequest request, CancellationToken cancellationToken)
+    {
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListRetirableGrants", "*", cancellationToken);
+        var grants = new List<Storage.GrantRecord>();
+        var arns = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var grant in await runtime.Store.ListGrantsByRetiringPrincipalAsync(request.RetiringPrincipal, cancellationToken))
+        {
+            if (await runtime.Store.FindKeyAsync(context.Region, grant.KeyId, cancellationToken) is { } key)
+            {
+                grants.Add(grant);
+                arns[grant.KeyId] = key.Arn;
+            }
+        }
+
+        return GrantPages.Page(grants, request.Limit, request.Marker, g => GrantListEntry.From(g, arns[g.KeyId]));
+    }
+}

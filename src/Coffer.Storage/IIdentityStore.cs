@@ -1,0 +1,53 @@
+using Coffer.Core;
+
+namespace Coffer.Storage;
+
+/// <summary>IAM users and roles, their inline policies and tags, access keys and STS sessions.</summary>
+public interface IIdentityStore
+{
+    /// <summary>Inserts unless a principal of that kind and name exists in the account; returns whether it did.</summary>
+    ValueTask<bool> TryInsertPrincipalAsync(PrincipalRecord principal, CancellationToken cancellationToken = default);
+
+    ValueTask<PrincipalRecord?> FindPrincipalAsync(string accountId, PrincipalKind kind, string name, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<PrincipalRecord>> ListPrincipalsAsync(string accountId, PrincipalKind kind, string? afterName, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a principal with its policies and tags. Callers check for access keys first, as IAM does.</summary>
+    ValueTask<bool> DeletePrincipalAsync(string arn, CancellationToken cancellationToken = default);
+
+    ValueTask PutPrincipalPolicyAsync(PrincipalPolicy policy, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<PrincipalPolicy>> ListPrincipalPoliciesAsync(string principalArn, CancellationToken cancellationToken = default);
+
+    ValueTask<bool> DeletePrincipalPolicyAsync(string principalArn, string name, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<KmsTag>> GetPrincipalTagsAsync(string principalArn, CancellationToken cancellationToken = default);
+
+    ValueTask ReplacePrincipalTagsAsync(string principalArn, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<AccessKeyRecord>> ListAccessKeysAsync(string principalArn, CancellationToken cancellationToken = default);
+
+    ValueTask<bool> DeleteAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken = default);
+
+    ValueTask InsertSessionAsync(SessionRecord session, CancellationToken cancellationToken = default);
+
+    ValueTask<SessionRecord?> FindSessionAsync(string accessKeyId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Key policies and grants.</summary>
+public interface IKeyAccessStore
+{
+    ValueTask<string?> GetKeyPolicyAsync(string keyId, CancellationToken cancellationToken = default);
+
+    ValueTask SetKeyPolicyAsync(string keyId, string document, CancellationToken cancellationToken = default);
+
+    ValueTask InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken cancellationToken = default);
+
+    ValueTask<GrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken = default);
+
+    ValueTask<bool> DeleteGrantAsync(string grantId, CancellationToken cancellationToken = default);
+}

@@ -28,8 +28,14 @@ public sealed class CofferApp : IAsyncDisposable
     private readonly List<IDisposable> _secrets;
     private readonly ICofferStore _store;
 
-    private CofferApp(WebApplication web, ICofferStore store, List<IDisposable> secrets, KeyDeletionJob deletionJob, string adminAccessKeyId)
+    private readonly AccessKeyDirectory _directory;
+    private readonly TimeProvider _clock;
+
+    private CofferApp(WebApplication web, ICofferStore store, List<IDisposable> secrets, KeyDeletionJob deletionJob, string adminAccessKeyId,
+        AccessKeyDirectory directory, TimeProvider clock)
     {
+        _directory = directory;
+        _clock = clock;
         _web = web;
         _store = store;
         _secrets = secrets;
@@ -103,12 +109,16 @@ public sealed class CofferApp : IAsyncDisposable
             : endpoint.HandleAsync(http));
 
         await web.StartAsync(cancellationToken);
-        var app = new CofferApp(web, store, secrets, deletionJob, adminId);
+        var app = new CofferApp(web, store, secrets, deletionJob, adminId, directory, options.Clock);
         Banner.Print(options, app.Address, adminId, adminSecret);
         return app;
     }
 
     public Task WaitForShutdownAsync() => _web.WaitForShutdownAsync();
+
+    /// <summary>Creates (or completes) another account hosted here, with an admin user holding the given key.</summary>
+    public Task CreateAccountAsync(string accountId, string accessKeyId, string secret, CancellationToken cancellationToken = default) =>
+        AccountBootstrap.EnsureAdminAsync(_store, _directory, _clock, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

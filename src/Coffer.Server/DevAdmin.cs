@@ -1,5 +1,3 @@
-using System.Text;
-using Coffer.Crypto;
 using Coffer.Service.Identity;
 using Coffer.Storage;
 
@@ -16,9 +14,6 @@ public static class DevAdmin
     public const string CredentialsFileName = "credentials";
     public const string UserName = "admin";
 
-    public const string AdminPolicyName = "AdministratorAccess";
-    private const string AdminPolicy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}""";
-
     public static async Task<(string AccessKeyId, string Secret)> EnsureAsync(ServerOptions options, ICofferStore store, AccessKeyDirectory directory, CancellationToken cancellationToken)
     {
         var path = Path.Combine(options.DataDir, CredentialsFileName);
@@ -26,23 +21,7 @@ public static class DevAdmin
             ? (envId, envSecret)
             : ReadCredentialsFile(path) ?? (IdentityIds.AccessKeyId(), IdentityIds.SecretAccessKey());
 
-        // The admin is an ordinary IAM user with an allow-everything policy, so key policies that
-        // delegate to the account let it in, and a key policy that names nobody keeps it out.
-        var arn = IdentityIds.UserArn(options.AccountId, UserName);
-        await store.TryInsertPrincipalAsync(
-            new PrincipalRecord(arn, options.AccountId, PrincipalKind.User, UserName, IdentityIds.UserId(), "/", options.Clock.GetUtcNow()), cancellationToken);
-        await store.PutPrincipalPolicyAsync(new PrincipalPolicy(arn, AdminPolicyName, AdminPolicy), cancellationToken);
-        var secretBytes = Encoding.UTF8.GetBytes(secret);
-        try
-        {
-            using var sealedSecret = SecretBytes.CopyOf(secretBytes);
-            await directory.AddAsync(options.AccountId, arn, UserName, id, sealedSecret, cancellationToken);
-        }
-        finally
-        {
-            SecretBytes.Zero(secretBytes);
-        }
-
+        await AccountBootstrap.EnsureAdminAsync(store, directory, options.Clock, options.AccountId, UserName, id, secret, cancellationToken);
         WriteCredentialsFile(path, id, secret);
         return (id, secret);
     }

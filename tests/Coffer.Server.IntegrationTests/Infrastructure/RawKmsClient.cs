@@ -9,6 +9,10 @@ namespace Coffer.Server.IntegrationTests.Infrastructure;
 /// <summary>An AWS error or success as it came off the wire.</summary>
 public sealed record RawResponse(int Status, string Body, HttpResponseMessage Message)
 {
+    /// <summary>The text of the first XML element with this local name (Query-protocol answers).</summary>
+    public string? Xml(string name) =>
+        System.Xml.Linq.XDocument.Parse(Body).Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+
     public JsonElement Json => JsonDocument.Parse(Body.Length == 0 ? "{}" : Body).RootElement;
     public string? Type => Json.TryGetProperty("__type", out var t) ? t.GetString() : null;
 
@@ -25,6 +29,23 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
 {
     private static readonly HttpClient Http = new();
 
+    /// <summary>An IAM or STS Query-protocol call: form-encoded Action and parameters, signed for <paramref name="service"/>.</summary>
+    public Task<RawResponse> QueryAsync(string service, string action, IDictionary<string, string>? parameters = null, Action<SigningOptions>? configure = null)
+    {
+        var form = new Dictionary<string, string>(parameters ?? new Dictionary<string, string>())
+        {
+            ["Action"] = action,
+            ["Version"] = service == "sts" ? "2011-06-15" : "2010-05-08",
+        };
+        var body = string.Join('&', form.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return SendBytesAsync(null, Encoding.UTF8.GetBytes(body), o =>
+        {
+            o.Service = service;
+            o.ContentType = "application/x-www-form-urlencoded; charset=utf-8";
+            configure?.Invoke(o);
+        });
+    }
+
     public Task<RawResponse> SendAsync(string? operation, string body, Action<SigningOptions>? configure = null) =>
         SendBytesAsync(operation, Encoding.UTF8.GetBytes(body), configure);
 
@@ -34,12 +55,12 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
         configure?.Invoke(options);
         using var request = new HttpRequestMessage(HttpMethod.Post, address);
         var content = new ByteArrayContent(options.BodyAfterSigning is null ? body : Encoding.UTF8.GetBytes(options.BodyAfterSigning));
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-amz-json-1.1");
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(options.ContentType);
         request.Content = content;
         var amzDate = options.Time.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["content-type"] = "application/x-amz-json-1.1",
+            ["content-type"] = options.ContentType,
             ["host"] = $"{address.Host}:{address.Port}",
             ["x-amz-date"] = amzDate,
         };
@@ -96,6 +117,7 @@ public sealed class SigningOptions
     public required string Region { get; set; }
     public required DateTimeOffset Time { get; set; }
     public string Service { get; set; } = "kms";
+    public string ContentType { get; set; } = "application/x-amz-json-1.1";
     public bool Sign { get; set; } = true;
     public bool SendDate { get; set; } = true;
 

@@ -4,6 +4,7 @@ using Coffer.Cli;
 var root = new RootCommand("Coffer: a self-hosted key management service that speaks the AWS KMS API.")
 {
     ServerCommand.Create(),
+    AccountCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -41,6 +41,7 @@ internal static partial class ServerCommand
 
         var command = new Command("server", """
             Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
+
             With --dev, the admin's access key comes from COFFER_DEV_ACCESS_KEY_ID and
             COFFER_DEV_SECRET_ACCESS_KEY when both are set; otherwise it is generated (or reused from
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.

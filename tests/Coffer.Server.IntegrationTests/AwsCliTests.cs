@@ -24,7 +24,10 @@ public sealed class AwsCliTests : IAsyncLifetime
 
     private static string AwsExecutable { get; } = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists) ?? "aws";
 
-    private async Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args)
+    private Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args) => AwsAsAsync(null, args);
+
+    /// <summary>Runs the AWS CLI as the dev admin (profile from the credentials file) or as the given key.</summary>
+    private async Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsAsync((string Id, string Secret, string? Token)? credentials, params string[] args)
     {
         var env = new Dictionary<string, string>
         {
@@ -35,7 +38,16 @@ public sealed class AwsCliTests : IAsyncLifetime
             ["AWS_PAGER"] = "",
             ["AWS_ACCESS_KEY_ID"] = "",
             ["AWS_SECRET_ACCESS_KEY"] = "",
+            ["AWS_SESSION_TOKEN"] = "",
         };
+        if (credentials is { } c)
+        {
+            env.Remove("AWS_PROFILE");
+            env["AWS_ACCESS_KEY_ID"] = c.Id;
+            env["AWS_SECRET_ACCESS_KEY"] = c.Secret;
+            env["AWS_SESSION_TOKEN"] = c.Token ?? "";
+        }
+
         var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", _server.Address.ToString(), "--output", "json", .. args], env);
         var json = stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement;
         return (exitCode, json, stderr);
@@ -96,6 +108,47 @@ public sealed class AwsCliTests : IAsyncLifetime
 
         var missing = await AwsAsync("kms", "describe-key", "--key-id", Guid.NewGuid().ToString());
         Assert.Contains("NotFoundException", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_aws_cli_manages_users_grants_policies_and_roles_that_decide_access()
+    {
+        var keyArn = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("Arn").GetString()!;
+        var user = (await OkAsync("iam", "create-user", "--user-name", "alice")).GetProperty("User");
+        var aliceArn = user.GetProperty("Arn").GetString()!;
+        var key = (await OkAsync("iam", "create-access-key", "--user-name", "alice")).GetProperty("AccessKey");
+        (string, string, string?) alice = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!, null);
+        var plaintextFile = Path.Combine(_dataDir, "p.bin");
+        await File.WriteAllBytesAsync(plaintextFile, [1, 2, 3]);
+        string[] encrypt = ["kms", "encrypt", "--key-id", keyArn, "--plaintext", $"fileb://{plaintextFile}"];
+
+        var denied = await AwsAsAsync(alice, encrypt);
+        Assert.NotEqual(0, denied.ExitCode);
+        Assert.Contains("AccessDeniedException", denied.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"User: {aliceArn} is not authorized to perform: kms:Encrypt", denied.Stderr, StringComparison.Ordinal);
+
+        var grant = await OkAsync("kms", "create-grant", "--key-id", keyArn, "--grantee-principal", aliceArn, "--operations", "Encrypt", "Decrypt");
+        Assert.Equal(0, (await AwsAsAsync(alice, encrypt)).ExitCode);
+        await OkAsync("kms", "revoke-grant", "--key-id", keyArn, "--grant-id", grant.GetProperty("GrantId").GetString()!);
+        Assert.Contains("AccessDeniedException", (await AwsAsAsync(alice, encrypt)).Stderr, StringComparison.Ordinal);
+
+        await OkAsync("iam", "put-user-policy", "--user-name", "alice", "--policy-name", "encrypt",
+            "--policy-document", $$$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Encrypt","sts:AssumeRole"],"Resource":"*"}]}""");
+        Assert.Equal(0, (await AwsAsAsync(alice, encrypt)).ExitCode);
+        var identity = await AwsAsAsync(alice, "sts", "get-caller-identity");
+        Assert.Equal(aliceArn, identity.Json.GetProperty("Arn").GetString());
+
+        var trust = $$$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"{{{aliceArn}}}"},"Action":"sts:AssumeRole"}]}""";
+        var role = (await OkAsync("iam", "create-role", "--role-name", "decryptor", "--assume-role-policy-document", trust)).GetProperty("Role");
+        await OkAsync("iam", "put-role-policy", "--role-name", "decryptor", "--policy-name", "kms",
+            "--policy-document", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}]}""");
+        var session = await AwsAsAsync(alice, "sts", "assume-role", "--role-arn", role.GetProperty("Arn").GetString()!, "--role-session-name", "cli");
+        Assert.Equal(0, session.ExitCode);
+        var credentials = session.Json.GetProperty("Credentials");
+        (string, string, string?) assumed = (credentials.GetProperty("AccessKeyId").GetString()!, credentials.GetProperty("SecretAccessKey").GetString()!,
+            credentials.GetProperty("SessionToken").GetString());
+        Assert.Equal(0, (await AwsAsAsync(assumed, encrypt)).ExitCode);
+        Assert.EndsWith("assumed-role/decryptor/cli", (await AwsAsAsync(assumed, "sts", "get-caller-identity")).Json.GetProperty("Arn").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,6 +47,34 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Account_create_adds_an_account_to_a_running_server_once()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("coffer-account-").FullName;
+        await using var server = await CofferProcess.StartAsync(dataDir);
+
+        var created = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
+        var again = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
+        var bad = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "4444", "--data-dir", dataDir]);
+
+        Assert.Equal(0, created.ExitCode);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal(2, bad.ExitCode);
+        string Value(string label) => created.Stdout.Split('\n').Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+        var kms = server.Kms(Value("Admin access key id:"), Value("Admin secret access key:"));
+        var key = await kms.CreateKeyAsync(new Amazon.KeyManagementService.Model.CreateKeyRequest());
+        Assert.StartsWith("arn:aws:kms:us-east-1:444455556666:key/", key.KeyMetadata.Arn, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Account_create_on_a_folder_that_is_not_a_data_folder_exits_1()
+    {
+        var result = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", Directory.CreateTempSubdirectory("coffer-empty-").FullName]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a Coffer dev data folder", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_port_already_in_use_exits_1()
     {
         var dataDir = Directory.CreateTempSubdirectory("coffer-port-").FullName;

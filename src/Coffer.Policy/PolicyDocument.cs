@@ -23,7 +23,15 @@ public sealed class PolicyDocument
         Version = version;
         Id = id;
         Statements = statements;
+        // Every condition key a statement reads, so callers fetch only the facts a policy can see.
+        ConditionKeys = statements.SelectMany(s => s.Conditions.Select(c => c.Key)).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>The condition keys the policy's conditions read.</summary>
+    public IReadOnlySet<string> ConditionKeys { get; }
+
+    /// <summary>Whether any condition reads a key starting with <paramref name="prefix"/> (case-insensitive).</summary>
+    public bool ReadsConditionKey(string prefix) => ConditionKeys.Any(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     public string? Version { get; }
     public string? Id { get; }

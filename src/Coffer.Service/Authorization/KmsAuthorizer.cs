@@ -21,18 +21,29 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         var facts = await FactsAsync(context, action, key.Arn, conditions, cancellationToken);
         facts.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
             .With("kms:MultiRegion", "false");
-        foreach (var tag in await store.GetTagsAsync(key.KeyId, cancellationToken))
+        var keyPolicyDocument = await policies.KeyPolicyAsync(key, cancellationToken);
+        var identityPolicies = context.Caller.Kind == CallerKind.Account ? [] : (await policies.IdentityAsync(context.Caller, cancellationToken)).Policies;
+
+        // Tags and aliases cost a store read each; fetch them only for policies that read them.
+        bool Reads(string prefix) => keyPolicyDocument.ReadsConditionKey(prefix) || identityPolicies.Any(p => p.ReadsConditionKey(prefix));
+        if (Reads("aws:ResourceTag/"))
         {
-            facts.With($"aws:ResourceTag/{tag.Key}", tag.Value);
+            foreach (var tag in await store.GetTagsAsync(key.KeyId, cancellationToken))
+            {
+                facts.With($"aws:ResourceTag/{tag.Key}", tag.Value);
+            }
         }
 
-        var aliases = await store.ListAliasesAsync(key.AccountId, key.Region, key.KeyId, null, 100, cancellationToken);
-        if (aliases.Count > 0)
+        if (Reads("kms:ResourceAliases"))
         {
-            facts.With("kms:ResourceAliases", aliases.Select(a => a.Name).ToList());
+            var aliases = await store.ListAliasesAsync(key.AccountId, key.Region, key.KeyId, null, 100, cancellationToken);
+            if (aliases.Count > 0)
+            {
+                facts.With("kms:ResourceAliases", aliases.Select(a => a.Name).ToList());
+            }
         }
 
-        var keyPolicy = PolicyEvaluator.EvaluateResource(await policies.KeyPolicyAsync(key, cancellationToken), facts);
+        var keyPolicy = PolicyEvaluator.EvaluateResource(keyPolicyDocument, facts);
         var identity = await IdentityDecisionAsync(context, facts, cancellationToken);
         if (keyPolicy.ExplicitDeny)
         {

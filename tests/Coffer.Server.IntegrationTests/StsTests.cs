@@ -115,6 +115,19 @@ public sealed class StsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_explicit_deny_in_the_callers_IAM_policy_wins_over_a_trust_policy_naming_it()
+    {
+        var denied = await Iam.CreateUserAsync(_server, "denied-user",
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        var roleArn = await CreateRoleAsync("named", Trust(denied.Arn));
+
+        var error = await Assert.ThrowsAnyAsync<AmazonSecurityTokenServiceException>(() => Sts(new BasicAWSCredentials(denied.AccessKeyId, denied.SecretAccessKey))
+            .AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s2" }));
+
+        Assert.Equal("AccessDenied", error.ErrorCode);
+    }
+
+    [Fact]
     public async Task A_session_longer_than_the_role_allows_is_a_validation_error()
     {
         var roleArn = await CreateRoleAsync("short", Trust($"arn:aws:iam::{_server.AccountId}:user/admin"));

@@ -90,6 +90,10 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         }
     }
 
+    /// <summary>What the caller's IAM policies alone say about an action on a resource (for trust policies, which combine it themselves).</summary>
+    public async ValueTask<IdentityDecision> IdentityDecisionAsync(RequestContext context, string action, string resource, CancellationToken cancellationToken) =>
+        await IdentityDecisionAsync(context, await FactsAsync(context, action, resource, null, cancellationToken), cancellationToken);
+
     /// <summary>Evaluates a candidate key policy for the caller, for the lockout safety check.</summary>
     public async ValueTask<bool> PolicyWouldAllowAsync(RequestContext context, PolicyDocument candidate, string action, string resource, CancellationToken cancellationToken)
     {

@@ -84,30 +84,20 @@ public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory di
             .With("aws:PrincipalType", context.Caller.Kind.ToString())
             .With("aws:SourceIp", context.SourceIp);
         var decision = PolicyEvaluator.EvaluateResource(trust, facts);
-        if (decision.ExplicitDeny)
+        if (decision.ExplicitDeny || (!decision.AllowsDirectly && !decision.AllowsAccount))
         {
             return false;
         }
 
-        if (decision.AllowsDirectly && context.AccountId == role.AccountId)
-        {
-            return true;
-        }
-
-        if (!decision.AllowsDirectly && !decision.AllowsAccount)
+        var identity = await runtime.Authorizer.IdentityDecisionAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
+        if (identity == IdentityDecision.ExplicitDeny)
         {
             return false;
         }
 
-        try
-        {
-            await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
-            return true;
-        }
-        catch (KmsException denied) when (denied.Code == KmsErrors.AccessDenied)
-        {
-            return false;
-        }
+        // Within the account a trust policy naming the caller is enough; naming the account, or
+        // any cross-account use, also needs the caller's own IAM allow.
+        return (decision.AllowsDirectly && context.AccountId == role.AccountId) || identity == IdentityDecision.Allow;
     }
 
     private async ValueTask<PrincipalRecord?> FindRoleAsync(string roleArn, CancellationToken cancellationToken)

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace Coffer.Protocol;
 
 /// <summary>
-/// Writes errors in the AWS JSON 1.1 shape, <c>{"__type": "...", "message": "..."}</c>, with the
-/// HTTP status AWS uses for each code. The one place codes become statuses.
+/// Errors in the AWS JSON 1.1 shape, <c>{"__type": "...", "message": "..."}</c>, with the HTTP
+/// status AWS uses for each code. The one place JSON error codes become statuses.
 /// </summary>
 public static class AwsErrorResponse
 {
@@ -21,12 +21,10 @@ public static class AwsErrorResponse
         _ => StatusCodes.Status400BadRequest,
     };
 
-    public static async Task WriteAsync(HttpResponse response, string code, string? message)
+    public static WireResponse Create(string code, string? message)
     {
-        response.StatusCode = StatusFor(code);
-        response.ContentType = ContentType;
         using var buffer = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("__type", code);
@@ -40,7 +38,6 @@ public static class AwsErrorResponse
             writer.WriteEndObject();
         }
 
-        response.ContentLength = buffer.Length;
-        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return new WireResponse(StatusFor(code), ContentType, buffer.ToArray(), ErrorCode: code, ErrorMessage: message);
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Coffer.Core;
-using Coffer.Crypto;
 using Coffer.Protocol.Json;
 using Coffer.Service;
 using Microsoft.AspNetCore.Http;
@@ -10,29 +9,52 @@ namespace Coffer.Protocol;
 
 /// <summary>
 /// AWS JSON 1.1 for KMS on an authenticated request: find the operation from
-/// <c>X-Amz-Target</c>, parse and validate the body against the model, dispatch, respond.
-/// Buffers that held plaintext are zeroed once the response is written.
+/// <c>X-Amz-Target</c>, parse and validate the body against the model, dispatch, and build the
+/// response (written by the endpoint once audited). Plaintext-bearing buffers are zeroed.
 /// </summary>
 public sealed class KmsJsonHandler(KmsDispatcher dispatcher) : IWireProtocol
 {
     private const string TargetPrefix = "TrentService.";
-
-    public async Task HandleAsync(HttpContext http, RequestContext context, ReadOnlyMemory<byte> body)
+    private static readonly HashSet<string> LoggedResponses = new(StringComparer.Ordinal) { "CreateKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "CreateGrant" };
+    private static readonly HashSet<string> ReadOnlyCrypto = new(StringComparer.Ordinal)
     {
-        var target = http.Request.Headers["X-Amz-Target"].ToString();
-        if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal) || !dispatcher.TryGet(target[TargetPrefix.Length..], out var operation))
+        "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateRandom",
+    };
+
+    /// <summary>The operation an <c>X-Amz-Target</c> names, for the audit event of any request.</summary>
+    public static string? OperationName(HttpRequest request)
+    {
+        var target = request.Headers["X-Amz-Target"].ToString();
+        return target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : null;
+    }
+
+    public static bool IsReadOnly(string operation) =>
+        ReadOnlyCrypto.Contains(operation) || operation.StartsWith("Describe", StringComparison.Ordinal)
+        || operation.StartsWith("List", StringComparison.Ordinal) || operation.StartsWith("Get", StringComparison.Ordinal);
+
+    public async Task<WireResponse> HandleAsync(HttpContext http, RequestContext context, ReadOnlyMemory<byte> body, AuditCapture audit)
+    {
+        if (OperationName(http.Request) is not { } name || !dispatcher.TryGet(name, out var operation))
         {
-            await AwsErrorResponse.WriteAsync(http.Response, "UnknownOperationException", null);
-            return;
+            return AwsErrorResponse.Create("UnknownOperationException", null);
         }
 
+        audit.EventName = name;
+        audit.ReadOnly = IsReadOnly(name);
         object? response = null;
         try
         {
             using var document = ParseBody(body);
             RequestValidator.Validate(operation.Input, document.RootElement);
+            audit.RequestParameters = AuditRedaction.RequestParameters(operation.Input, document.RootElement);
             response = await operation.Handle(context, document.RootElement, http.RequestAborted);
-            await WriteResponseAsync(http.Response, response);
+            var typeInfo = KmsJsonContext.Default.GetTypeInfo(response.GetType())!;
+            if (LoggedResponses.Contains(name))
+            {
+                audit.ResponseElements = AuditRedaction.ResponseElements(JsonSerializer.SerializeToNode(response, typeInfo));
+            }
+
+            return Serialize(response, typeInfo);
         }
         finally
         {
@@ -40,7 +62,7 @@ public sealed class KmsJsonHandler(KmsDispatcher dispatcher) : IWireProtocol
         }
     }
 
-    public Task WriteErrorAsync(HttpResponse response, string code, string? message, string requestId) => AwsErrorResponse.WriteAsync(response, code, message);
+    public WireResponse Error(string code, string? message, string requestId) => AwsErrorResponse.Create(code, message);
 
     private static JsonDocument ParseBody(ReadOnlyMemory<byte> body)
     {
@@ -59,28 +81,21 @@ public sealed class KmsJsonHandler(KmsDispatcher dispatcher) : IWireProtocol
         }
     }
 
-    private static async Task WriteResponseAsync(HttpResponse response, object result)
+    private static WireResponse Serialize(object result, System.Text.Json.Serialization.Metadata.JsonTypeInfo typeInfo)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        try
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            await using (var writer = new Utf8JsonWriter(buffer))
-            {
-                JsonSerializer.Serialize(writer, result, KmsJsonContext.Default.GetTypeInfo(result.GetType())!);
-            }
+            JsonSerializer.Serialize(writer, result, typeInfo);
+        }
 
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = AwsErrorResponse.ContentType;
-            response.ContentLength = buffer.WrittenCount;
-            await response.Body.WriteAsync(buffer.WrittenMemory);
-        }
-        finally
+        var body = buffer.WrittenSpan.ToArray();
+        if (result is ISensitiveResponse)
         {
-            // The serialised form of a data key or plaintext is as secret as the bytes themselves.
-            if (result is ISensitiveResponse)
-            {
-                SecretBytes.Zero(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span);
-            }
+            // The working buffer held the serialised secret too; only the returned copy remains, zeroed after sending.
+            Crypto.SecretBytes.Zero(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span);
         }
+
+        return new WireResponse(StatusCodes.Status200OK, AwsErrorResponse.ContentType, body, Sensitive: result is ISensitiveResponse);
     }
 }

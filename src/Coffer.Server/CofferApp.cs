@@ -1,3 +1,4 @@
+using Coffer.Audit;
 using Coffer.Crypto;
 using Coffer.Protocol;
 using Coffer.Protocol.Query;
@@ -48,6 +49,14 @@ public sealed class CofferApp : IAsyncDisposable
 
     public string AdminAccessKeyId { get; }
 
+    /// <summary>The audit trail, so tests can inspect what was recorded.</summary>
+    public AuditTrail Audit { get; private init; } = null!;
+
+    internal AuditDigestService Digests { get; private init; } = null!;
+
+    /// <summary>Writes a periodic digest (and applies retention) now, as the timer would.</summary>
+    public Task WriteAuditDigestAsync() => Digests.RunOnceAsync(CancellationToken.None);
+
     /// <summary>The address the server listens on, with the real port when port 0 was asked for.</summary>
     public Uri Address => new(_web.Urls.First());
 
@@ -78,6 +87,11 @@ public sealed class CofferApp : IAsyncDisposable
         secrets.Add(directory);
         var runtime = new KmsRuntime(store, vault, options.Clock);
         var (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
+        var signingKey = await AuditKeys.OpenAsync(store, barrier, options.DataDir, cancellationToken);
+        secrets.Add(signingKey);
+        var auditStore = SqliteAuditStore.InDirectory(options.DataDir);
+        var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
+        var digester = new AuditDigester(auditStore, signingKey, options.Clock);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -97,8 +111,15 @@ public sealed class CofferApp : IAsyncDisposable
         builder.Services.AddSingleton(new SigV4Authenticator(directory, new RegionPolicy(options.Regions), TimeProvider.System));
         builder.Services.AddSingleton(new KmsJsonHandler(new KmsDispatcher(runtime)));
         builder.Services.AddSingleton(new QueryHandler(new IamService(runtime, directory), new StsService(runtime, directory)));
+        builder.Services.AddSingleton(new CloudTrailHandler(auditStore, runtime));
+        builder.Services.AddSingleton(audit);
+        builder.Services.AddSingleton(options.Clock);
         builder.Services.AddSingleton<ApiEndpoint>();
-        var deletionJob = new KeyDeletionJob(runtime);
+        var deletionJob = new KeyDeletionJob(runtime, (key, _) => audit.RecordAsync(ServiceEvents.KeyDeleted(key, options.Clock.GetUtcNow())));
+
+        builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
+            sp.GetRequiredService<ILogger<AuditDigestService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
         builder.Services.AddHostedService(sp => new KeyDeletionService(deletionJob, options.DeletionJobInterval, options.Clock, sp.GetRequiredService<ILogger<KeyDeletionService>>()));
 
         var web = builder.Build();
@@ -109,7 +130,11 @@ public sealed class CofferApp : IAsyncDisposable
             : endpoint.HandleAsync(http));
 
         await web.StartAsync(cancellationToken);
-        var app = new CofferApp(web, store, secrets, deletionJob, adminId, directory, options.Clock);
+        var app = new CofferApp(web, store, secrets, deletionJob, adminId, directory, options.Clock)
+        {
+            Audit = audit,
+            Digests = web.Services.GetRequiredService<AuditDigestService>(),
+        };
         Banner.Print(options, app.Address, adminId, adminSecret);
         return app;
     }
@@ -124,6 +149,8 @@ public sealed class CofferApp : IAsyncDisposable
     {
         await _web.StopAsync();
         await _web.DisposeAsync();
+        await Audit.DisposeAsync();
+        await Audit.Store.DisposeAsync();
         await _store.DisposeAsync();
         foreach (var secret in _secrets)
         {

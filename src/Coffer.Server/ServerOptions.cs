@@ -26,6 +26,12 @@ public sealed record ServerOptions
     /// <summary>How often the deletion job looks for keys whose waiting period has passed.</summary>
     public TimeSpan DeletionJobInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a signed digest covers the audit events since the last one.</summary>
+    public TimeSpan AuditDigestInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long audit events are kept; null keeps them forever.</summary>
+    public TimeSpan? AuditRetention { get; init; }
+
     /// <summary>Where the start-up banner goes (the admin key, the listening line).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 }

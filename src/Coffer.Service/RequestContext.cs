@@ -11,6 +11,17 @@ public sealed record RequestContext(Principal Principal, string Region, string R
 {
     public Caller Caller => Principal.Caller;
     public string AccountId => Principal.Caller.AccountId;
+
+    /// <summary>The resources (key ARNs) the request touched, in order, for its audit event.</summary>
+    public List<string> Resources { get; } = [];
+
+    public void Touch(string arn)
+    {
+        if (!Resources.Contains(arn, StringComparer.Ordinal))
+        {
+            Resources.Add(arn);
+        }
+    }
 }
 
 /// <summary>

@@ -108,15 +108,21 @@ public sealed class QueryHandler : IWireProtocol
         }
     }
 
-    public async Task HandleAsync(HttpContext http, RequestContext context, string service, ReadOnlyMemory<byte> body)
+    /// <summary>The form parameters of a Query request (also used to name unauthenticated requests in the audit trail).</summary>
+    public static Dictionary<string, string> Parameters(ReadOnlyMemory<byte> body) =>
+        QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.Span)).ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+
+    public async Task<WireResponse> HandleAsync(HttpContext http, RequestContext context, string service, ReadOnlyMemory<byte> body, AuditCapture audit)
     {
-        var parameters = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body.Span)).ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+        var parameters = Parameters(body);
         var request = new QueryRequest(parameters);
         var action = request.Optional("Action") ?? "";
+        audit.EventName = action;
+        audit.ReadOnly = action.StartsWith("Get", StringComparison.Ordinal) || action.StartsWith("List", StringComparison.Ordinal);
+        audit.RequestParameters = AuditRedaction.QueryParameters(parameters);
         if (!_actions.TryGetValue((service, action), out var handler))
         {
-            await WriteErrorAsync(http.Response, "InvalidAction", $"Could not find operation {action} for version {request.Optional("Version")}", context.RequestId, service);
-            return;
+            return Error("InvalidAction", $"Could not find operation {action} for version {request.Optional("Version")}", context.RequestId, service);
         }
 
         var result = await handler(context, request, http.RequestAborted);
@@ -130,12 +136,13 @@ public sealed class QueryHandler : IWireProtocol
         }
 
         writer.Start("ResponseMetadata").Element("RequestId", context.RequestId).End().End();
-        await WriteXmlAsync(http.Response, StatusCodes.Status200OK, writer.ToString());
+        // CreateAccessKey and AssumeRole answers carry secrets: zero them once sent.
+        return new WireResponse(StatusCodes.Status200OK, "text/xml", Encoding.UTF8.GetBytes(writer.ToString()), Sensitive: action is "CreateAccessKey" or "AssumeRole");
     }
 
-    public Task WriteErrorAsync(HttpResponse response, string code, string? message, string requestId) => WriteErrorAsync(response, code, message, requestId, "iam");
+    public WireResponse Error(string code, string? message, string requestId) => Error(code, message, requestId, "iam");
 
-    private static async Task WriteErrorAsync(HttpResponse response, string code, string? message, string requestId, string service)
+    private static WireResponse Error(string code, string? message, string requestId, string service)
     {
         var queryCode = code switch
         {
@@ -174,16 +181,7 @@ public sealed class QueryHandler : IWireProtocol
             xml.WriteEndElement();
         }
 
-        await WriteXmlAsync(response, status, text.ToString());
-    }
-
-    private static async Task WriteXmlAsync(HttpResponse response, int status, string xml)
-    {
-        var bytes = Encoding.UTF8.GetBytes(xml);
-        response.StatusCode = status;
-        response.ContentType = "text/xml";
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes);
+        return new WireResponse(status, "text/xml", Encoding.UTF8.GetBytes(text.ToString()), ErrorCode: queryCode, ErrorMessage: message);
     }
 
     private static void WriteUser(QueryWriter writer, IamUser user)

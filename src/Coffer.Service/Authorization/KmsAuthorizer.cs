@@ -18,6 +18,7 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
     public async ValueTask AuthorizeAsync(RequestContext context, string action, KmsKey key, CancellationToken cancellationToken,
         Action<RequestFacts>? conditions = null, IReadOnlyDictionary<string, string>? encryptionContext = null)
     {
+        context.Touch(key.Arn);
         var facts = await FactsAsync(context, action, key.Arn, conditions, cancellationToken);
         facts.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
             .With("kms:MultiRegion", "false");

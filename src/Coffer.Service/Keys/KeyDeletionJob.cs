@@ -1,3 +1,5 @@
+using Coffer.Core;
+
 namespace Coffer.Service.Keys;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Coffer.Service.Keys;
 /// one transaction, and the cached material is zeroed (crypto-shredding). Idempotent, so running
 /// it twice, or on a clock that jumped, is harmless.
 /// </summary>
-public sealed class KeyDeletionJob(KmsRuntime runtime)
+public sealed class KeyDeletionJob(KmsRuntime runtime, Func<KmsKey, CancellationToken, Task>? beforeDelete = null)
 {
     /// <summary>Runs one pass and returns how many keys it destroyed.</summary>
     public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -13,6 +15,12 @@ public sealed class KeyDeletionJob(KmsRuntime runtime)
         var due = await runtime.Store.ListKeysDueForDeletionAsync(runtime.Clock.GetUtcNow(), cancellationToken);
         foreach (var key in due)
         {
+            // The audit event comes first: a deletion that cannot be recorded does not happen.
+            if (beforeDelete is not null)
+            {
+                await beforeDelete(key, cancellationToken);
+            }
+
             await runtime.Store.DeleteKeyAsync(key.KeyId, cancellationToken);
             runtime.Vault.Forget(key.KeyId);
         }

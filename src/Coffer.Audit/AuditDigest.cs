@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Coffer.Crypto;
+using Coffer.Storage;
+
+namespace Coffer.Audit;
+
+/// <summary>
+/// A signed statement about the trail: "events up to <see cref="LastSequence"/> end in
+/// <see cref="LastHash"/>", chained to the previous digest. A retention digest also records the
+/// prefix it allowed to be removed, so the trail still verifies after the removal.
+/// </summary>
+public sealed record AuditDigest(
+    long Sequence,
+    string Kind,
+    DateTimeOffset CreatedAt,
+    long LastSequence,
+    string LastHash,
+    string PreviousDigestHash,
+    long RemovedThrough,
+    string RemovedThroughHash)
+{
+    public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["version"] = 1,
+        ["sequence"] = Sequence,
+        ["kind"] = Kind,
+        ["createdAt"] = CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        ["lastSequence"] = LastSequence,
+        ["lastHash"] = LastHash,
+        ["previousDigestHash"] = PreviousDigestHash,
+        ["removedThrough"] = RemovedThrough,
+        ["removedThroughHash"] = RemovedThroughHash,
+    });
+
+    public static AuditDigest Parse(string json)
+    {
+        var root = JsonDocument.Parse(json).RootElement;
+        return new AuditDigest(root.GetProperty("sequence").GetInt64(), root.GetProperty("kind").GetString()!,
+            DateTimeOffset.Parse(root.GetProperty("createdAt").GetString()!, CultureInfo.InvariantCulture), root.GetProperty("lastSequence").GetInt64(),
+            root.GetProperty("lastHash").GetString()!, root.GetProperty("previousDigestHash").GetString()!, root.GetProperty("removedThrough").GetInt64(),
+            root.GetProperty("removedThroughHash").GetString()!);
+    }
+
+    /// <summary>What the next digest chains to: the hash of this digest's JSON and signature.</summary>
+    public static string ChainHash(AuditDigestRecord record) =>
+        Convert.ToHexStringLower(AuditChain.Hash([.. Encoding.UTF8.GetBytes(record.Json), .. record.Signature]));
+}
+
+/// <summary>
+/// Writes signed digests: periodically, on shutdown, and before retention removes old events.
+/// Serialised: one digest at a time. Thread-safe.
+/// </summary>
+public sealed class AuditDigester(IAuditStore store, AuditSigningKey signingKey, TimeProvider clock)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Writes a digest covering every committed event, unless nothing happened since the last one.</summary>
+    public Task<AuditDigest?> WriteAsync(string kind, CancellationToken cancellationToken = default) => WriteAsync(kind, 0, "", force: false, cancellationToken);
+
+    /// <summary>
+    /// Removes events older than <paramref name="cutoff"/>, first signing a retention digest that
+    /// records what goes, so verification still passes afterwards. Returns how many were removed.
+    /// </summary>
+    public async Task<long> ApplyRetentionAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var old = await store.QueryAsync(new AuditFilter { End = cutoff, NewestFirst = true, Limit = 1 }, cancellationToken);
+        if (old.Count == 0)
+        {
+            return 0;
+        }
+
+        var through = old[0].Sequence;
+        var first = (await store.QueryAsync(new AuditFilter { Limit = 1 }, cancellationToken))[0].Sequence;
+        await WriteAsync("retention", through, Convert.ToHexStringLower(old[0].Hash), force: true, cancellationToken);
+        await store.DeleteThroughAsync(through, cancellationToken);
+        return through - first + 1;
+    }
+
+    private async Task<AuditDigest?> WriteAsync(string kind, long removedThrough, string removedThroughHash, bool force, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var digests = await store.ReadDigestsAsync(cancellationToken);
+            var previous = digests.Count == 0 ? null : digests[^1];
+            var previousDigest = previous is null ? null : AuditDigest.Parse(previous.Json);
+            var last = await store.LastAsync(cancellationToken);
+            var lastSequence = last?.Sequence ?? previousDigest?.LastSequence ?? 0;
+            var lastHash = last is { } l ? Convert.ToHexStringLower(l.Hash) : previousDigest?.LastHash ?? Convert.ToHexStringLower(AuditChain.Genesis);
+            if (!force && previousDigest is not null && previousDigest.LastSequence == lastSequence)
+            {
+                return null;
+            }
+
+            var digest = new AuditDigest((previousDigest?.Sequence ?? 0) + 1, kind, clock.GetUtcNow(), lastSequence, lastHash,
+                previous is null ? "" : AuditDigest.ChainHash(previous),
+                removedThrough > 0 ? removedThrough : previousDigest?.RemovedThrough ?? 0,
+                removedThrough > 0 ? removedThroughHash : previousDigest?.RemovedThroughHash ?? "");
+            var json = digest.ToJson();
+            await store.AppendDigestAsync(new AuditDigestRecord(digest.Sequence, digest.CreatedAt, json, signingKey.Sign(Encoding.UTF8.GetBytes(json))), cancellationToken);
+            return digest;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

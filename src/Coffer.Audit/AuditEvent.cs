@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Coffer.Audit;
+
+/// <summary>
+/// One audit event, shaped like a CloudTrail record. <see cref="RequestParameters"/> and
+/// <see cref="ResponseElements"/> arrive already redacted: no plaintext, data key, private key,
+/// secret or token is ever put into them.
+/// </summary>
+public sealed record AuditEvent
+{
+    public const string Version = "1.08";
+
+    public required string EventId { get; init; }
+    public required DateTimeOffset EventTime { get; init; }
+    public required string EventSource { get; init; }
+    public required string EventName { get; init; }
+    public required string AwsRegion { get; init; }
+    public required UserIdentity UserIdentity { get; init; }
+    public string? SourceIpAddress { get; init; }
+    public string? UserAgent { get; init; }
+    public JsonObject? RequestParameters { get; init; }
+    public JsonObject? ResponseElements { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+    public string? RequestId { get; init; }
+    public bool ReadOnly { get; init; }
+    public IReadOnlyList<string> Resources { get; init; } = [];
+
+    /// <summary><c>AwsApiCall</c> for requests, <c>AwsServiceEvent</c> for what Coffer does by itself (key deletion).</summary>
+    public string EventType { get; init; } = "AwsApiCall";
+
+    public string? RecipientAccountId { get; init; }
+
+    /// <summary>The canonical JSON text of the event: the bytes the hash chain covers.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("eventVersion", Version);
+            json.WritePropertyName("userIdentity");
+            UserIdentity.Write(json);
+            json.WriteString("eventTime", EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("eventSource", EventSource);
+            json.WriteString("eventName", EventName);
+            json.WriteString("awsRegion", AwsRegion);
+            WriteOptional(json, "sourceIPAddress", SourceIpAddress);
+            WriteOptional(json, "userAgent", UserAgent);
+            if (ErrorCode is not null)
+            {
+                json.WriteString("errorCode", ErrorCode);
+                WriteOptional(json, "errorMessage", ErrorMessage);
+            }
+
+            json.WritePropertyName("requestParameters");
+            WriteNode(json, RequestParameters);
+            json.WritePropertyName("responseElements");
+            WriteNode(json, ResponseElements);
+            WriteOptional(json, "requestID", RequestId);
+            json.WriteString("eventID", EventId);
+            json.WriteBoolean("readOnly", ReadOnly);
+            json.WriteStartArray("resources");
+            foreach (var arn in Resources)
+            {
+                json.WriteStartObject();
+                WriteOptional(json, "accountId", AccountOf(arn));
+                json.WriteString("type", arn.Contains(":key/", StringComparison.Ordinal) ? "AWS::KMS::Key" : "AWS::IAM::Resource");
+                json.WriteString("ARN", arn);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("eventType", EventType);
+            json.WriteBoolean("managementEvent", true);
+            WriteOptional(json, "recipientAccountId", RecipientAccountId);
+            json.WriteString("eventCategory", "Management");
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static string? AccountOf(string arn)
+    {
+        var parts = arn.Split(':');
+        return parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
+    }
+
+    private static void WriteNode(Utf8JsonWriter json, JsonNode? node)
+    {
+        if (node is null)
+        {
+            json.WriteNullValue();
+        }
+        else
+        {
+            node.WriteTo(json);
+        }
+    }
+
+    internal static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+}
+
+/// <summary>CloudTrail's <c>userIdentity</c>: who made the call, as far as it is known.</summary>
+public sealed record UserIdentity
+{
+    /// <summary><c>IAMUser</c>, <c>AssumedRole</c>, <c>Root</c>, <c>Unknown</c> (not authenticated) or <c>AWSService</c>.</summary>
+    public required string Type { get; init; }
+    public string? PrincipalId { get; init; }
+    public string? Arn { get; init; }
+    public string? AccountId { get; init; }
+    public string? AccessKeyId { get; init; }
+    public string? UserName { get; init; }
+    public string? InvokedBy { get; init; }
+
+    /// <summary>For assumed roles: the role that issued the session.</summary>
+    public SessionIssuer? SessionIssuer { get; init; }
+
+    internal void Write(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", Type);
+        AuditEvent.WriteOptional(json, "principalId", PrincipalId);
+        AuditEvent.WriteOptional(json, "arn", Arn);
+        AuditEvent.WriteOptional(json, "accountId", AccountId);
+        AuditEvent.WriteOptional(json, "accessKeyId", AccessKeyId);
+        AuditEvent.WriteOptional(json, "userName", UserName);
+        AuditEvent.WriteOptional(json, "invokedBy", InvokedBy);
+        if (SessionIssuer is { } issuer)
+        {
+            json.WriteStartObject("sessionContext");
+            json.WriteStartObject("sessionIssuer");
+            json.WriteString("type", "Role");
+            json.WriteString("principalId", issuer.PrincipalId);
+            json.WriteString("arn", issuer.Arn);
+            json.WriteString("accountId", issuer.AccountId);
+            json.WriteString("userName", issuer.UserName);
+            json.WriteEndObject();
+            json.WriteStartObject("attributes");
+            json.WriteString("mfaAuthenticated", "false");
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+    }
+}
+
+/// <summary>The role behind an assumed-role session.</summary>
+public sealed record SessionIssuer(string PrincipalId, string Arn, string AccountId, string UserName);

@@ -1,0 +1,134 @@
+using System.Text;
+using System.Threading.Channels;
+using Coffer.Crypto;
+using Coffer.Storage;
+
+namespace Coffer.Audit;
+
+/// <summary>The audit trail could not record an event; the request that caused it must fail.</summary>
+public sealed class AuditUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Appends events to the hash chain, durably, before their requests are answered. Callers await
+/// <see cref="RecordAsync"/>; a single writer loop takes every event queued meanwhile, chains
+/// them and commits them in one transaction (group commit), so durability costs one disk flush
+/// per batch, not per request. If a commit fails, every event of the batch fails and the chain is
+/// left as it was: the requests fail closed. Thread-safe.
+/// </summary>
+public sealed class AuditTrail : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+    private readonly IAuditStore _store;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private long _lastSequence;
+    private byte[] _lastHash;
+    private volatile bool _healthy = true;
+
+    private AuditTrail(IAuditStore store, long lastSequence, byte[] lastHash)
+    {
+        _store = store;
+        _lastSequence = lastSequence;
+        _lastHash = lastHash;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public IAuditStore Store => _store;
+
+    /// <summary>Whether the last commit succeeded. Requests are refused up front while it did not.</summary>
+    public bool Healthy => _healthy;
+
+    public static async Task<AuditTrail> OpenAsync(IAuditStore store, CancellationToken cancellationToken = default)
+    {
+        await store.InitializeAsync(cancellationToken);
+        var last = await store.LastAsync(cancellationToken);
+        if (last is null)
+        {
+            // After retention removed everything, the chain continues from the last digest's record.
+            var digests = await store.ReadDigestsAsync(cancellationToken);
+            var anchor = digests.Select(d => AuditDigest.Parse(d.Json)).LastOrDefault(d => d.LastSequence > 0);
+            return new AuditTrail(store, anchor?.LastSequence ?? 0, anchor is null ? AuditChain.Genesis : Convert.FromHexString(anchor.LastHash));
+        }
+
+        return new AuditTrail(store, last.Value.Sequence, last.Value.Hash);
+    }
+
+    /// <summary>Records the event durably; throws <see cref="AuditUnavailableException"/> when it could not.</summary>
+    public Task RecordAsync(AuditEvent auditEvent)
+    {
+        var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new AuditUnavailableException("The audit trail is closed.");
+        }
+
+        return pending.Done.Task;
+    }
+
+    /// <summary>Throws when the last commit failed, so a request is refused before it does anything.</summary>
+    public void EnsureHealthy()
+    {
+        if (!_healthy)
+        {
+            throw new AuditUnavailableException("The audit trail cannot be written.");
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            var records = new List<AuditRecord>(batch.Count);
+            var sequence = _lastSequence;
+            var hash = _lastHash;
+            foreach (var pending in batch)
+            {
+                var json = pending.Event.ToJson();
+                sequence++;
+                hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
+                records.Add(ToRecord(pending.Event, sequence, json, hash));
+            }
+
+            try
+            {
+                await _store.AppendAsync(records);
+                _lastSequence = sequence;
+                _lastHash = hash;
+                _healthy = true;
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult();
+                }
+            }
+            catch (Exception error)
+            {
+                _healthy = false;
+                var failure = new AuditUnavailableException("The audit trail cannot be written.", error);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(failure);
+                }
+            }
+        }
+    }
+
+    private static AuditRecord ToRecord(AuditEvent e, long sequence, string json, byte[] hash) => new(
+        sequence, e.EventTime, e.EventId, e.EventName, e.EventSource, e.UserIdentity.AccountId ?? e.RecipientAccountId,
+        e.UserIdentity.SessionIssuer?.Arn ?? e.UserIdentity.Arn, e.UserIdentity.UserName ?? e.UserIdentity.SessionIssuer?.UserName,
+        e.UserIdentity.AccessKeyId, e.ErrorCode, e.SourceIpAddress, e.ReadOnly, string.Join(' ', e.Resources), json, hash);
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    private sealed record Pending(AuditEvent Event, TaskCompletionSource Done);
+}

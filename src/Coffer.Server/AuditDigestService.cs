@@ -1,0 +1,57 @@
+using Coffer.Audit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Coffer.Server;
+
+/// <summary>Writes a signed digest every interval (when events arrived), applies retention, and writes a last digest on shutdown.</summary>
+internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpan interval, TimeSpan? retention, TimeProvider clock, ILogger<AuditDigestService> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await digester.WriteAsync("shutdown", CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            LogFailed(logger, error);
+        }
+    }
+
+    internal async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await digester.WriteAsync("periodic", cancellationToken);
+            if (retention is { } keep)
+            {
+                await digester.ApplyRetentionAsync(clock.GetUtcNow() - keep, cancellationToken);
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogFailed(logger, error);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Writing an audit digest failed; it is retried at the next interval")]
+    private static partial void LogFailed(ILogger logger, Exception error);
+}

@@ -1,0 +1,187 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Storage.Sqlite;
+
+/// <summary>
+/// The audit trail in its own SQLite file (<c>audit.db</c>), so its steady stream of appends never
+/// waits on key writes. WAL with <c>synchronous=FULL</c>: an append that returned is on disk.
+/// </summary>
+public sealed class SqliteAuditStore : IAuditStore
+{
+    public const string FileName = "audit.db";
+    private const string Columns =
+        "seq, event_time_ms, event_id, event_name, event_source, account_id, principal_arn, user_name, access_key_id, error_code, source_ip, read_only, resources, json, hash";
+
+    private readonly string _connectionString;
+
+    public SqliteAuditStore(string path) =>
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
+
+    public static SqliteAuditStore InDirectory(string dataDir) => new(Path.Combine(dataDir, FileName));
+
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, """
+            CREATE TABLE IF NOT EXISTS events (
+                seq           INTEGER PRIMARY KEY,
+                event_time_ms INTEGER NOT NULL,
+                event_id      TEXT NOT NULL,
+                event_name    TEXT NOT NULL,
+                event_source  TEXT NOT NULL,
+                account_id    TEXT,
+                principal_arn TEXT,
+                user_name     TEXT,
+                access_key_id TEXT,
+                error_code    TEXT,
+                source_ip     TEXT,
+                read_only     INTEGER NOT NULL,
+                resources     TEXT NOT NULL,
+                json          TEXT NOT NULL,
+                hash          BLOB NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS events_by_time ON events (event_time_ms);
+            CREATE TABLE IF NOT EXISTS digests (
+                seq        INTEGER PRIMARY KEY,
+                created_ms INTEGER NOT NULL,
+                json       TEXT NOT NULL,
+                signature  BLOB NOT NULL
+            );
+            """, cancellationToken);
+    }
+
+    public async ValueTask<(long Sequence, byte[] Hash)?> LastAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    public async ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var r in records)
+        {
+            await ExecuteAsync(connection, tx,
+                $"INSERT INTO events ({Columns}) VALUES ($seq, $time, $id, $name, $source, $account, $principal, $user, $key, $error, $ip, $ro, $resources, $json, $hash);",
+                cancellationToken,
+                ("$seq", r.Sequence), ("$time", r.EventTime.ToUnixTimeMilliseconds()), ("$id", r.EventId), ("$name", r.EventName), ("$source", r.EventSource),
+                ("$account", r.AccountId), ("$principal", r.PrincipalArn), ("$user", r.UserName), ("$key", r.AccessKeyId), ("$error", r.ErrorCode),
+                ("$ip", r.SourceIp), ("$ro", r.ReadOnly ? 1 : 0), ("$resources", r.Resources), ("$json", r.Json), ("$hash", r.Hash));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default)
+    {
+        var where = new StringBuilder("WHERE 1=1");
+        var parameters = new List<(string, object?)>();
+        void Add(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Append(" AND ").Append(clause);
+                parameters.Add((name, value));
+            }
+        }
+
+        Add("event_time_ms >= $start", "$start", filter.Start?.ToUnixTimeMilliseconds());
+        Add("event_time_ms <= $end", "$end", filter.End?.ToUnixTimeMilliseconds());
+        Add("account_id = $account", "$account", filter.AccountId);
+        Add("event_name = $name", "$name", filter.EventName);
+        Add("event_source = $source", "$source", filter.EventSource);
+        Add("(' ' || resources || ' ') LIKE $resource ESCAPE '\\'", "$resource", filter.Resource is null ? null : $"% {EscapeLike(filter.Resource)} %");
+        Add("(principal_arn = $principal OR user_name = $principal)", "$principal", filter.Principal);
+        Add("user_name = $user", "$user", filter.UserName);
+        Add("access_key_id = $key", "$key", filter.AccessKeyId);
+        Add("error_code = $error", "$error", filter.ErrorCode);
+        Add("source_ip = $ip", "$ip", filter.SourceIp);
+        Add("read_only = $ro", "$ro", filter.ReadOnly is null ? null : filter.ReadOnly.Value ? 1 : 0);
+        Add("seq < $before", "$before", filter.BeforeSequence);
+        Add("seq > $after", "$after", filter.AfterSequence);
+        parameters.Add(("$limit", filter.Limit));
+
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            $"SELECT {Columns} FROM events {where} ORDER BY seq {(filter.NewestFirst ? "DESC" : "ASC")} LIMIT $limit;", parameters.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<AuditRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new AuditRecord(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), Text(reader, 5), Text(reader, 6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), reader.GetInt64(11) != 0,
+                reader.GetString(12), reader.GetString(13), (byte[])reader.GetValue(14)));
+        }
+
+        return records;
+    }
+
+    public async ValueTask AppendDigestAsync(AuditDigestRecord digest, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "INSERT INTO digests (seq, created_ms, json, signature) VALUES ($seq, $created, $json, $sig);", cancellationToken,
+            ("$seq", digest.Sequence), ("$created", digest.CreatedAt.ToUnixTimeMilliseconds()), ("$json", digest.Json), ("$sig", digest.Signature));
+    }
+
+    public async ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT seq, created_ms, json, signature FROM digests ORDER BY seq;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var digests = new List<AuditDigestRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            digests.Add(new AuditDigestRecord(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), (byte[])reader.GetValue(3)));
+        }
+
+        return digests;
+    }
+
+    public async ValueTask DeleteThroughAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "DELETE FROM events WHERE seq <= $seq;", cancellationToken, ("$seq", sequence));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "PRAGMA synchronous=FULL;", cancellationToken);
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var command = Command(connection, tx, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -15,7 +15,13 @@ public sealed record VerificationResult(bool Ok, string Summary, long? FirstBadS
 /// </summary>
 public static class AuditVerifier
 {
-    public static VerificationResult Verify(IReadOnlyList<AuditRecord> records, IReadOnlyList<AuditDigestRecord> digests, byte[] publicKey)
+    /// <summary>
+    /// Verifies <paramref name="records"/> (ascending) against <paramref name="digests"/>. An export
+    /// that starts mid-trail passes <paramref name="startAfter"/>: the sequence and hash the first
+    /// record chains from; the digests then vouch for everything after it.
+    /// </summary>
+    public static VerificationResult Verify(IReadOnlyList<AuditRecord> records, IReadOnlyList<AuditDigestRecord> digests, byte[] publicKey,
+        (long Sequence, byte[] Hash)? startAfter = null)
     {
         var parsed = new List<AuditDigest>();
         string previousChainHash = "";
@@ -37,8 +43,15 @@ public static class AuditVerifier
         }
 
         var anchor = parsed.LastOrDefault(d => d.RemovedThrough > 0);
-        var expected = (anchor?.RemovedThrough ?? 0) + 1;
+        var startSequence = anchor?.RemovedThrough ?? 0;
         var hash = anchor is null ? AuditChain.Genesis : Convert.FromHexString(anchor.RemovedThroughHash);
+        if (startAfter is { } start && start.Sequence > startSequence)
+        {
+            startSequence = start.Sequence;
+            hash = start.Hash;
+        }
+
+        var expected = startSequence + 1;
         var hashes = new Dictionary<long, string>();
         foreach (var record in records)
         {
@@ -65,7 +78,7 @@ public static class AuditVerifier
         var lastPresent = expected - 1;
         foreach (var digest in parsed)
         {
-            if (digest.LastSequence <= (anchor?.RemovedThrough ?? 0))
+            if (digest.LastSequence <= startSequence)
             {
                 continue;
             }
@@ -84,7 +97,7 @@ public static class AuditVerifier
 
         var covered = parsed.Count == 0 ? 0 : parsed[^1].LastSequence;
         return new VerificationResult(true,
-            $"OK: {records.Count} events (#{(anchor?.RemovedThrough ?? 0) + 1} to #{lastPresent}) chain correctly; {parsed.Count} digests verify; events up to #{covered} are covered by a signed digest.");
+            $"OK: {records.Count} events (#{startSequence + 1} to #{lastPresent}) chain correctly; {parsed.Count} digests verify; events up to #{covered} are covered by a signed digest.");
     }
 
     private static VerificationResult Bad(long sequence, string? eventId, string summary) => new(false, summary, sequence, eventId);

@@ -5,6 +5,7 @@ var root = new RootCommand("Coffer: a self-hosted key management service that sp
 {
     ServerCommand.Create(),
     AccountCommand.Create(),
+    AuditCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -39,6 +39,18 @@ internal static partial class ServerCommand
             DefaultValueFactory = _ => ServerOptions.DefaultAccountId,
         };
 
+        var digestInterval = new Option<int>("--audit-digest-interval")
+        {
+            Description = "Seconds between signed audit digests (one is also written at shutdown)",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 60,
+        };
+        var retention = new Option<int?>("--audit-retention-days")
+        {
+            Description = "Remove audit events older than this many days, after a signed digest records the removal [default: keep forever]",
+            HelpName = "DAYS",
+        };
+
         var command = new Command("server", """
             Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
 
@@ -47,7 +59,7 @@ internal static partial class ServerCommand
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
             """)
         {
-            dev, dataDir, listen, regions, account,
+            dev, dataDir, listen, regions, account, digestInterval, retention,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -77,6 +89,11 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, $"--region: '{badRegion}' is not a region name such as us-east-1.");
             }
 
+            if (result.GetValue(digestInterval) < 1 || result.GetValue(retention) is < 1)
+            {
+                return Fail(ExitCodes.Usage, "--audit-digest-interval and --audit-retention-days take a positive number.");
+            }
+
             if (string.IsNullOrEmpty(envId) != string.IsNullOrEmpty(envSecret))
             {
                 return Fail(ExitCodes.Usage, "set both COFFER_DEV_ACCESS_KEY_ID and COFFER_DEV_SECRET_ACCESS_KEY, or neither.");
@@ -91,6 +108,8 @@ internal static partial class ServerCommand
                 AccountId = accountValue,
                 DevAccessKeyId = string.IsNullOrEmpty(envId) ? null : envId,
                 DevSecretAccessKey = string.IsNullOrEmpty(envSecret) ? null : envSecret,
+                AuditDigestInterval = TimeSpan.FromSeconds(result.GetValue(digestInterval)),
+                AuditRetention = result.GetValue(retention) is { } days ? TimeSpan.FromDays(days) : null,
             };
 
             CofferApp app;

@@ -1,0 +1,260 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Coffer.Audit;
+using Coffer.Crypto;
+using Coffer.Server;
+using Coffer.Storage;
+using Coffer.Storage.Sqlite;
+using Spectre.Console;
+
+namespace Coffer.Cli;
+
+/// <summary><c>coffer audit verify | query | export | public-key</c>: reading and checking the trail, offline.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("audit", "Read, export and verify the audit trail. Works offline on a data folder (a running server may keep writing).");
+        command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Query());
+        command.Subcommands.Add(Export());
+        command.Subcommands.Add(PublicKey());
+        return command;
+    }
+
+    private static Option<string> DataDir() => new("--data-dir")
+    {
+        Description = "The data folder",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => ServerCommand.DevDataDir,
+    };
+
+    private static Command Verify()
+    {
+        var dataDir = DataDir();
+        var file = new Option<string?>("--file") { Description = "Verify an export (from 'coffer audit export') instead of a data folder", HelpName = "FILE" };
+        var publicKey = new Option<string?>("--public-key")
+        {
+            Description = "The audit public key (PEM) to trust. Without it the key stored in the data folder is used, which someone with the disk could replace.",
+            HelpName = "FILE",
+        };
+        var verify = new Command("verify", "Check the hash chain and every signed digest; name the first event edited, removed, inserted or reordered. Exits 1 if anything is wrong.")
+        {
+            dataDir, file, publicKey,
+        };
+        verify.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var dir = Path.GetFullPath(result.GetValue(dataDir)!);
+                byte[] key;
+                if (result.GetValue(publicKey) is { } keyFile)
+                {
+                    key = AuditSigningKey.PublicKeyFromPem(await File.ReadAllTextAsync(keyFile, cancellationToken))
+                        ?? throw new IOException($"{keyFile} is not a PEM public key.");
+                }
+                else
+                {
+                    key = await StoredPublicKeyAsync(dir, cancellationToken);
+                }
+
+                VerificationResult outcome;
+                if (result.GetValue(file) is { } exportFile)
+                {
+                    var (records, digests, start) = AuditExport.Read(await File.ReadAllLinesAsync(exportFile, cancellationToken));
+                    outcome = AuditVerifier.Verify(records, digests, key, start);
+                }
+                else
+                {
+                    await using var store = await OpenAuditAsync(dir, cancellationToken);
+                    var records = await store.QueryAsync(new AuditFilter { Limit = int.MaxValue }, cancellationToken);
+                    outcome = AuditVerifier.Verify(records, await store.ReadDigestsAsync(cancellationToken), key);
+                }
+
+                (outcome.Ok ? Console.Out : Console.Error).WriteLine(outcome.Ok ? outcome.Summary : $"coffer: audit verification FAILED: {outcome.Summary}");
+                return outcome.Ok ? ExitCodes.Success : ExitCodes.Failure;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException or FormatException or KeyNotFoundException)
+            {
+                Console.Error.WriteLine($"coffer: audit verification FAILED: {error.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return verify;
+    }
+
+    private static Command Query()
+    {
+        var dataDir = DataDir();
+        var since = new Option<string?>("--since") { Description = "Start: an ISO 8601 time or an age such as 15m, 2h, 7d", HelpName = "TIME" };
+        var until = new Option<string?>("--until") { Description = "End: an ISO 8601 time or an age", HelpName = "TIME" };
+        var key = new Option<string?>("--key") { Description = "Only events about this key ARN", HelpName = "ARN" };
+        var principal = new Option<string?>("--principal") { Description = "Only events by this principal ARN or user name", HelpName = "ARN|NAME" };
+        var eventName = new Option<string?>("--event-name") { Description = "Only events of this name (Encrypt, CreateUser, …)", HelpName = "NAME" };
+        var errorCode = new Option<string?>("--error-code") { Description = "Only events that failed with this code", HelpName = "CODE" };
+        var sourceIp = new Option<string?>("--source-ip") { Description = "Only events from this address", HelpName = "IP" };
+        var limit = new Option<int>("--limit") { Description = "At most this many events, newest first", DefaultValueFactory = _ => 100 };
+        var output = new Option<string>("--output") { Description = "table or json (JSON lines of CloudTrail events)", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        var query = new Command("query", "Show audit events, newest first, filtered by time, key, principal, event name, error code or source IP.")
+        {
+            dataDir, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
+        };
+        query.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var filter = new AuditFilter
+                {
+                    Start = ParseTime(result.GetValue(since)),
+                    End = ParseTime(result.GetValue(until)),
+                    Resource = result.GetValue(key),
+                    Principal = result.GetValue(principal),
+                    EventName = result.GetValue(eventName),
+                    ErrorCode = result.GetValue(errorCode),
+                    SourceIp = result.GetValue(sourceIp),
+                    NewestFirst = true,
+                    Limit = Math.Max(1, result.GetValue(limit)),
+                };
+                await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+                var events = await store.QueryAsync(filter, cancellationToken);
+                if (result.GetValue(output) == "json")
+                {
+                    foreach (var e in events)
+                    {
+                        Console.WriteLine(e.Json);
+                    }
+
+                    return ExitCodes.Success;
+                }
+
+                var table = new Table().AddColumns("time (UTC)", "event", "principal", "source IP", "resources", "error");
+                foreach (var e in events)
+                {
+                    table.AddRow(Markup.Escape(e.EventTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), Markup.Escape(e.EventName),
+                        Markup.Escape(e.PrincipalArn ?? "-"), Markup.Escape(e.SourceIp ?? "-"), Markup.Escape(e.Resources.Length == 0 ? "-" : e.Resources),
+                        Markup.Escape(e.ErrorCode ?? ""));
+                }
+
+                AnsiConsole.Write(table);
+                return ExitCodes.Success;
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (IOException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return query;
+    }
+
+    private static Command Export()
+    {
+        var dataDir = DataDir();
+        var since = new Option<string?>("--since") { Description = "Export events from this time (ISO 8601 or an age such as 7d); default: all", HelpName = "TIME" };
+        var export = new Command("export", "Write the trail as verifiable JSON lines to standard output (events with their chain hashes, and every signed digest).")
+        {
+            dataDir, since,
+        };
+        export.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+                await AuditExport.WriteAsync(Console.Out, store, ParseTime(result.GetValue(since)), cancellationToken);
+                return ExitCodes.Success;
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (IOException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return export;
+    }
+
+    private static Command PublicKey()
+    {
+        var dataDir = DataDir();
+        var command = new Command("public-key", "Print the audit public key (PEM). Keep a copy apart from the data folder for 'audit verify --public-key'.") { dataDir };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var path = Path.Combine(Path.GetFullPath(result.GetValue(dataDir)!), AuditKeys.PublicKeyFileName);
+                Console.Write(await File.ReadAllTextAsync(path, cancellationToken));
+                Console.WriteLine();
+                return ExitCodes.Success;
+            }
+            catch (IOException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<SqliteAuditStore> OpenAuditAsync(string dir, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(dir, SqliteAuditStore.FileName)))
+        {
+            throw new IOException($"{dir} has no audit trail ({SqliteAuditStore.FileName}).");
+        }
+
+        var store = SqliteAuditStore.InDirectory(dir);
+        await store.InitializeAsync(cancellationToken);
+        return store;
+    }
+
+    private static async Task<byte[]> StoredPublicKeyAsync(string dir, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(dir, SqliteStore.FileName)))
+        {
+            throw new IOException($"{dir} is not a Coffer data folder.");
+        }
+
+        await using var store = SqliteStore.InDirectory(dir);
+        return await store.GetSettingAsync(AuditKeys.PublicSetting, cancellationToken) ?? throw new IOException($"{dir} has no audit public key.");
+    }
+
+    /// <summary>An ISO 8601 time, or an age before now (<c>90s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>).</summary>
+    private static DateTimeOffset? ParseTime(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > 1 && long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        {
+            var age = value[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => (TimeSpan?)null,
+            };
+            if (age is { } a)
+            {
+                return TimeProvider.System.GetUtcNow() - a;
+            }
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
+            ? time
+            : throw new FormatException($"'{value}' is neither an ISO 8601 time nor an age such as 15m, 2h or 7d.");
+    }
+}

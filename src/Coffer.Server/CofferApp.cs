@@ -89,7 +89,7 @@ public sealed class CofferApp : IAsyncDisposable
         var (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
         var signingKey = await AuditKeys.OpenAsync(store, barrier, options.DataDir, cancellationToken);
         secrets.Add(signingKey);
-        var auditStore = SqliteAuditStore.InDirectory(options.DataDir);
+        var auditStore = options.AuditStoreFactory(options.DataDir);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         var digester = new AuditDigester(auditStore, signingKey, options.Clock);
 

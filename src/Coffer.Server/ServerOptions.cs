@@ -32,6 +32,9 @@ public sealed record ServerOptions
     /// <summary>How long audit events are kept; null keeps them forever.</summary>
     public TimeSpan? AuditRetention { get; init; }
 
+    /// <summary>Opens the audit store in a data folder. Tests wrap it to inject write failures.</summary>
+    public Func<string, Storage.IAuditStore> AuditStoreFactory { get; init; } = Storage.Sqlite.SqliteAuditStore.InDirectory;
+
     /// <summary>Where the start-up banner goes (the admin key, the listening line).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 }

@@ -152,6 +152,30 @@ public sealed class AwsCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_aws_cli_reads_the_trail_with_cloudtrail_lookup_events()
+    {
+        var created = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            created.Add((await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("Arn").GetString()!);
+        }
+
+        var all = await OkAsync("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=CreateKey", "--page-size", "1");
+        var events = all.GetProperty("Events").EnumerateArray().ToList();
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal("CreateKey", e.GetProperty("EventName").GetString()));
+        Assert.Equal(created.AsEnumerable().Reverse(), events.Select(e => e.GetProperty("Resources")[0].GetProperty("ResourceName").GetString()));
+
+        var byKey = await OkAsync("cloudtrail", "lookup-events", "--lookup-attributes", $"AttributeKey=ResourceName,AttributeValue={created[0]}");
+        Assert.Single(byKey.GetProperty("Events").EnumerateArray());
+        var trailEvent = System.Text.Json.JsonDocument.Parse(byKey.GetProperty("Events")[0].GetProperty("CloudTrailEvent").GetString()!).RootElement;
+        Assert.Equal("kms.amazonaws.com", trailEvent.GetProperty("eventSource").GetString());
+
+        var badRange = await AwsAsync("cloudtrail", "lookup-events", "--start-time", "2030-01-02T00:00:00Z", "--end-time", "2030-01-01T00:00:00Z");
+        Assert.Contains("InvalidTimeRangeException", badRange.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_aws_cli_lists_keys_and_aliases_with_its_own_pagination()
     {
         for (var i = 0; i < 3; i++)

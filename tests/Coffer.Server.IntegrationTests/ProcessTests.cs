@@ -61,6 +61,25 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task The_audit_event_of_an_answered_request_survives_kill_9()
+    {
+        string requestId;
+        await using (var server = await CofferProcess.StartAsync(_dataDir, _env))
+        {
+            var kms = server.Kms(_env["COFFER_DEV_ACCESS_KEY_ID"], _env["COFFER_DEV_SECRET_ACCESS_KEY"]);
+            requestId = (await kms.CreateKeyAsync(new CreateKeyRequest { Description = "last words" })).ResponseMetadata.RequestId;
+            await server.KillAsync();
+        }
+
+        await using var store = Storage.Sqlite.SqliteAuditStore.InDirectory(_dataDir);
+        await store.InitializeAsync();
+        var events = await store.QueryAsync(new Storage.AuditFilter { EventName = "CreateKey", Limit = 10 });
+        Assert.Contains(events, e => e.Json.Contains($"\"requestID\":\"{requestId}\"", StringComparison.Ordinal));
+        var verify = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir]);
+        Assert.Equal(0, verify.ExitCode);
+    }
+
+    [Fact]
     public async Task Without_environment_credentials_a_restart_reuses_the_key_in_the_credentials_file()
     {
         string firstOutput;

@@ -84,6 +84,7 @@ public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyReques
             policy = request.Policy;
         }
 
+        context.Touch(key.Arn);
         var material = runtime.Vault.CreateMaterial(key, key.CurrentMaterialVersion);
         await runtime.Store.InsertKeyAsync(key, policy, tags, material, cancellationToken);
         return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };

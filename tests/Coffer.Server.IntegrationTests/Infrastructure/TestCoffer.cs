@@ -22,7 +22,8 @@ public sealed class TestCoffer : IAsyncDisposable
     public Uri Address => App.Address;
     public string AccountId => Options.AccountId;
 
-    public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId)
+    public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId,
+        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null)
     {
         var options = new ServerOptions
         {
@@ -35,6 +36,8 @@ public sealed class TestCoffer : IAsyncDisposable
             DevSecretAccessKey = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Convert.ToBase64String(Guid.NewGuid().ToByteArray())[..16],
             Clock = clock ?? TimeProvider.System,
             Console = TextWriter.Null,
+            AuditStoreFactory = auditStore ?? Storage.Sqlite.SqliteAuditStore.InDirectory,
+            AuditRetention = auditRetention,
         };
         return new TestCoffer(await CofferApp.StartAsync(options), options);
     }

@@ -1,0 +1,23 @@
+using Coffer.Storage;
+
+namespace Coffer.Server.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real SQLite audit store, with a switch that makes appends fail as a full or broken disk
+/// would: fault injection for the fail-closed tests, not a stand-in for the store.
+/// </summary>
+public sealed class FailingAuditStore(IAuditStore inner) : IAuditStore
+{
+    public volatile bool Fail;
+
+    public ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        Fail ? throw new IOException("disk full (injected)") : inner.AppendAsync(records, cancellationToken);
+
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+    public ValueTask<(long Sequence, byte[] Hash)?> LastAsync(CancellationToken cancellationToken = default) => inner.LastAsync(cancellationToken);
+    public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default) => inner.QueryAsync(filter, cancellationToken);
+    public ValueTask AppendDigestAsync(AuditDigestRecord digest, CancellationToken cancellationToken = default) => inner.AppendDigestAsync(digest, cancellationToken);
+    public ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default) => inner.ReadDigestsAsync(cancellationToken);
+    public ValueTask DeleteThroughAsync(long sequence, CancellationToken cancellationToken = default) => inner.DeleteThroughAsync(sequence, cancellationToken);
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}

@@ -16,6 +16,8 @@ public class LayeringTests
     [InlineData("Coffer.Service")]
     [InlineData("Coffer.Protocol")]
     [InlineData("Coffer.Server")]
+    [InlineData("Coffer.Policy")]
+    [InlineData("Coffer.Audit")]
     public void Only_Coffer_Crypto_uses_System_Security_Cryptography(string assembly)
     {
         Assert.DoesNotContain("System.Security.Cryptography", References(assembly));
@@ -33,6 +35,8 @@ public class LayeringTests
     [InlineData("Coffer.Storage.Sqlite", "Coffer.Crypto", "Coffer.Service", "Coffer.Protocol", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions", "System.Text.Json")]
     [InlineData("Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.Data.Sqlite")]
+    [InlineData("Coffer.Policy", "Coffer.Crypto", "Coffer.Storage", "Coffer.Service", "Coffer.Core", "Microsoft.AspNetCore.Http.Abstractions")]
+    [InlineData("Coffer.Audit", "Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions")]
     public void A_layer_does_not_reach_into_the_layers_it_must_not_know(string assembly, params string[] forbidden)
     {
         var references = References(assembly).ToHashSet();

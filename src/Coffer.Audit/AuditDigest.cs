@@ -52,7 +52,7 @@ public sealed record AuditDigest(
 /// Writes signed digests: periodically, on shutdown, and before retention removes old events.
 /// Serialised: one digest at a time. Thread-safe.
 /// </summary>
-public sealed class AuditDigester(IAuditStore store, AuditSigningKey signingKey, TimeProvider clock)
+public sealed class AuditDigester(IAuditStore store, Func<AuditSigningKey?> signingKey, TimeProvider clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -98,8 +98,14 @@ public sealed class AuditDigester(IAuditStore store, AuditSigningKey signingKey,
                 previous is null ? "" : AuditDigest.ChainHash(previous),
                 removedThrough > 0 ? removedThrough : previousDigest?.RemovedThrough ?? 0,
                 removedThrough > 0 ? removedThroughHash : previousDigest?.RemovedThroughHash ?? "");
+            // While sealed there is no signing key: the next digest after unsealing covers the gap.
+            if (signingKey() is not { } key)
+            {
+                return null;
+            }
+
             var json = digest.ToJson();
-            await store.AppendDigestAsync(new AuditDigestRecord(digest.Sequence, digest.CreatedAt, json, signingKey.Sign(Encoding.UTF8.GetBytes(json))), cancellationToken);
+            await store.AppendDigestAsync(new AuditDigestRecord(digest.Sequence, digest.CreatedAt, json, key.Sign(Encoding.UTF8.GetBytes(json))), cancellationToken);
             return digest;
         }
         finally

@@ -6,6 +6,10 @@ var root = new RootCommand("Coffer: a self-hosted key management service that sp
     ServerCommand.Create(),
     AccountCommand.Create(),
     AuditCommand.Create(),
+    InitCommand.Create(),
+    SealCommands.Unseal(),
+    SealCommands.Seal(),
+    SealCommands.Status(),
 };
 
 var parse = root.Parse(args);

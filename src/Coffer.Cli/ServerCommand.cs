@@ -51,6 +51,10 @@ internal static partial class ServerCommand
             HelpName = "DAYS",
         };
 
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "TLS certificate (PEM) for HTTPS", HelpName = "FILE" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "TLS private key (PEM) for HTTPS", HelpName = "FILE" };
+        var insecure = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP without --dev; allowed only on a loopback address" };
+
         var command = new Command("server", """
             Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
 
@@ -59,7 +63,7 @@ internal static partial class ServerCommand
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
             """)
         {
-            dev, dataDir, listen, regions, account, digestInterval, retention,
+            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -69,9 +73,15 @@ internal static partial class ServerCommand
             var regionValues = result.GetValue(regions) ?? [];
             var envId = Environment.GetEnvironmentVariable("COFFER_DEV_ACCESS_KEY_ID");
             var envSecret = Environment.GetEnvironmentVariable("COFFER_DEV_SECRET_ACCESS_KEY");
-            if (!result.GetValue(dev))
+            var isDev = result.GetValue(dev);
+            if (!isDev && result.GetValue(dataDir) is null)
             {
-                return Fail(ExitCodes.Usage, "only dev mode is available in this version: run 'coffer server --dev'. Production mode (seals, TLS) is planned.");
+                return Fail(ExitCodes.Usage, "give --data-dir (a folder made by 'coffer init'), or --dev for a development server.");
+            }
+
+            if ((result.GetValue(tlsCert) is null) != (result.GetValue(tlsKey) is null))
+            {
+                return Fail(ExitCodes.Usage, "--tls-cert and --tls-key go together.");
             }
 
             if (!ListenEndpoint.TryParse(listenValue, out _, out var listenError))
@@ -101,8 +111,11 @@ internal static partial class ServerCommand
 
             var options = new ServerOptions
             {
-                Dev = true,
+                Dev = isDev,
                 DataDir = Path.GetFullPath(result.GetValue(dataDir) ?? DevDataDir),
+                TlsCertPath = result.GetValue(tlsCert),
+                TlsKeyPath = result.GetValue(tlsKey),
+                InsecureHttp = result.GetValue(insecure),
                 Listen = listenValue,
                 Regions = regionValues,
                 AccountId = accountValue,
@@ -117,7 +130,8 @@ internal static partial class ServerCommand
             {
                 app = await CofferApp.StartAsync(options, cancellationToken);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Crypto.SealException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Crypto.SealException
+                or System.Security.Cryptography.CryptographicException)
             {
                 return Fail(ExitCodes.Failure, error.Message);
             }

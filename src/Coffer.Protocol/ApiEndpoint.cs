@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Coffer.Audit;
 using Coffer.Core;
+using Coffer.Crypto;
 using Coffer.Policy;
 using Coffer.Protocol.Query;
 using Coffer.Protocol.SigV4;
@@ -19,13 +20,14 @@ namespace Coffer.Protocol;
 /// learns nothing but the authentication error.
 /// </summary>
 public sealed partial class ApiEndpoint(
-    KmsJsonHandler kms, QueryHandler query, CloudTrailHandler cloudTrail, SigV4Authenticator authenticator, AuditTrail audit, TimeProvider clock,
-    ILogger<ApiEndpoint> logger)
+    KmsJsonHandler kms, QueryHandler query, CloudTrailHandler cloudTrail, SigV4Authenticator authenticator, AuditTrail audit, Keyring keyring,
+    TimeProvider clock, ILogger<ApiEndpoint> logger)
 {
     /// <summary>The largest body accepted. KMS's biggest request (a 32 KiB policy) is far below it.</summary>
     public const int MaxBodyBytes = 256 * 1024;
 
     private static readonly string[] Services = ["kms", "iam", "sts", "cloudtrail"];
+    private const string SealedMessage = "Coffer is sealed. An operator must unseal it ('coffer unseal') before it serves requests.";
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -51,6 +53,11 @@ public sealed partial class ApiEndpoint(
                     capture.EventName = QueryHandler.Parameters(body.Memory).GetValueOrDefault("Action") ?? capture.EventName;
                 }
 
+                if (keyring.IsSealed)
+                {
+                    throw new SealedException();
+                }
+
                 var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, body.Memory, Services, http.RequestAborted);
                 context = new RequestContext(principal, region, requestId, SourceIp(http), http.Request.IsHttps);
                 capture.Region = region;
@@ -72,6 +79,11 @@ public sealed partial class ApiEndpoint(
         catch (AuditUnavailableException)
         {
             response = wire.Error(KmsErrors.Internal, "An internal error occurred. Retry the request.", requestId);
+        }
+        catch (SealedException)
+        {
+            // Retryable: SDKs retry 503s, and an operator may unseal meanwhile.
+            response = wire.Error("ServiceUnavailableException", SealedMessage, requestId);
         }
         catch (Exception error) when (error is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
         {

@@ -3,9 +3,18 @@ namespace Coffer.Server;
 /// <summary>What the dev server prints at start: the warning, the admin key, and last the listening line.</summary>
 internal static class Banner
 {
-    public static void Print(ServerOptions options, Uri address, string accessKeyId, string secret)
+    public static void Print(ServerOptions options, Uri address, string? accessKeyId, string? secret, SealStatus status)
     {
         var console = options.Console;
+        if (!options.Dev)
+        {
+            console.WriteLine($"Seal: {status.Seal} ({(status.Sealed ? $"sealed: unseal with {status.Threshold} shares, 'coffer unseal --address {address.ToString().TrimEnd('/')}'" : "unsealed")})");
+            console.WriteLine($"Regions: {(options.Regions.Count == 0 ? "us-east-1" : string.Join(", ", options.Regions))}");
+            console.WriteLine($"Coffer listening on {address.ToString().TrimEnd('/')}");
+            console.Flush();
+            return;
+        }
+
         var credentials = Path.Combine(options.DataDir, DevAdmin.CredentialsFileName);
         console.WriteLine("WARNING: dev mode. The root key is a file in the data folder; anyone who copies the folder can read every key. Never use dev mode for real data.");
         console.WriteLine($"Account: {options.AccountId}");

@@ -54,6 +54,9 @@ public sealed class CofferApp : IAsyncDisposable
 
     internal AuditDigestService Digests { get; private init; } = null!;
 
+    /// <summary>The seal state: tests check it is sealed or open.</summary>
+    public Keyring Keyring { get; private init; } = null!;
+
     /// <summary>Writes a periodic digest (and applies retention) now, as the timer would.</summary>
     public Task WriteAuditDigestAsync() => Digests.RunOnceAsync(CancellationToken.None);
 
@@ -62,36 +65,61 @@ public sealed class CofferApp : IAsyncDisposable
 
     public static async Task<CofferApp> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        if (!options.Dev)
-        {
-            throw new InvalidOperationException("Only dev mode is available in this version: start with --dev.");
-        }
-
+        var listen = ListenEndpoint.Parse(options.Listen);
+        var certificate = LoadCertificate(options, listen);
         Directory.CreateDirectory(options.DataDir);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var secrets = new List<IDisposable>();
-        var seal = DevFileSeal.OpenOrCreate(options.DataDir);
-        secrets.Add(seal);
         var store = SqliteStore.InDirectory(options.DataDir);
         await store.InitializeAsync(cancellationToken);
-        var barrier = await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken);
-        secrets.Add(barrier);
-        var vault = new KeyMaterialVault(store, barrier, options.Clock);
-        secrets.Add(vault);
+        var config = await SealConfig.ReadAsync(store, cancellationToken);
+        if (options.Dev)
+        {
+            if (config is not null && config.Kind != SealConfig.Dev)
+            {
+                throw new InvalidOperationException($"{options.DataDir} is sealed with '{config.Kind}': start it without --dev.");
+            }
+
+            config ??= new SealConfig(SealConfig.Dev);
+            await config.WriteAsync(store, cancellationToken);
+        }
+        else if (config is null)
+        {
+            throw new InvalidOperationException($"{options.DataDir} is not initialised: run 'coffer init --data-dir {options.DataDir} --seal shamir …' first.");
+        }
+        else if (config.Kind == SealConfig.Dev)
+        {
+            throw new InvalidOperationException($"{options.DataDir} is a dev data folder (its root key is a file beside the data): start it with --dev.");
+        }
+
+        var keyring = new Keyring();
+        secrets.Add(keyring);
+        var vault = new KeyMaterialVault(store, keyring, options.Clock);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
-        var directory = new AccessKeyDirectory(store, barrier, options.Clock);
-        secrets.Add(directory);
+        var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var runtime = new KmsRuntime(store, vault, options.Clock);
-        var (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
-        var signingKey = await AuditKeys.OpenAsync(store, barrier, options.DataDir, cancellationToken);
-        secrets.Add(signingKey);
         var auditStore = options.AuditStoreFactory(options.DataDir);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
-        var digester = new AuditDigester(auditStore, signingKey, options.Clock);
+        AuditSigningKey? signingKey = null;
+        keyring.Sealed += () => Interlocked.Exchange(ref signingKey, null)?.Dispose();
+        var digester = new AuditDigester(auditStore, () => Volatile.Read(ref signingKey), options.Clock);
+        async Task OnUnsealedAsync() =>
+            Interlocked.Exchange(ref signingKey, await AuditKeys.OpenAsync(store, keyring.Barrier, options.DataDir, CancellationToken.None))?.Dispose();
+
+        string? adminId = null, adminSecret = null;
+        if (config.Kind == SealConfig.Dev)
+        {
+            var devSeal = DevFileSeal.OpenOrCreate(options.DataDir);
+            secrets.Add(devSeal);
+            keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(devSeal, store, cancellationToken));
+            await OnUnsealedAsync();
+            (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
+        }
+
+        var unseal = new UnsealService(store, keyring, config, OnUnsealedAsync);
+        var regions = new RegionPolicy(options.Regions.Count == 0 && !options.Dev ? ["us-east-1"] : options.Regions);
+        var authenticator = new SigV4Authenticator(directory, regions, TimeProvider.System);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -103,12 +131,17 @@ public sealed class CofferApp : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = ApiEndpoint.MaxBodyBytes + 1;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
-            kestrel.Listen(ListenEndpoint.Parse(options.Listen));
+            kestrel.Listen(listen, endpoint =>
+            {
+                if (certificate is not null)
+                {
+                    endpoint.UseHttps(certificate);
+                }
+            });
         });
         builder.Services.AddSingleton(runtime);
-        builder.Services.AddSingleton<IRegionPolicy>(new RegionPolicy(options.Regions));
-        builder.Services.AddSingleton(directory);
-        builder.Services.AddSingleton(new SigV4Authenticator(directory, new RegionPolicy(options.Regions), TimeProvider.System));
+        builder.Services.AddSingleton(keyring);
+        builder.Services.AddSingleton(authenticator);
         builder.Services.AddSingleton(new KmsJsonHandler(new KmsDispatcher(runtime)));
         builder.Services.AddSingleton(new QueryHandler(new IamService(runtime, directory), new StsService(runtime, directory)));
         builder.Services.AddSingleton(new CloudTrailHandler(auditStore, runtime));
@@ -116,27 +149,47 @@ public sealed class CofferApp : IAsyncDisposable
         builder.Services.AddSingleton(options.Clock);
         builder.Services.AddSingleton<ApiEndpoint>();
         var deletionJob = new KeyDeletionJob(runtime, (key, _) => audit.RecordAsync(ServiceEvents.KeyDeleted(key, options.Clock.GetUtcNow())));
-
         builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
-        builder.Services.AddHostedService(sp => new KeyDeletionService(deletionJob, options.DeletionJobInterval, options.Clock, sp.GetRequiredService<ILogger<KeyDeletionService>>()));
+        builder.Services.AddHostedService(sp => new KeyDeletionService(deletionJob, options.DeletionJobInterval, options.Clock, keyring, sp.GetRequiredService<ILogger<KeyDeletionService>>()));
 
         var web = builder.Build();
-        var endpoint = web.Services.GetRequiredService<ApiEndpoint>();
-        var health = new HealthStatus("ok", Sealed: false, Seal: seal.Kind);
-        web.Run(http => http.Request.Path == "/health" && HttpMethods.IsGet(http.Request.Method)
-            ? http.Response.WriteAsJsonAsync(health, HealthJsonContext.Default.HealthStatus)
-            : endpoint.HandleAsync(http));
+        var api = web.Services.GetRequiredService<ApiEndpoint>();
+        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock);
+        web.Run(http => http.Request.Path.Value switch
+        {
+            "/health" when HttpMethods.IsGet(http.Request.Method) => http.Response.WriteAsJsonAsync(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus),
+            "/sys/unseal" or "/sys/seal" => sys.HandleAsync(http),
+            _ => api.HandleAsync(http),
+        });
 
         await web.StartAsync(cancellationToken);
-        var app = new CofferApp(web, store, secrets, deletionJob, adminId, directory, options.Clock)
+        var app = new CofferApp(web, store, secrets, deletionJob, adminId ?? "", directory, options.Clock)
         {
             Audit = audit,
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
+            Keyring = keyring,
         };
-        Banner.Print(options, app.Address, adminId, adminSecret);
+        Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status);
         return app;
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2? LoadCertificate(ServerOptions options, System.Net.IPEndPoint listen)
+    {
+        if (options.TlsCertPath is not null && options.TlsKeyPath is not null)
+        {
+            return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertPath, options.TlsKeyPath);
+        }
+
+        if (options.Dev || (options.InsecureHttp && System.Net.IPAddress.IsLoopback(listen.Address)))
+        {
+            return null;
+        }
+
+        throw new InvalidOperationException(options.InsecureHttp
+            ? "--insecure-http is allowed only on a loopback address (127.0.0.1, ::1)."
+            : "Without --dev Coffer serves HTTPS only: give --tls-cert and --tls-key (PEM), or --insecure-http on a loopback address.");
     }
 
     public Task WaitForShutdownAsync() => _web.WaitForShutdownAsync();

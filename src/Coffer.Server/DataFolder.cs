@@ -12,14 +12,14 @@ namespace Coffer.Server;
 public sealed class DataFolder : IAsyncDisposable
 {
     private readonly DevFileSeal _seal;
-    private readonly RecordBarrier _barrier;
+    private readonly Keyring _keyring = new();
 
     private DataFolder(DevFileSeal seal, SqliteStore store, RecordBarrier barrier)
     {
         _seal = seal;
         Store = store;
-        _barrier = barrier;
-        Directory = new AccessKeyDirectory(store, barrier, TimeProvider.System);
+        _keyring.Unseal(barrier);
+        Directory = new AccessKeyDirectory(store, _keyring, TimeProvider.System);
     }
 
     public ICofferStore Store { get; }
@@ -29,7 +29,8 @@ public sealed class DataFolder : IAsyncDisposable
     {
         if (!File.Exists(Path.Combine(dataDir, SqliteStore.FileName)) || !File.Exists(Path.Combine(dataDir, DevFileSeal.FileName)))
         {
-            throw new IOException($"{dataDir} is not a Coffer dev data folder (start 'coffer server --dev --data-dir {dataDir}' once first).");
+            throw new IOException($"{dataDir} is not a Coffer dev data folder (start 'coffer server --dev --data-dir {dataDir}' once first). "
+                + "A data folder sealed with shares cannot be changed offline.");
         }
 
         var seal = DevFileSeal.OpenOrCreate(dataDir);
@@ -43,7 +44,7 @@ public sealed class DataFolder : IAsyncDisposable
     {
         Directory.Dispose();
         await Store.DisposeAsync();
-        _barrier.Dispose();
+        _keyring.Dispose();
         _seal.Dispose();
     }
 }

@@ -6,7 +6,12 @@ namespace Coffer.Server;
 public sealed record HealthStatus(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("sealed")] bool Sealed,
-    [property: JsonPropertyName("seal")] string Seal);
+    [property: JsonPropertyName("seal")] string Seal,
+    [property: JsonPropertyName("progress")] int Progress,
+    [property: JsonPropertyName("threshold")] int Threshold)
+{
+    public static HealthStatus From(SealStatus status) => new("ok", status.Sealed, status.Seal, status.Progress, status.Threshold);
+}
 
 [JsonSerializable(typeof(HealthStatus))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -5,13 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.Server;
 
 /// <summary>Runs the deletion job on a timer of the injected clock, so tests can move time.</summary>
-internal sealed partial class KeyDeletionService(KeyDeletionJob job, TimeSpan interval, TimeProvider clock, ILogger<KeyDeletionService> logger) : BackgroundService
+internal sealed partial class KeyDeletionService(KeyDeletionJob job, TimeSpan interval, TimeProvider clock, Crypto.Keyring keyring, ILogger<KeyDeletionService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (keyring.IsSealed)
+            {
+                continue;
+            }
+
             try
             {
                 var deleted = await job.RunOnceAsync(stoppingToken);

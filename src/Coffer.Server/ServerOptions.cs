@@ -32,6 +32,14 @@ public sealed record ServerOptions
     /// <summary>How long audit events are kept; null keeps them forever.</summary>
     public TimeSpan? AuditRetention { get; init; }
 
+    /// <summary>TLS certificate and key (PEM) for HTTPS; required without --dev unless <see cref="InsecureHttp"/>.</summary>
+    public string? TlsCertPath { get; init; }
+
+    public string? TlsKeyPath { get; init; }
+
+    /// <summary>Plain HTTP outside dev mode, allowed only on a loopback address.</summary>
+    public bool InsecureHttp { get; init; }
+
     /// <summary>Opens the audit store in a data folder. Tests wrap it to inject write failures.</summary>
     public Func<string, Storage.IAuditStore> AuditStoreFactory { get; init; } = Storage.Sqlite.SqliteAuditStore.InDirectory;
 

@@ -153,6 +153,7 @@ public sealed class QueryHandler : IWireProtocol
             AuthErrors.ExpiredToken => IamErrors.ExpiredToken,
             KmsErrors.Internal => "ServiceFailure",
             KmsErrors.AccessDenied => IamErrors.AccessDenied,
+            "ServiceUnavailableException" => "ServiceUnavailable",
             _ => code,
         };
         var status = queryCode switch
@@ -161,6 +162,7 @@ public sealed class QueryHandler : IWireProtocol
             IamErrors.EntityAlreadyExists or IamErrors.DeleteConflict or IamErrors.LimitExceeded => 409,
             IamErrors.AccessDenied or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "MissingAuthenticationToken" => 403,
             "ServiceFailure" => 500,
+            "ServiceUnavailable" => 503,
             "RequestEntityTooLargeException" => 413,
             _ => 400,
         };

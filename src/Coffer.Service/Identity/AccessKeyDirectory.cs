@@ -22,10 +22,22 @@ public enum CredentialStatus
 /// are cached for at most <see cref="CacheLifetime"/>, so a deactivated key, a deleted user or
 /// role stops working within that time on every node. Thread-safe.
 /// </summary>
-public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier, TimeProvider clock) : IDisposable
+public sealed class AccessKeyDirectory : IDisposable
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly ICofferStore _store;
+    private readonly Keyring _keyring;
+    private readonly TimeProvider _clock;
+
+    public AccessKeyDirectory(ICofferStore store, Keyring keyring, TimeProvider clock)
+    {
+        _store = store;
+        _keyring = keyring;
+        _clock = clock;
+        // Sealing must leave no unsealed access-key secret in memory.
+        keyring.Sealed += Dispose;
+    }
 
     /// <summary>
     /// Looks up an access key. The secret is owned by the directory: callers use it before they
@@ -33,8 +45,8 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
     /// </summary>
     public async ValueTask<(CredentialStatus Status, Principal? Principal, SecretBytes? Secret)> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
-        var now = clock.GetTimestamp();
-        if (!_cache.TryGetValue(accessKeyId, out var entry) || clock.GetElapsedTime(entry.LoadedAt, now) >= CacheLifetime)
+        var now = _clock.GetTimestamp();
+        if (!_cache.TryGetValue(accessKeyId, out var entry) || _clock.GetElapsedTime(entry.LoadedAt, now) >= CacheLifetime)
         {
             entry = await LoadAsync(accessKeyId, entry, now, cancellationToken);
         }
@@ -55,15 +67,15 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
             return (CredentialStatus.Unknown, null, null);
         }
 
-        return clock.GetUtcNow() >= entry.ExpiresAt ? (CredentialStatus.Expired, null, null) : (CredentialStatus.Valid, entry.Principal, entry.Secret);
+        return _clock.GetUtcNow() >= entry.ExpiresAt ? (CredentialStatus.Expired, null, null) : (CredentialStatus.Valid, entry.Principal, entry.Secret);
     }
 
-    /// <summary>Stores a new long-term access key for a user; its secret is sealed before it reaches the store.</summary>
+    /// <summary>Stores a new long-term access key for a user; its secret is sealed before it reaches the _store.</summary>
     public async ValueTask<AccessKeyRecord> AddAsync(string accountId, string userArn, string userName, string accessKeyId, SecretBytes secret, CancellationToken cancellationToken)
     {
         var record = new AccessKeyRecord(accessKeyId, accountId, userArn, userName, AccessKeyStatus.Active,
-            barrier.Seal(SecretRecordId(accessKeyId), secret.Span), clock.GetUtcNow());
-        await store.UpsertAccessKeyAsync(record, cancellationToken);
+            _keyring.Barrier.Seal(SecretRecordId(accessKeyId), secret.Span), _clock.GetUtcNow());
+        await _store.UpsertAccessKeyAsync(record, cancellationToken);
         _cache.TryRemove(accessKeyId, out _);
         return record;
     }
@@ -71,7 +83,7 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
     /// <summary>Stores temporary credentials; only the hash of the session token is kept.</summary>
     public async ValueTask AddSessionAsync(SessionRecord session, SecretBytes secret, CancellationToken cancellationToken)
     {
-        await store.InsertSessionAsync(session with { SealedSecret = barrier.Seal(SecretRecordId(session.AccessKeyId), secret.Span) }, cancellationToken);
+        await _store.InsertSessionAsync(session with { SealedSecret = _keyring.Barrier.Seal(SecretRecordId(session.AccessKeyId), secret.Span) }, cancellationToken);
     }
 
     /// <summary>Forgets a key at once on this node (after it was deactivated or deleted here).</summary>
@@ -79,12 +91,13 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
 
     public void Dispose()
     {
-        foreach (var entry in _cache.Values)
+        foreach (var id in _cache.Keys.ToList())
         {
-            entry.Secret?.Dispose();
+            if (_cache.TryRemove(id, out var entry))
+            {
+                entry.Secret?.Dispose();
+            }
         }
-
-        _cache.Clear();
     }
 
     private async ValueTask<Entry> LoadAsync(string accessKeyId, Entry? previous, long now, CancellationToken cancellationToken)
@@ -92,25 +105,25 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
         Entry fresh;
         if (accessKeyId.StartsWith("ASIA", StringComparison.Ordinal))
         {
-            var session = await store.FindSessionAsync(accessKeyId, cancellationToken);
+            var session = await _store.FindSessionAsync(accessKeyId, cancellationToken);
             var role = session is null ? null : await FindRoleAsync(session.RoleArn, session.AccountId, cancellationToken);
             fresh = session is null || role is null || role.UniqueId != session.RoleUniqueId
                 ? Entry.Empty(now)
                 : new Entry(
                     new Principal(new Caller(IdentityIds.AssumedRoleArn(session.AccountId, role.Name, session.SessionName), session.AccountId, CallerKind.AssumedRole,
                         $"{role.UniqueId}:{session.SessionName}", null, role.Arn), accessKeyId),
-                    Reuse(previous, session.SealedSecret) ?? barrier.Open(SecretRecordId(accessKeyId), session.SealedSecret),
+                    Reuse(previous, session.SealedSecret) ?? _keyring.Barrier.Open(SecretRecordId(accessKeyId), session.SealedSecret),
                     session.SealedSecret, session.TokenHash, session.ExpiresAt, now);
         }
         else
         {
-            var record = await store.FindAccessKeyAsync(accessKeyId, cancellationToken);
-            var user = record is { Status: AccessKeyStatus.Active } ? await store.FindPrincipalAsync(record.AccountId, PrincipalKind.User, record.UserName, cancellationToken) : null;
+            var record = await _store.FindAccessKeyAsync(accessKeyId, cancellationToken);
+            var user = record is { Status: AccessKeyStatus.Active } ? await _store.FindPrincipalAsync(record.AccountId, PrincipalKind.User, record.UserName, cancellationToken) : null;
             fresh = record is null || user is null || user.Arn != record.PrincipalArn
                 ? Entry.Empty(now)
                 : new Entry(
                     new Principal(new Caller(user.Arn, user.AccountId, CallerKind.User, user.UniqueId, user.Name), accessKeyId),
-                    Reuse(previous, record.SealedSecret) ?? barrier.Open(SecretRecordId(accessKeyId), record.SealedSecret),
+                    Reuse(previous, record.SealedSecret) ?? _keyring.Barrier.Open(SecretRecordId(accessKeyId), record.SealedSecret),
                     record.SealedSecret, null, DateTimeOffset.MaxValue, now);
         }
 
@@ -127,7 +140,7 @@ public sealed class AccessKeyDirectory(ICofferStore store, RecordBarrier barrier
     private async ValueTask<PrincipalRecord?> FindRoleAsync(string roleArn, string accountId, CancellationToken cancellationToken)
     {
         var name = roleArn[(roleArn.LastIndexOf('/') + 1)..];
-        var role = await store.FindPrincipalAsync(accountId, PrincipalKind.Role, name, cancellationToken);
+        var role = await _store.FindPrincipalAsync(accountId, PrincipalKind.Role, name, cancellationToken);
         return role?.Arn == roleArn ? role : null;
     }
 

@@ -11,16 +11,28 @@ namespace Coffer.Service.Keys;
 /// Unsealed material is cached per key version until the key is destroyed; the cache owns the
 /// secrets and zeroes them on eviction. Thread-safe.
 /// </summary>
-public sealed class KeyMaterialVault(ICofferStore store, RecordBarrier barrier, TimeProvider clock) : IDisposable
+public sealed class KeyMaterialVault : IDisposable
 {
     public const int MaterialSize = 32;
     private readonly ConcurrentDictionary<(string KeyId, int Version), SecretBytes> _cache = new();
+    private readonly ICofferStore _store;
+    private readonly Keyring _keyring;
+    private readonly TimeProvider _clock;
+
+    public KeyMaterialVault(ICofferStore store, Keyring keyring, TimeProvider clock)
+    {
+        _store = store;
+        _keyring = keyring;
+        _clock = clock;
+        // Sealing must leave no unsealed key material in memory.
+        keyring.Sealed += Dispose;
+    }
 
     /// <summary>New random material for version <paramref name="version"/> of <paramref name="key"/>, sealed for storage.</summary>
     public StoredMaterial CreateMaterial(KmsKey key, int version)
     {
         using var material = SecretBytes.Random(MaterialSize);
-        return new StoredMaterial(key.KeyId, version, barrier.Seal(RecordId(key, version), material.Span), clock.GetUtcNow());
+        return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Seal(RecordId(key, version), material.Span), _clock.GetUtcNow());
     }
 
     /// <summary>
@@ -34,13 +46,13 @@ public sealed class KeyMaterialVault(ICofferStore store, RecordBarrier barrier, 
             return cached;
         }
 
-        var stored = await store.FindMaterialAsync(key.KeyId, version, cancellationToken);
+        var stored = await _store.FindMaterialAsync(key.KeyId, version, cancellationToken);
         if (stored is null)
         {
             return null;
         }
 
-        var material = barrier.Open(RecordId(key, version), stored.Sealed);
+        var material = _keyring.Barrier.Open(RecordId(key, version), stored.Sealed);
         if (!_cache.TryAdd((key.KeyId, version), material))
         {
             material.Dispose();
@@ -66,12 +78,13 @@ public sealed class KeyMaterialVault(ICofferStore store, RecordBarrier barrier, 
 
     public void Dispose()
     {
-        foreach (var material in _cache.Values)
+        foreach (var entry in _cache.Keys.ToList())
         {
-            material.Dispose();
+            if (_cache.TryRemove(entry, out var material))
+            {
+                material.Dispose();
+            }
         }
-
-        _cache.Clear();
     }
 
     private static string RecordId(KmsKey key, int version) => $"key-material:{key.Arn}:v{version}";

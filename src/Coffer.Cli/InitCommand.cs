@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Coffer.Crypto;
+using Coffer.Server;
+
+namespace Coffer.Cli;
+
+/// <summary><c>coffer init</c>: a new production data folder with its root of trust.</summary>
+internal static class InitCommand
+{
+    public static Command Create()
+    {
+        var dataDir = new Option<string>("--data-dir") { Description = "The new data folder (must not hold a store yet)", HelpName = "DIR", Required = true };
+        var seal = new Option<string>("--seal") { Description = "shamir (pkcs11 is planned)", HelpName = "KIND", Required = true };
+        seal.AcceptOnlyFromAmong("shamir", "pkcs11");
+        var shares = new Option<int>("--shares") { Description = "How many shares to make", HelpName = "N", DefaultValueFactory = _ => 5 };
+        var threshold = new Option<int>("--threshold") { Description = "How many shares unseal", HelpName = "T", DefaultValueFactory = _ => 3 };
+        var account = new Option<string>("--account-id") { Description = "The first account's 12-digit id", HelpName = "ID", DefaultValueFactory = _ => ServerOptions.DefaultAccountId };
+        var command = new Command("init", """
+            Create a production data folder: a root key split into N Shamir shares (T of them unseal it), the
+            domain key wrapped under the root key, the audit signing key, and the first account with its admin.
+            The shares and the admin's access key are printed once, here, and stored nowhere: hand each share
+            to a different operator.
+            """)
+        {
+            dataDir, seal, shares, threshold, account,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(seal) == "pkcs11")
+            {
+                Console.Error.WriteLine("coffer: the pkcs11 seal is not available in this version; use --seal shamir.");
+                return ExitCodes.Usage;
+            }
+
+            var n = result.GetValue(shares);
+            var t = result.GetValue(threshold);
+            if (t < 2 || t > n || n > Shamir.MaxShares)
+            {
+                Console.Error.WriteLine("coffer: use 2 <= --threshold <= --shares <= 255.");
+                return ExitCodes.Usage;
+            }
+
+            try
+            {
+                var dir = Path.GetFullPath(result.GetValue(dataDir)!);
+                var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken);
+                Console.WriteLine($"Initialised {dir} with a Shamir seal: {n} shares, {t} needed to unseal.");
+                Console.WriteLine("Each share is shown only now. Give each to a different operator; Coffer keeps none of them.");
+                for (var i = 0; i < initialized.Shares.Count; i++)
+                {
+                    Console.WriteLine($"Share {i + 1}: {initialized.Shares[i]}");
+                }
+
+                Console.WriteLine($"Account: {initialized.AccountId}");
+                Console.WriteLine($"Admin access key id:     {initialized.AccessKeyId}");
+                Console.WriteLine($"Admin secret access key: {initialized.SecretAccessKey}");
+                Console.WriteLine($"Audit public key: {Path.Combine(dir, AuditKeys.PublicKeyFileName)} (keep a copy elsewhere)");
+                return ExitCodes.Success;
+            }
+            catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+}

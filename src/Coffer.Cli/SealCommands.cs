@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using Coffer.Crypto;
+using Coffer.Protocol.SigV4;
+
+namespace Coffer.Cli;
+
+/// <summary><c>coffer unseal</c>, <c>coffer seal</c> and <c>coffer status</c>: talking to a running server about its seal.</summary>
+internal static class SealCommands
+{
+    private static Option<string> Address() => new("--address")
+    {
+        Description = "The server's URL",
+        HelpName = "URL",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("COFFER_ADDRESS") ?? "http://127.0.0.1:8080",
+    };
+
+    public static Command Unseal()
+    {
+        var address = Address();
+        var reset = new Option<bool>("--reset") { Description = "Forget the shares given so far instead of giving one" };
+        var command = new Command("unseal", "Give the server one unseal share, typed at a prompt without echo or read from standard input.") { address, reset };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            object body;
+            if (result.GetValue(reset))
+            {
+                body = new Dictionary<string, object> { ["reset"] = true };
+            }
+            else
+            {
+                var share = ReadShare();
+                if (string.IsNullOrWhiteSpace(share))
+                {
+                    Console.Error.WriteLine("coffer: no share given.");
+                    return ExitCodes.Usage;
+                }
+
+                body = new Dictionary<string, object> { ["share"] = share.Trim() };
+            }
+
+            return await SendAsync(HttpMethod.Post, result.GetValue(address)!, "/sys/unseal", JsonSerializer.SerializeToUtf8Bytes(body), sign: false, cancellationToken);
+        });
+        return command;
+    }
+
+    public static Command Seal()
+    {
+        var address = Address();
+        var command = new Command("seal", """
+            Seal a running server: it drops every key it holds and refuses requests until unsealed again.
+            Signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); the caller's IAM
+            policies must allow coffer:Seal (an account admin's do).
+            """)
+        {
+            address,
+        };
+        command.SetAction((result, cancellationToken) => SendAsync(HttpMethod.Post, result.GetValue(address)!, "/sys/seal", [], sign: true, cancellationToken));
+        return command;
+    }
+
+    public static Command Status()
+    {
+        var address = Address();
+        var command = new Command("status", "Show whether the server is sealed, and the unseal progress.") { address };
+        command.SetAction((result, cancellationToken) => SendAsync(HttpMethod.Get, result.GetValue(address)!, "/health", null, sign: false, cancellationToken));
+        return command;
+    }
+
+    private static string? ReadShare()
+    {
+        if (Console.IsInputRedirected)
+        {
+            return Console.In.ReadLine();
+        }
+
+        Console.Error.Write("Unseal share (input hidden): ");
+        var share = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                Console.Error.WriteLine();
+                return share.ToString();
+            }
+
+            if (key.Key == ConsoleKey.Backspace && share.Length > 0)
+            {
+                share.Length--;
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                share.Append(key.KeyChar);
+            }
+        }
+    }
+
+    private static async Task<int> SendAsync(HttpMethod method, string address, string path, byte[]? body, bool sign, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(method, new Uri(new Uri(address), path));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        }
+
+        if (sign)
+        {
+            var id = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+            var secretText = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+            if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secretText))
+            {
+                Console.Error.WriteLine("coffer: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to an admin's key.");
+                return ExitCodes.Usage;
+            }
+
+            using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(secretText));
+            var token = Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN");
+            SigV4RequestSigner.Sign(request, body ?? [], id, secret, Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1", "kms",
+                string.IsNullOrEmpty(token) ? null : token, TimeProvider.System.GetUtcNow());
+        }
+
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            var json = JsonDocument.Parse(text.Length == 0 ? "{}" : text).RootElement;
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = json.TryGetProperty("message", out var m) ? m.GetString() : json.TryGetProperty("Message", out var m2) ? m2.GetString() : null;
+                Console.Error.WriteLine($"coffer: {(json.TryGetProperty("__type", out var type) ? type.GetString() : response.StatusCode.ToString())}: {message}");
+                return ExitCodes.Failure;
+            }
+
+            var sealedNow = json.GetProperty("sealed").GetBoolean();
+            Console.WriteLine(sealedNow
+                ? $"Sealed ({json.GetProperty("seal").GetString()}): {json.GetProperty("progress").GetInt32()} of {json.GetProperty("threshold").GetInt32()} shares given."
+                : $"Unsealed ({json.GetProperty("seal").GetString()}).");
+            return ExitCodes.Success;
+        }
+        catch (Exception error) when (error is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"coffer: cannot reach {address}: {error.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+
+namespace Coffer.Crypto;
+
+/// <summary>
+/// Shamir's secret sharing over GF(2^8) (the AES field, polynomial x^8+x^4+x^3+x+1), byte by
+/// byte: any <c>threshold</c> of the <c>shares</c> rebuild the secret, fewer reveal nothing about
+/// it. Share x-coordinates are 1..N. The secret is a <see cref="SecretBytes"/> and shares are
+/// returned as secrets too; intermediate buffers are zeroed.
+/// </summary>
+public static class Shamir
+{
+    public const int MaxShares = 255;
+
+    /// <summary>One share: its x-coordinate and one y byte per secret byte.</summary>
+    public sealed class Share(byte x, SecretBytes y) : IDisposable
+    {
+        public byte X { get; } = x;
+        public SecretBytes Y { get; } = y;
+
+        public void Dispose() => Y.Dispose();
+    }
+
+    public static IReadOnlyList<Share> Split(SecretBytes secret, int shares, int threshold)
+    {
+        if (threshold < 2 || threshold > shares || shares > MaxShares)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), "Use 2 <= threshold <= shares <= 255.");
+        }
+
+        var coefficients = new byte[threshold - 1];
+        var result = new List<Share>(shares);
+        var ys = Enumerable.Range(0, shares).Select(_ => SecretBytes.Allocate(secret.Length)).ToList();
+        try
+        {
+            for (var i = 0; i < secret.Length; i++)
+            {
+                RandomNumberGenerator.Fill(coefficients);
+                for (var s = 0; s < shares; s++)
+                {
+                    var x = (byte)(s + 1);
+                    // Horner: f(x) = secret + a1 x + … + a(t-1) x^(t-1)
+                    byte y = 0;
+                    for (var c = coefficients.Length - 1; c >= 0; c--)
+                    {
+                        y = Add(Multiply(y, x), coefficients[c]);
+                    }
+
+                    ys[s].Writable[i] = Add(Multiply(y, x), secret.Span[i]);
+                }
+            }
+
+            for (var s = 0; s < shares; s++)
+            {
+                result.Add(new Share((byte)(s + 1), ys[s]));
+            }
+
+            return result;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(coefficients);
+        }
+    }
+
+    /// <summary>Rebuilds the secret from at least threshold distinct shares (more are fine; wrong ones give a wrong secret).</summary>
+    public static SecretBytes Combine(IReadOnlyList<Share> shares)
+    {
+        if (shares.Count == 0 || shares.Select(s => s.X).Distinct().Count() != shares.Count || shares.Any(s => s.X == 0 || s.Y.Length != shares[0].Y.Length))
+        {
+            throw new ArgumentException("Shares must be non-empty, distinct, and of one length.", nameof(shares));
+        }
+
+        var secret = SecretBytes.Allocate(shares[0].Y.Length);
+        for (var i = 0; i < secret.Length; i++)
+        {
+            byte value = 0;
+            for (var j = 0; j < shares.Count; j++)
+            {
+                // Lagrange basis at 0: prod over m != j of x_m / (x_m - x_j); subtraction is XOR.
+                byte basis = 1;
+                for (var m = 0; m < shares.Count; m++)
+                {
+                    if (m != j)
+                    {
+                        basis = Multiply(basis, Divide(shares[m].X, Add(shares[m].X, shares[j].X)));
+                    }
+                }
+
+                value = Add(value, Multiply(shares[j].Y.Span[i], basis));
+            }
+
+            secret.Writable[i] = value;
+        }
+
+        return secret;
+    }
+
+    private static byte Add(byte a, byte b) => (byte)(a ^ b);
+
+    private static byte Multiply(byte a, byte b)
+    {
+        // Field arithmetic wraps by design; the project builds with overflow checks on.
+        return unchecked(MultiplyUnchecked(a, b));
+    }
+
+    private static byte MultiplyUnchecked(byte a, byte b)
+    {
+        byte product = 0;
+        while (b != 0)
+        {
+            if ((b & 1) != 0)
+            {
+                product ^= a;
+            }
+
+            var carry = (a & 0x80) != 0;
+            a = unchecked((byte)(a << 1));
+            if (carry)
+            {
+                a ^= 0x1B;
+            }
+
+            b >>= 1;
+        }
+
+        return product;
+    }
+
+    private static byte Divide(byte a, byte b)
+    {
+        // a / b = a * b^254 (b^255 = 1 in GF(2^8)).
+        byte inverse = 1;
+        for (var i = 0; i < 254; i++)
+        {
+            inverse = Multiply(inverse, b);
+        }
+
+        return Multiply(a, inverse);
+    }
+}

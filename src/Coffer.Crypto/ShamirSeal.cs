@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+
+namespace Coffer.Crypto;
+
+/// <summary>
+/// The <c>shamir</c> seal: the root key exists only while T of N operators' shares are combined
+/// in memory. Shares are encoded <c>coffer-share-v1:</c> + base64url(x ‖ y ‖ 4-byte checksum), so a
+/// mistyped share is told apart from a wrong one; the store keeps only a SHA-256 of each share,
+/// which lets a wrong share be refused at once and reveals nothing of the root key.
+/// </summary>
+public sealed class ShamirSeal : ISeal
+{
+    public const int RootKeySize = 32;
+    private const string Prefix = "coffer-share-v1:";
+    private static readonly byte[] WrapAad = "coffer:domain-key:v1"u8.ToArray();
+    private readonly SecretBytes _rootKey;
+
+    public ShamirSeal(SecretBytes rootKey) => _rootKey = rootKey;
+
+    public string Kind => "shamir";
+
+    /// <summary>A new root key and its shares (the caller prints them once and disposes everything).</summary>
+    public static (ShamirSeal Seal, IReadOnlyList<Shamir.Share> Shares) Create(int shares, int threshold)
+    {
+        var rootKey = SecretBytes.Random(RootKeySize);
+        return (new ShamirSeal(rootKey), Shamir.Split(rootKey, shares, threshold));
+    }
+
+    public static string Encode(Shamir.Share share)
+    {
+        var raw = new byte[1 + share.Y.Length + 4];
+        try
+        {
+            raw[0] = share.X;
+            share.Y.Span.CopyTo(raw.AsSpan(1));
+            SHA256.HashData(raw.AsSpan(0, 1 + share.Y.Length)).AsSpan(0, 4).CopyTo(raw.AsSpan(1 + share.Y.Length));
+            return Prefix + Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    /// <summary>Reads a share's text; null when it is not a well-formed share (typo, truncation).</summary>
+    public static Shamir.Share? Decode(string text)
+    {
+        text = text.Trim();
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var body = text[Prefix.Length..].Replace('-', '+').Replace('_', '/');
+        body = body.PadRight(body.Length + ((4 - (body.Length % 4)) % 4), '=');
+        byte[] raw;
+        try
+        {
+            raw = Convert.FromBase64String(body);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (raw.Length != 1 + RootKeySize + 4 || raw[0] == 0
+                || !SecretComparer.FixedTimeEquals(SHA256.HashData(raw.AsSpan(0, 1 + RootKeySize)).AsSpan(0, 4), raw.AsSpan(1 + RootKeySize)))
+            {
+                return null;
+            }
+
+            return new Shamir.Share(raw[0], SecretBytes.CopyOf(raw.AsSpan(1, RootKeySize)));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    /// <summary>The stored fingerprint of a share: SHA-256 over x ‖ y.</summary>
+    public static byte[] Fingerprint(Shamir.Share share)
+    {
+        var raw = new byte[1 + share.Y.Length];
+        try
+        {
+            raw[0] = share.X;
+            share.Y.Span.CopyTo(raw.AsSpan(1));
+            return SHA256.HashData(raw);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    public byte[] WrapDomainKey(SecretBytes domainKey)
+    {
+        var wrapped = new byte[domainKey.Length + AesGcmBox.Overhead];
+        AesGcmBox.Seal(_rootKey.Span, domainKey.Span, WrapAad, wrapped);
+        return wrapped;
+    }
+
+    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped)
+    {
+        if (wrapped.Length != RootKeySize + AesGcmBox.Overhead)
+        {
+            throw new SealException("The wrapped domain key has the wrong length.");
+        }
+
+        var domainKey = SecretBytes.Allocate(RootKeySize);
+        if (!AesGcmBox.TryOpen(_rootKey.Span, wrapped, WrapAad, domainKey.Writable))
+        {
+            domainKey.Dispose();
+            throw new SealException("The shares do not rebuild this deployment's root key.");
+        }
+
+        return domainKey;
+    }
+
+    public void Dispose() => _rootKey.Dispose();
+}

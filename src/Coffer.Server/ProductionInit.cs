@@ -1,0 +1,68 @@
+using Coffer.Crypto;
+using Coffer.Service.Identity;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Server;
+
+/// <summary>What <c>coffer init</c> hands out once: the shares and the first admin's key.</summary>
+public sealed record Initialized(IReadOnlyList<string> Shares, string AccountId, string AccessKeyId, string SecretAccessKey);
+
+/// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
+public static class ProductionInit
+{
+    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(dataDir, SqliteStore.FileName)))
+        {
+            throw new InvalidOperationException($"{dataDir} already holds a Coffer store; init refuses to overwrite it.");
+        }
+
+        Directory.CreateDirectory(dataDir);
+        File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            return await CreateAsync(dataDir, shares, threshold, accountId, cancellationToken);
+        }
+        catch
+        {
+            // A half-made store would be refused by init and unusable by the server: remove it.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(dataDir, "*.db*").Append(Path.Combine(dataDir, AuditKeys.PublicKeyFileName)).Where(File.Exists))
+            {
+                File.Delete(file);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken)
+    {
+        await using var store = SqliteStore.InDirectory(dataDir);
+        await store.InitializeAsync(cancellationToken);
+        var (seal, parts) = ShamirSeal.Create(shares, threshold);
+        using (seal)
+        {
+            try
+            {
+                await store.TryInsertSettingAsync(SealConfig.ShareFingerprints, parts.SelectMany(ShamirSeal.Fingerprint).ToArray(), cancellationToken);
+                await new SealConfig(SealConfig.ShamirKind, shares, threshold).WriteAsync(store, cancellationToken);
+                using var keyring = new Keyring();
+                keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
+                using var directory = new AccessKeyDirectory(store, keyring, TimeProvider.System);
+                var accessKeyId = IdentityIds.AccessKeyId();
+                var secret = IdentityIds.SecretAccessKey();
+                await AccountBootstrap.EnsureAdminAsync(store, directory, TimeProvider.System, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
+                (await AuditKeys.OpenAsync(store, keyring.Barrier, dataDir, cancellationToken)).Dispose();
+                return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), accountId, accessKeyId, secret);
+            }
+            finally
+            {
+                foreach (var part in parts)
+                {
+                    part.Dispose();
+                }
+            }
+        }
+    }
+}

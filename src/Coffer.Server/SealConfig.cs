@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Coffer.Storage;
+
+namespace Coffer.Server;
+
+/// <summary>Which seal a data folder was initialised with, stored in the clear (it is not secret).</summary>
+public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0)
+{
+    public const string Setting = "seal-config.v1";
+    public const string ShareFingerprints = "seal-share-fingerprints.v1";
+    public const string Dev = "dev";
+    public const string ShamirKind = "shamir";
+
+    public static async Task<SealConfig?> ReadAsync(ICofferStore store, CancellationToken cancellationToken)
+    {
+        var bytes = await store.GetSettingAsync(Setting, cancellationToken);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var root = JsonDocument.Parse(bytes).RootElement;
+        return new SealConfig(root.GetProperty("kind").GetString()!, root.GetProperty("shares").GetInt32(), root.GetProperty("threshold").GetInt32());
+    }
+
+    public Task<bool> WriteAsync(ICofferStore store, CancellationToken cancellationToken) =>
+        store.TryInsertSettingAsync(Setting, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["kind"] = Kind,
+            ["shares"] = Shares,
+            ["threshold"] = Threshold,
+        }), cancellationToken).AsTask();
+}

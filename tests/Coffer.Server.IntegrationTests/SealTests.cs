@@ -1,0 +1,191 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Coffer.Server.IntegrationTests.Infrastructure;
+
+namespace Coffer.Server.IntegrationTests;
+
+/// <summary>
+/// The root of trust end to end with the real program: <c>coffer init</c> with Shamir shares, a
+/// server that starts sealed, unsealing with T shares, sealing again, and what the data folder
+/// holds (nothing usable without the shares).
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class SealTests : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Directory.CreateTempSubdirectory("coffer-seal-").FullName, "data");
+    private List<string> _shares = [];
+    private string _adminId = "";
+    private string _adminSecret = "";
+
+    public async Task InitializeAsync()
+    {
+        var init = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
+        Assert.True(init.ExitCode == 0, init.Stderr);
+        string Value(string label) => init.Stdout.Split('\n').Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+        _shares = init.Stdout.Split('\n').Where(l => l.StartsWith("Share ", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1].Trim()).ToList();
+        _adminId = Value("Admin access key id:");
+        _adminSecret = Value("Admin secret access key:");
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(Path.GetDirectoryName(_dataDir)!, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> UnsealAsync(CofferProcess server, string share) =>
+        RunWithInputAsync(["unseal", "--address", server.Address.ToString()], share);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input)
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, input + "\n");
+        try
+        {
+            return await Repo.RunAsync("bash", ["-c", $"\"{Repo.Launcher}\" {string.Join(' ', args)} < \"{file}\""]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Init_prints_distinct_shares_once_and_refuses_to_run_twice()
+    {
+        Assert.Equal(3, _shares.Count);
+        Assert.Equal(3, _shares.Distinct().Count());
+        Assert.All(_shares, s => Assert.StartsWith("coffer-share-v1:", s, StringComparison.Ordinal));
+
+        var again = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
+        Assert.Equal(1, again.ExitCode);
+        var bad = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir + "-x", "--seal", "shamir", "--shares", "2", "--threshold", "3"]);
+        Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_sealed_server_serves_nothing_until_T_shares_and_old_ciphertexts_decrypt_after_a_restart()
+    {
+        var plaintext = RandomNumberGenerator.GetBytes(32);
+        byte[] blob;
+        byte[] dataKey;
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            var kms = server.Kms(_adminId, _adminSecret);
+            var sealedError = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.ListKeysAsync(new ListKeysRequest()));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, sealedError.StatusCode);
+            Assert.Equal("ServiceUnavailableException", sealedError.ErrorCode);
+
+            var first = await UnsealAsync(server, _shares[0]);
+            Assert.Equal(0, first.ExitCode);
+            Assert.Contains("1 of 2", first.Stdout, StringComparison.Ordinal);
+            var wrong = await UnsealAsync(server, "coffer-share-v1:" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(37)).TrimEnd('='));
+            Assert.Equal(1, wrong.ExitCode);
+            await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.ListKeysAsync(new ListKeysRequest()));
+
+            var second = await UnsealAsync(server, _shares[2]);
+            Assert.Contains("Unsealed", second.Stdout, StringComparison.Ordinal);
+            var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+            blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream(plaintext) })).CiphertextBlob.ToArray();
+            dataKey = (await kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key, KeySpec = DataKeySpec.AES_256 })).Plaintext.ToArray();
+            await server.KillAsync();
+        }
+
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            var kms = server.Kms(_adminId, _adminSecret);
+            Assert.Contains("\"sealed\":true", await new HttpClient().GetStringAsync(new Uri(server.Address, "/health")), StringComparison.Ordinal);
+            await UnsealAsync(server, _shares[1]);
+            await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
+            await UnsealAsync(server, _shares[0]);
+
+            Assert.Equal(plaintext, (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+
+            var env = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = _adminId, ["AWS_SECRET_ACCESS_KEY"] = _adminSecret };
+            var seal = await Repo.RunAsync(Repo.Launcher, ["seal", "--address", server.Address.ToString()], env);
+            Assert.Equal(0, seal.ExitCode);
+            var afterSeal = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, afterSeal.StatusCode);
+            var status = await Repo.RunAsync(Repo.Launcher, ["status", "--address", server.Address.ToString()]);
+            Assert.Contains("Sealed (shamir): 0 of 2", status.Stdout, StringComparison.Ordinal);
+        }
+
+        // Whoever copies the disk gets the store, the WAL and the audit trail, and nothing in them.
+        var secrets = new List<byte[]> { plaintext, dataKey, Encoding.UTF8.GetBytes(_adminSecret) };
+        secrets.AddRange(_shares.Select(s => Encoding.UTF8.GetBytes(s)));
+        foreach (var file in Directory.EnumerateFiles(_dataDir, "*", SearchOption.AllDirectories))
+        {
+            var bytes = await File.ReadAllBytesAsync(file);
+            foreach (var secret in secrets)
+            {
+                Assert.True(bytes.AsSpan().IndexOf(secret) < 0, $"a secret is in {file}");
+                Assert.True(bytes.AsSpan().IndexOf(Encoding.ASCII.GetBytes(Convert.ToBase64String(secret))) < 0, $"a base64 secret is in {file}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_copy_of_the_data_folder_without_the_shares_decrypts_nothing()
+    {
+        var copy = _dataDir + "-copy";
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(_dataDir))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        await using var server = await CofferProcess.StartAsync(copy, dev: false);
+        var kms = server.Kms(_adminId, _adminSecret);
+
+        var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.ListKeysAsync(new ListKeysRequest()));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        var devAttempt = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--data-dir", copy, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
+        Assert.Equal(1, devAttempt.ExitCode);
+        Assert.Contains("start it without --dev", devAttempt.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_a_principal_allowed_coffer_Seal_may_seal()
+    {
+        await using var server = await CofferProcess.StartAsync(_dataDir, dev: false);
+        await UnsealAsync(server, _shares[0]);
+        await UnsealAsync(server, _shares[1]);
+
+        var unsigned = await Repo.RunAsync(Repo.Launcher, ["seal", "--address", server.Address.ToString()],
+            new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "AKIANOBODY0000000000", ["AWS_SECRET_ACCESS_KEY"] = "x" });
+
+        Assert.Equal(1, unsigned.ExitCode);
+        Assert.Contains("UnrecognizedClientException", unsigned.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Unsealed", (await Repo.RunAsync(Repo.Launcher, ["status", "--address", server.Address.ToString()])).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Production_mode_refuses_plain_HTTP_off_loopback_and_serves_HTTPS_with_a_certificate()
+    {
+        var noTls = await Repo.RunAsync(Repo.Launcher, ["server", "--data-dir", _dataDir, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
+        Assert.Equal(1, noTls.ExitCode);
+        Assert.Contains("HTTPS only", noTls.Stderr, StringComparison.Ordinal);
+        var offLoopback = await Repo.RunAsync(Repo.Launcher, ["server", "--data-dir", _dataDir, "--insecure-http", "--listen", $"0.0.0.0:{Repo.FreePort()}"]);
+        Assert.Equal(1, offLoopback.ExitCode);
+
+        var dir = Path.GetDirectoryName(_dataDir)!;
+        using (var rsa = RSA.Create(2048))
+        {
+            var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(Path.Combine(dir, "tls.crt"), certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(Path.Combine(dir, "tls.key"), rsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        await using var server = await CofferProcess.StartAsync(_dataDir, dev: false,
+            extraArguments: ["--tls-cert", Path.Combine(dir, "tls.crt"), "--tls-key", Path.Combine(dir, "tls.key")]);
+        Assert.StartsWith("https://", server.Output.Split('\n').Single(l => l.StartsWith("Coffer listening on", StringComparison.Ordinal))["Coffer listening on ".Length..], StringComparison.Ordinal);
+        using var https = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
+        var health = await https.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/health"));
+        Assert.Contains("\"sealed\":true", health, StringComparison.Ordinal);
+    }
+}

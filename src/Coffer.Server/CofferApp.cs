@@ -179,7 +179,7 @@ public sealed class CofferApp : IAsyncDisposable
     {
         if (options.TlsCertPath is not null && options.TlsKeyPath is not null)
         {
-            return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(options.TlsCertPath, options.TlsKeyPath);
+            return TlsCertificate.FromPemFiles(options.TlsCertPath, options.TlsKeyPath);
         }
 
         if (options.Dev || (options.InsecureHttp && System.Net.IPAddress.IsLoopback(listen.Address)))

@@ -7,9 +7,10 @@ cd "$root"
 
 step() { printf '\n== %s\n' "$*"; }
 
-# --- What the tests drive: the AWS CLI from Debian's packages.
+# --- What the tests drive: the AWS CLI and SoftHSM2 (a software HSM) from Debian's packages.
 need_packages=()
 [ -x /usr/bin/aws ] || need_packages+=(awscli)
+command -v softhsm2-util >/dev/null || need_packages+=(softhsm2)
 if [ ${#need_packages[@]} -gt 0 ]; then
   step "Installing Debian packages: ${need_packages[*]}"
   sudo_cmd=()
@@ -18,6 +19,17 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq || { echo "apt-get update failed" >&2; exit 1; }
   "${sudo_cmd[@]}" apt-get install -y -qq "${need_packages[@]}" >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
 fi
+
+# --- A SoftHSM2 token of the project's own, in .build/ (never the machine's /var/lib/softhsm).
+softhsm="$root/.build/softhsm"
+mkdir -p "$softhsm/tokens"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$softhsm" > "$softhsm/softhsm2.conf"
+export SOFTHSM2_CONF="$softhsm/softhsm2.conf"
+if ! softhsm2-util --show-slots 2>/dev/null | grep -q "coffer-test"; then
+  softhsm2-util --init-token --free --label coffer-test --pin 1234 --so-pin 5678 >/dev/null || { echo "creating the SoftHSM2 token failed" >&2; exit 1; }
+fi
+export COFFER_TEST_PKCS11_LIBRARY="$(dpkg -L libsofthsm2 2>/dev/null | grep -m1 'libsofthsm2\.so$' || echo /usr/lib/softhsm/libsofthsm2.so)"
+export COFFER_TEST_PKCS11_TOKEN=coffer-test COFFER_TEST_PKCS11_PIN=1234
 
 # --- Build: the CLI the way users get it (./coffer builds Release once), then the tests.
 step "Building"

@@ -10,7 +10,11 @@ internal static class InitCommand
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "The new data folder (must not hold a store yet)", HelpName = "DIR", Required = true };
-        var seal = new Option<string>("--seal") { Description = "shamir (pkcs11 is planned)", HelpName = "KIND", Required = true };
+        var seal = new Option<string>("--seal") { Description = "shamir (shares held by operators) or pkcs11 (a key inside an HSM)", HelpName = "KIND", Required = true };
+        var library = new Option<string?>("--pkcs11-library") { Description = "The HSM's PKCS#11 library (.so)", HelpName = "FILE" };
+        var token = new Option<string?>("--pkcs11-token-label") { Description = "The HSM token's label", HelpName = "LABEL" };
+        var keyLabel = new Option<string?>("--pkcs11-key-label") { Description = "The label of the root key in the token (made if absent)", HelpName = "LABEL" };
+        var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file holding the token's user PIN (else COFFER_PKCS11_PIN)", HelpName = "FILE" };
         seal.AcceptOnlyFromAmong("shamir", "pkcs11");
         var shares = new Option<int>("--shares") { Description = "How many shares to make", HelpName = "N", DefaultValueFactory = _ => 5 };
         var threshold = new Option<int>("--threshold") { Description = "How many shares unseal", HelpName = "T", DefaultValueFactory = _ => 3 };
@@ -22,19 +26,26 @@ internal static class InitCommand
             to a different operator.
             """)
         {
-            dataDir, seal, shares, threshold, account,
+            dataDir, seal, shares, threshold, account, library, token, keyLabel, pinFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            ProductionInit.Hsm? hsm = null;
             if (result.GetValue(seal) == "pkcs11")
             {
-                Console.Error.WriteLine("coffer: the pkcs11 seal is not available in this version; use --seal shamir.");
-                return ExitCodes.Usage;
+                var pin = Pin.Read(result.GetValue(pinFile));
+                if (result.GetValue(library) is not { } lib || result.GetValue(token) is not { } tokenLabel || result.GetValue(keyLabel) is not { } key || pin is null)
+                {
+                    Console.Error.WriteLine("coffer: --seal pkcs11 needs --pkcs11-library, --pkcs11-token-label, --pkcs11-key-label and a PIN (COFFER_PKCS11_PIN or --pkcs11-pin-file).");
+                    return ExitCodes.Usage;
+                }
+
+                hsm = new ProductionInit.Hsm(lib, tokenLabel, key, pin);
             }
 
             var n = result.GetValue(shares);
             var t = result.GetValue(threshold);
-            if (t < 2 || t > n || n > Shamir.MaxShares)
+            if (hsm is null && (t < 2 || t > n || n > Shamir.MaxShares))
             {
                 Console.Error.WriteLine("coffer: use 2 <= --threshold <= --shares <= 255.");
                 return ExitCodes.Usage;
@@ -43,9 +54,17 @@ internal static class InitCommand
             try
             {
                 var dir = Path.GetFullPath(result.GetValue(dataDir)!);
-                var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken);
-                Console.WriteLine($"Initialised {dir} with a Shamir seal: {n} shares, {t} needed to unseal.");
-                Console.WriteLine("Each share is shown only now. Give each to a different operator; Coffer keeps none of them.");
+                var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken, hsm);
+                if (hsm is not null)
+                {
+                    Console.WriteLine($"Initialised {dir} with a PKCS#11 seal: root key '{hsm.Key}' in token '{hsm.Token}' (non-extractable).");
+                }
+                else
+                {
+                    Console.WriteLine($"Initialised {dir} with a Shamir seal: {n} shares, {t} needed to unseal.");
+                    Console.WriteLine("Each share is shown only now. Give each to a different operator; Coffer keeps none of them.");
+                }
+
                 for (var i = 0; i < initialized.Shares.Count; i++)
                 {
                     Console.WriteLine($"Share {i + 1}: {initialized.Shares[i]}");
@@ -57,7 +76,7 @@ internal static class InitCommand
                 Console.WriteLine($"Audit public key: {Path.Combine(dir, AuditKeys.PublicKeyFileName)} (keep a copy elsewhere)");
                 return ExitCodes.Success;
             }
-            catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException)
+            catch (Exception error) when (error is IOException or InvalidOperationException or UnauthorizedAccessException or SealException)
             {
                 Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;

@@ -54,6 +54,7 @@ internal static partial class ServerCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = "TLS certificate (PEM) for HTTPS", HelpName = "FILE" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "TLS private key (PEM) for HTTPS", HelpName = "FILE" };
         var insecure = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP without --dev; allowed only on a loopback address" };
+        var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file holding the HSM user PIN for a pkcs11 seal (else COFFER_PKCS11_PIN)", HelpName = "FILE" };
 
         var command = new Command("server", """
             Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
@@ -63,7 +64,7 @@ internal static partial class ServerCommand
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
             """)
         {
-            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure,
+            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pinFile,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -116,6 +117,7 @@ internal static partial class ServerCommand
                 TlsCertPath = result.GetValue(tlsCert),
                 TlsKeyPath = result.GetValue(tlsKey),
                 InsecureHttp = result.GetValue(insecure),
+                Pkcs11Pin = Pin.Read(result.GetValue(pinFile)),
                 Listen = listenValue,
                 Regions = regionValues,
                 AccountId = accountValue,

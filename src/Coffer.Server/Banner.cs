@@ -3,12 +3,15 @@ namespace Coffer.Server;
 /// <summary>What the dev server prints at start: the warning, the admin key, and last the listening line.</summary>
 internal static class Banner
 {
-    public static void Print(ServerOptions options, Uri address, string? accessKeyId, string? secret, SealStatus status)
+    public static void Print(ServerOptions options, Uri address, string? accessKeyId, string? secret, SealStatus status, string? sealProblem)
     {
         var console = options.Console;
         if (!options.Dev)
         {
-            console.WriteLine($"Seal: {status.Seal} ({(status.Sealed ? $"sealed: unseal with {status.Threshold} shares, 'coffer unseal --address {address.ToString().TrimEnd('/')}'" : "unsealed")})");
+            var state = !status.Sealed ? "unsealed"
+                : sealProblem is not null ? $"sealed: {sealProblem}"
+                : $"sealed: unseal with {status.Threshold} shares, 'coffer unseal --address {address.ToString().TrimEnd('/')}'";
+            console.WriteLine($"Seal: {status.Seal} ({state})");
             console.WriteLine($"Regions: {(options.Regions.Count == 0 ? "us-east-1" : string.Join(", ", options.Regions))}");
             console.WriteLine($"Coffer listening on {address.ToString().TrimEnd('/')}");
             console.Flush();

@@ -117,6 +117,23 @@ public sealed class CofferApp : IAsyncDisposable
             (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
         }
 
+        string? sealProblem = null;
+        if (config.Kind == SealConfig.Pkcs11Kind)
+        {
+            // The HSM unseals the server by itself; without it the server stays sealed and says why.
+            try
+            {
+                using var hsm = Pkcs11Seal.Open(config.Pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
+                    options.Pkcs11Pin ?? throw new SealException("No HSM PIN was given (COFFER_PKCS11_PIN or --pkcs11-pin-file)."), createKey: false);
+                keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(hsm, store, cancellationToken));
+                await OnUnsealedAsync();
+            }
+            catch (SealException error)
+            {
+                sealProblem = error.Message;
+            }
+        }
+
         var unseal = new UnsealService(store, keyring, config, OnUnsealedAsync);
         var regions = new RegionPolicy(options.Regions.Count == 0 && !options.Dev ? ["us-east-1"] : options.Regions);
         var authenticator = new SigV4Authenticator(directory, regions, TimeProvider.System);
@@ -171,7 +188,7 @@ public sealed class CofferApp : IAsyncDisposable
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
             Keyring = keyring,
         };
-        Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status);
+        Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;
     }
 

@@ -10,7 +10,10 @@ public sealed record Initialized(IReadOnlyList<string> Shares, string AccountId,
 /// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
 public static class ProductionInit
 {
-    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken)
+    /// <summary>How to reach the HSM for <c>--seal pkcs11</c>.</summary>
+    public sealed record Hsm(string Library, string Token, string Key, string Pin);
+
+    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken, Hsm? hsm = null)
     {
         if (File.Exists(Path.Combine(dataDir, SqliteStore.FileName)))
         {
@@ -21,7 +24,7 @@ public static class ProductionInit
         File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return await CreateAsync(dataDir, shares, threshold, accountId, cancellationToken);
+            return await CreateAsync(dataDir, shares, threshold, accountId, hsm, cancellationToken);
         }
         catch
         {
@@ -36,17 +39,36 @@ public static class ProductionInit
         }
     }
 
-    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken)
+    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, Hsm? hsm, CancellationToken cancellationToken)
     {
         await using var store = SqliteStore.InDirectory(dataDir);
         await store.InitializeAsync(cancellationToken);
-        var (seal, parts) = ShamirSeal.Create(shares, threshold);
+        ISeal seal;
+        IReadOnlyList<Shamir.Share> parts = [];
+        if (hsm is not null)
+        {
+            seal = Pkcs11Seal.Open(hsm.Library, hsm.Token, hsm.Key, hsm.Pin, createKey: true);
+        }
+        else
+        {
+            (var shamir, parts) = ShamirSeal.Create(shares, threshold);
+            seal = shamir;
+        }
+
         using (seal)
         {
             try
             {
-                await store.TryInsertSettingAsync(SealConfig.ShareFingerprints, parts.SelectMany(ShamirSeal.Fingerprint).ToArray(), cancellationToken);
-                await new SealConfig(SealConfig.ShamirKind, shares, threshold).WriteAsync(store, cancellationToken);
+                if (hsm is not null)
+                {
+                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: hsm.Library, Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
+                }
+                else
+                {
+                    await store.TryInsertSettingAsync(SealConfig.ShareFingerprints, parts.SelectMany(ShamirSeal.Fingerprint).ToArray(), cancellationToken);
+                    await new SealConfig(SealConfig.ShamirKind, shares, threshold).WriteAsync(store, cancellationToken);
+                }
+
                 using var keyring = new Keyring();
                 keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
                 using var directory = new AccessKeyDirectory(store, keyring, TimeProvider.System);

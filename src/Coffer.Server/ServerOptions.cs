@@ -40,6 +40,9 @@ public sealed record ServerOptions
     /// <summary>Plain HTTP outside dev mode, allowed only on a loopback address.</summary>
     public bool InsecureHttp { get; init; }
 
+    /// <summary>The HSM user PIN for a pkcs11 seal, from the environment or a file, never the command line.</summary>
+    public string? Pkcs11Pin { get; init; }
+
     /// <summary>Opens the audit store in a data folder. Tests wrap it to inject write failures.</summary>
     public Func<string, Storage.IAuditStore> AuditStoreFactory { get; init; } = Storage.Sqlite.SqliteAuditStore.InDirectory;
 

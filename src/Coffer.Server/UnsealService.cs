@@ -39,6 +39,11 @@ public sealed class UnsealService(ICofferStore store, Keyring keyring, SealConfi
                 return Status;
             }
 
+            if (config.Kind != SealConfig.ShamirKind)
+            {
+                throw new SealException($"This deployment uses the {config.Kind} seal: it unseals itself and takes no shares.");
+            }
+
             var share = ShamirSeal.Decode(text) ?? throw new SealException("That is not a well-formed Coffer share (check for a typing error).");
             var fingerprints = await store.GetSettingAsync(SealConfig.ShareFingerprints, cancellationToken) ?? throw new SealException("This data folder has no shares.");
             var fingerprint = ShamirSeal.Fingerprint(share);

@@ -65,6 +65,23 @@ public sealed class AuditTrail : IAsyncDisposable
         return pending.Done.Task;
     }
 
+    /// <summary>
+    /// Checks with a durable write that the trail can be written now; a state-changing request
+    /// calls it before it runs, so that if its event could not be recorded, nothing was done.
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _store.ProbeAsync(cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            _healthy = false;
+            throw new AuditUnavailableException("The audit trail cannot be written.", error);
+        }
+    }
+
     /// <summary>Throws when the last commit failed, so a request is refused before it does anything.</summary>
     public void EnsureHealthy()
     {

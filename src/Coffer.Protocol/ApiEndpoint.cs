@@ -64,6 +64,11 @@ public sealed partial class ApiEndpoint(
                 capture.EventSource = $"{service}.amazonaws.com";
                 wire = service is "iam" or "sts" ? query : kms;
                 audit.EnsureHealthy();
+                if (!ReadOnly(http.Request, service, capture))
+                {
+                    await audit.ProbeAsync(http.RequestAborted);
+                }
+
                 response = service switch
                 {
                     "kms" => await kms.HandleAsync(http, context, body.Memory, capture),
@@ -132,6 +137,14 @@ public sealed partial class ApiEndpoint(
             return null;
         }
     }
+
+    /// <summary>Whether a request can change state; those are preceded by a proof that their event can be written.</summary>
+    private static bool ReadOnly(HttpRequest request, string service, AuditCapture capture) => service switch
+    {
+        "kms" => KmsJsonHandler.OperationName(request) is { } name && KmsJsonHandler.IsReadOnly(name),
+        "cloudtrail" => true,
+        _ => capture.EventName.StartsWith("Get", StringComparison.Ordinal) || capture.EventName.StartsWith("List", StringComparison.Ordinal),
+    };
 
     private static bool IsQuery(HttpRequest request) =>
         request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true && !request.Headers.ContainsKey("X-Amz-Target");

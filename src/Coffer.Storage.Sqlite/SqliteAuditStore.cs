@@ -43,6 +43,7 @@ public sealed class SqliteAuditStore : IAuditStore
                 hash          BLOB NOT NULL
             );
             CREATE INDEX IF NOT EXISTS events_by_time ON events (event_time_ms);
+            CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS digests (
                 seq        INTEGER PRIMARY KEY,
                 created_ms INTEGER NOT NULL,
@@ -140,6 +141,13 @@ public sealed class SqliteAuditStore : IAuditStore
         }
 
         return digests;
+    }
+
+    public async ValueTask ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, "INSERT INTO probe (id, at_ms) VALUES (1, $at) ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms;", cancellationToken,
+            ("$at", Environment.TickCount64));
     }
 
     public async ValueTask DeleteThroughAsync(long sequence, CancellationToken cancellationToken = default)

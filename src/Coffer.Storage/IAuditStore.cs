@@ -67,6 +67,12 @@ public interface IAuditStore : IAsyncDisposable
 
     ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Proves the trail is writable right now with a small durable write, so a state-changing
+    /// request can be refused before it does anything when its event could not be recorded.
+    /// </summary>
+    ValueTask ProbeAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Removes every event up to and including <paramref name="sequence"/> (retention).</summary>
     ValueTask DeleteThroughAsync(long sequence, CancellationToken cancellationToken = default);
 }

@@ -187,6 +187,22 @@ public class AuditTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 /// <summary>What happens when the trail cannot be written, and the trail across time.</summary>
 public sealed class AuditFailClosedTests : IAsyncLifetime
 {
+    /// <summary>The first request after the disk recovers is still refused up front (the trail is known broken); its event repairs it.</summary>
+    private static async Task RecoverAsync(AmazonKeyManagementServiceClient kms)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                await kms.ListKeysAsync(new ListKeysRequest());
+                return;
+            }
+            catch (AmazonKeyManagementServiceException) when (attempt < 2)
+            {
+            }
+        }
+    }
+
     private FailingAuditStore _store = null!;
     private TestCoffer _server = null!;
 
@@ -204,26 +220,21 @@ public sealed class AuditFailClosedTests : IAsyncLifetime
         var keysBefore = (await kms.ListKeysAsync(new ListKeysRequest())).Keys.Count;
 
         _store.Fail = true;
+        // A state-changing request is the first to meet the broken trail: it is refused before it runs.
+        var create = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.CreateKeyAsync(new CreateKeyRequest()));
+        Assert.Equal("KMSInternalException", create.ErrorCode);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, create.StatusCode);
+        _store.Fail = false;
+        await RecoverAsync(kms);
+        Assert.Equal(keysBefore, (await kms.ListKeysAsync(new ListKeysRequest())).Keys.Count);
+
+        _store.Fail = true;
         var decrypt = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
         Assert.Equal(System.Net.HttpStatusCode.InternalServerError, decrypt.StatusCode);
         Assert.Equal("KMSInternalException", decrypt.ErrorCode);
-        var create = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.CreateKeyAsync(new CreateKeyRequest()));
-        Assert.Equal("KMSInternalException", create.ErrorCode);
 
         _store.Fail = false;
-        // The first request after recovery is still refused up front while the trail is known broken; its event repairs it.
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            try
-            {
-                await kms.ListKeysAsync(new ListKeysRequest());
-                break;
-            }
-            catch (AmazonKeyManagementServiceException) when (attempt < 2)
-            {
-            }
-        }
-
+        await RecoverAsync(kms);
         Assert.Equal(keysBefore, (await kms.ListKeysAsync(new ListKeysRequest())).Keys.Count);
         Assert.Equal([7, 7, 7], (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
     }

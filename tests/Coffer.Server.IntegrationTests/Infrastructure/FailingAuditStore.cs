@@ -13,6 +13,9 @@ public sealed class FailingAuditStore(IAuditStore inner) : IAuditStore
     public ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
         Fail ? throw new IOException("disk full (injected)") : inner.AppendAsync(records, cancellationToken);
 
+    public ValueTask ProbeAsync(CancellationToken cancellationToken = default) =>
+        Fail ? throw new IOException("disk full (injected)") : inner.ProbeAsync(cancellationToken);
+
     public ValueTask InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
     public ValueTask<(long Sequence, byte[] Hash)?> LastAsync(CancellationToken cancellationToken = default) => inner.LastAsync(cancellationToken);
     public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default) => inner.QueryAsync(filter, cancellationToken);

@@ -7,6 +7,7 @@ var root = new RootCommand("Coffer: a self-hosted key management service that sp
     AccountCommand.Create(),
     AuditCommand.Create(),
     InitCommand.Create(),
+    RekeyCommand.Create(),
     SealCommands.Unseal(),
     SealCommands.Seal(),
     SealCommands.Status(),

@@ -27,7 +27,9 @@ public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0, 
     }
 
     public Task<bool> WriteAsync(ICofferStore store, CancellationToken cancellationToken) =>
-        store.TryInsertSettingAsync(Setting, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+        store.TryInsertSettingAsync(Setting, ToBytes(), cancellationToken).AsTask();
+
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
         {
             ["kind"] = Kind,
             ["shares"] = Shares,
@@ -35,5 +37,5 @@ public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0, 
             ["pkcs11Library"] = Pkcs11Library,
             ["pkcs11Token"] = Pkcs11Token,
             ["pkcs11Key"] = Pkcs11Key,
-        }), cancellationToken).AsTask();
+        });
 }

@@ -61,6 +61,20 @@ public sealed partial class SqliteStore : ICofferStore
         return rows == 1;
     }
 
+    public async ValueTask ReplaceSettingsAsync(IReadOnlyDictionary<string, byte[]?> settings, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (name, value) in settings)
+        {
+            await ExecuteAsync(connection,
+                value is null ? "DELETE FROM settings WHERE name = $name;" : "INSERT INTO settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value;",
+                cancellationToken, tx, ("$name", name), ("$value", value));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
     public async ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

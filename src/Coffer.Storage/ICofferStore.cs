@@ -17,6 +17,9 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// <summary>Stores a setting unless one of that name exists; returns whether it stored it.</summary>
     ValueTask<bool> TryInsertSettingAsync(string name, byte[] value, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes and deletes (null value) several settings in one transaction: all or none.</summary>
+    ValueTask ReplaceSettingsAsync(IReadOnlyDictionary<string, byte[]?> settings, CancellationToken cancellationToken = default);
+
     /// <summary>Inserts a key with its key policy, tags and first material version, atomically.</summary>
     ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
 

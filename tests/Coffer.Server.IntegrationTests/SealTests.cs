@@ -129,6 +129,38 @@ public sealed class SealTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rekey_issues_new_shares_for_the_same_keys_and_the_old_shares_stop_working()
+    {
+        byte[] blob;
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            await UnsealAsync(server, _shares[0]);
+            await UnsealAsync(server, _shares[1]);
+            var kms = server.Kms(_adminId, _adminSecret);
+            var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+            blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream([4, 2]) })).CiphertextBlob.ToArray();
+        }
+
+        var refused = await RunWithInputAsync(["rekey", "--data-dir", _dataDir, "--shares", "4", "--threshold", "3"], _shares[0]);
+        Assert.Equal(1, refused.ExitCode);
+        var rekey = await RunWithInputAsync(["rekey", "--data-dir", _dataDir, "--shares", "4", "--threshold", "3"], $"{_shares[2]}\n{_shares[1]}");
+        Assert.True(rekey.ExitCode == 0, rekey.Stderr);
+        var newShares = rekey.Stdout.Split('\n').Where(l => l.StartsWith("Share ", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1].Trim()).ToList();
+        Assert.Equal(4, newShares.Count);
+        Assert.Empty(newShares.Intersect(_shares));
+
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            Assert.Equal(1, (await UnsealAsync(server, _shares[0])).ExitCode);
+            await UnsealAsync(server, newShares[3]);
+            await UnsealAsync(server, newShares[0]);
+            Assert.Contains("Unsealed", (await UnsealAsync(server, newShares[2])).Stdout, StringComparison.Ordinal);
+            var decrypted = await server.Kms(_adminId, _adminSecret).DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) });
+            Assert.Equal([4, 2], decrypted.Plaintext.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_copy_of_the_data_folder_without_the_shares_decrypts_nothing()
     {
         var copy = _dataDir + "-copy";

@@ -1,0 +1,110 @@
+using Coffer.Crypto;
+using Coffer.Storage;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Server;
+
+/// <summary>
+/// Replaces the root of trust without touching key material: the domain key is unwrapped with the
+/// current seal (T current shares, or the HSM) and wrapped again under a new root key (new
+/// shares, or an HSM key). The wrapped domain key, the share fingerprints and the seal
+/// configuration change in one transaction, so a crash leaves the old seal or the new, never half.
+/// Run it with the server stopped: a running server keeps its domain key until it restarts.
+/// </summary>
+public static class Rekey
+{
+    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<string> currentShares, string? currentPin,
+        int shares, int threshold, ProductionInit.Hsm? newHsm, CancellationToken cancellationToken)
+    {
+        await using var store = SqliteStore.InDirectory(dataDir);
+        await store.InitializeAsync(cancellationToken);
+        var config = await SealConfig.ReadAsync(store, cancellationToken)
+            ?? throw new InvalidOperationException($"{dataDir} is not initialised.");
+        var wrapped = await store.GetSettingAsync(KeyHierarchy.DomainKeySetting, cancellationToken)
+            ?? throw new InvalidOperationException($"{dataDir} has no domain key.");
+        using var oldSeal = await OpenCurrentAsync(store, config, currentShares, currentPin, cancellationToken);
+        using var domainKey = oldSeal.UnwrapDomainKey(wrapped);
+
+        ISeal newSeal;
+        IReadOnlyList<Shamir.Share> parts = [];
+        SealConfig newConfig;
+        if (newHsm is not null)
+        {
+            newSeal = Pkcs11Seal.Open(newHsm.Library, newHsm.Token, newHsm.Key, newHsm.Pin, createKey: true);
+            newConfig = new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: newHsm.Library, Pkcs11Token: newHsm.Token, Pkcs11Key: newHsm.Key);
+        }
+        else
+        {
+            (var shamir, parts) = ShamirSeal.Create(shares, threshold);
+            newSeal = shamir;
+            newConfig = new SealConfig(SealConfig.ShamirKind, shares, threshold);
+        }
+
+        using (newSeal)
+        {
+            try
+            {
+                await store.ReplaceSettingsAsync(new Dictionary<string, byte[]?>
+                {
+                    [KeyHierarchy.DomainKeySetting] = newSeal.WrapDomainKey(domainKey),
+                    [SealConfig.Setting] = newConfig.ToBytes(),
+                    [SealConfig.ShareFingerprints] = parts.Count == 0 ? null : parts.SelectMany(ShamirSeal.Fingerprint).ToArray(),
+                }, cancellationToken);
+                return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), "", "", "");
+            }
+            finally
+            {
+                foreach (var part in parts)
+                {
+                    part.Dispose();
+                }
+            }
+        }
+    }
+
+    private static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<string> shares, string? pin, CancellationToken cancellationToken)
+    {
+        if (config.Kind == SealConfig.Pkcs11Kind)
+        {
+            return Pkcs11Seal.Open(config.Pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
+                pin ?? throw new SealException("The current HSM's PIN is needed (COFFER_PKCS11_PIN or --pkcs11-pin-file)."), createKey: false);
+        }
+
+        if (config.Kind != SealConfig.ShamirKind)
+        {
+            throw new InvalidOperationException("A dev data folder has no seal to rekey.");
+        }
+
+        var fingerprints = await store.GetSettingAsync(SealConfig.ShareFingerprints, cancellationToken) ?? throw new SealException("This data folder has no shares.");
+        var decoded = new List<Shamir.Share>();
+        try
+        {
+            foreach (var text in shares)
+            {
+                var share = ShamirSeal.Decode(text) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
+                decoded.Add(share);
+                var index = share.X - 1;
+                if (index >= fingerprints.Length / 32 || !SecretComparer.FixedTimeEquals(ShamirSeal.Fingerprint(share), fingerprints.AsSpan(index * 32, 32)))
+                {
+                    throw new SealException("A current share does not belong to this deployment.");
+                }
+            }
+
+            var distinct = decoded.GroupBy(s => s.X).Select(g => g.First()).ToList();
+            if (distinct.Count < config.Threshold)
+            {
+                throw new SealException($"{config.Threshold} current shares are needed; {distinct.Count} were given.");
+            }
+
+            using var rootKey = Shamir.Combine(distinct);
+            return new ShamirSeal(SecretBytes.CopyOf(rootKey.Span));
+        }
+        finally
+        {
+            foreach (var share in decoded)
+            {
+                share.Dispose();
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Coffer.Server;
 
@@ -55,6 +56,11 @@ internal static partial class ServerCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "TLS private key (PEM) for HTTPS", HelpName = "FILE" };
         var insecure = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP without --dev; allowed only on a loopback address" };
         var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file holding the HSM user PIN for a pkcs11 seal (else COFFER_PKCS11_PIN)", HelpName = "FILE" };
+        var config = new Option<string?>("--config")
+        {
+            Description = "A TOML or JSON file of settings named like these flags (tls-cert = \"…\"); flags, then COFFER_<FLAG> environment variables, take precedence",
+            HelpName = "FILE",
+        };
 
         var command = new Command("server", """
             Run a Coffer server in the foreground until interrupted (Ctrl-C or SIGTERM).
@@ -64,23 +70,49 @@ internal static partial class ServerCommand
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
             """)
         {
-            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pinFile,
+            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pinFile, config,
         };
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            var listenValue = result.GetValue(listen)!;
-            var accountValue = result.GetValue(account)!;
-            var regionValues = result.GetValue(regions) ?? [];
+            ServerSettings settings;
+            try
+            {
+                settings = ServerSettings.Load(result, result.GetValue(config));
+            }
+            catch (Exception error) when (error is IOException or FormatException or JsonException)
+            {
+                return Fail(ExitCodes.Usage, $"--config: {error.Message}");
+            }
+
             var envId = Environment.GetEnvironmentVariable("COFFER_DEV_ACCESS_KEY_ID");
             var envSecret = Environment.GetEnvironmentVariable("COFFER_DEV_SECRET_ACCESS_KEY");
-            var isDev = result.GetValue(dev);
-            if (!isDev && result.GetValue(dataDir) is null)
+            string listenValue, accountValue;
+            string[] regionValues;
+            bool isDev;
+            int digestSeconds;
+            int? retentionDays;
+            try
+            {
+                listenValue = settings.Text(listen) ?? result.GetValue(listen)!;
+                accountValue = settings.Text(account) ?? result.GetValue(account)!;
+                regionValues = settings.Values(regions);
+                isDev = settings.Flag(dev);
+                digestSeconds = settings.Number(digestInterval) ?? result.GetValue(digestInterval);
+                retentionDays = settings.Number(retention);
+            }
+            catch (FormatException error)
+            {
+                return Fail(ExitCodes.Usage, error.Message);
+            }
+
+            var dataDirValue = settings.Text(dataDir);
+            if (!isDev && dataDirValue is null)
             {
                 return Fail(ExitCodes.Usage, "give --data-dir (a folder made by 'coffer init'), or --dev for a development server.");
             }
 
-            if ((result.GetValue(tlsCert) is null) != (result.GetValue(tlsKey) is null))
+            if ((settings.Text(tlsCert) is null) != (settings.Text(tlsKey) is null))
             {
                 return Fail(ExitCodes.Usage, "--tls-cert and --tls-key go together.");
             }
@@ -100,7 +132,7 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, $"--region: '{badRegion}' is not a region name such as us-east-1.");
             }
 
-            if (result.GetValue(digestInterval) < 1 || result.GetValue(retention) is < 1)
+            if (digestSeconds < 1 || retentionDays is < 1)
             {
                 return Fail(ExitCodes.Usage, "--audit-digest-interval and --audit-retention-days take a positive number.");
             }
@@ -113,18 +145,18 @@ internal static partial class ServerCommand
             var options = new ServerOptions
             {
                 Dev = isDev,
-                DataDir = Path.GetFullPath(result.GetValue(dataDir) ?? DevDataDir),
-                TlsCertPath = result.GetValue(tlsCert),
-                TlsKeyPath = result.GetValue(tlsKey),
-                InsecureHttp = result.GetValue(insecure),
-                Pkcs11Pin = Pin.Read(result.GetValue(pinFile)),
+                DataDir = Path.GetFullPath(dataDirValue ?? DevDataDir),
+                TlsCertPath = settings.Text(tlsCert),
+                TlsKeyPath = settings.Text(tlsKey),
+                InsecureHttp = settings.Flag(insecure),
+                Pkcs11Pin = Pin.Read(settings.Text(pinFile)),
                 Listen = listenValue,
                 Regions = regionValues,
                 AccountId = accountValue,
                 DevAccessKeyId = string.IsNullOrEmpty(envId) ? null : envId,
                 DevSecretAccessKey = string.IsNullOrEmpty(envSecret) ? null : envSecret,
-                AuditDigestInterval = TimeSpan.FromSeconds(result.GetValue(digestInterval)),
-                AuditRetention = result.GetValue(retention) is { } days ? TimeSpan.FromDays(days) : null,
+                AuditDigestInterval = TimeSpan.FromSeconds(digestSeconds),
+                AuditRetention = retentionDays is { } days ? TimeSpan.FromDays(days) : null,
             };
 
             CofferApp app;

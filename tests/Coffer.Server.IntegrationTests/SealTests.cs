@@ -181,6 +181,35 @@ public sealed class SealTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Settings_come_from_a_config_file_and_the_environment_with_flags_first()
+    {
+        var dir = Path.GetDirectoryName(_dataDir)!;
+        var port = Repo.FreePort();
+        var toml = Path.Combine(dir, "coffer.toml");
+        await File.WriteAllTextAsync(toml, $"""
+            data-dir = "{_dataDir}"
+            listen = "127.0.0.1:1"
+            insecure-http = true
+            region = ["eu-west-1", "eu-central-1"]
+            """);
+
+        await using (var server = await CofferProcess.StartAsync(_dataDir, port: port, rawArguments: ["server", "--config", toml, "--listen", $"127.0.0.1:{port}"]))
+        {
+            Assert.Contains("Regions: eu-west-1, eu-central-1", server.Output, StringComparison.Ordinal);
+            Assert.Contains($"Coffer listening on http://127.0.0.1:{port}", server.Output, StringComparison.Ordinal);
+        }
+
+        var json = Path.Combine(dir, "coffer.json");
+        await File.WriteAllTextAsync(json, $$"""{"data-dir": "{{_dataDir}}", "insecure-http": true, "account-id": "12"}""");
+        var bad = await Repo.RunAsync(Repo.Launcher, ["server", "--config", json]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--account-id: '12'", bad.Stderr, StringComparison.Ordinal);
+
+        var fromEnv = await Repo.RunAsync(Repo.Launcher, ["server", "--config", json], new Dictionary<string, string> { ["COFFER_ACCOUNT_ID"] = "not-an-id" });
+        Assert.Contains("--account-id: 'not-an-id'", fromEnv.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Only_a_principal_allowed_coffer_Seal_may_seal()
     {
         await using var server = await CofferProcess.StartAsync(_dataDir, dev: false);

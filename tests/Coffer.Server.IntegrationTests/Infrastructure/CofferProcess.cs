@@ -26,7 +26,7 @@ public sealed class CofferProcess : IAsyncDisposable
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     public static async Task<CofferProcess> StartAsync(string dataDir, IDictionary<string, string>? env = null, int? port = null, bool dev = true,
-        IEnumerable<string>? extraArguments = null)
+        IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null)
     {
         var listenPort = port ?? Repo.FreePort();
         var info = new ProcessStartInfo(Repo.Launcher)
@@ -35,7 +35,7 @@ public sealed class CofferProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Repo.Root,
         };
-        foreach (var arg in new[] { "server", dev ? "--dev" : "--insecure-http", "--data-dir", dataDir, "--listen", $"127.0.0.1:{listenPort}" }.Concat(extraArguments ?? []))
+        foreach (var arg in rawArguments ?? new[] { "server", dev ? "--dev" : "--insecure-http", "--data-dir", dataDir, "--listen", $"127.0.0.1:{listenPort}" }.Concat(extraArguments ?? []))
         {
             info.ArgumentList.Add(arg);
         }

@@ -10,7 +10,6 @@ public sealed class DevFileSeal : ISeal
 {
     public const string FileName = "dev-root.key";
     private const int KeySize = 32;
-    private static readonly byte[] WrapAad = "coffer:domain-key:v1"u8.ToArray();
 
     private readonly SecretBytes _rootKey;
 
@@ -54,29 +53,9 @@ public sealed class DevFileSeal : ISeal
         }
     }
 
-    public byte[] WrapDomainKey(SecretBytes domainKey)
-    {
-        var wrapped = new byte[domainKey.Length + AesGcmBox.Overhead];
-        AesGcmBox.Seal(_rootKey.Span, domainKey.Span, WrapAad, wrapped);
-        return wrapped;
-    }
+    public byte[] WrapDomainKey(SecretBytes domainKey) => RootKeyWrap.Wrap(_rootKey, domainKey);
 
-    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped)
-    {
-        if (wrapped.Length != KeySize + AesGcmBox.Overhead)
-        {
-            throw new SealException("The wrapped domain key has the wrong length.");
-        }
-
-        var domainKey = SecretBytes.Allocate(KeySize);
-        if (!AesGcmBox.TryOpen(_rootKey.Span, wrapped, WrapAad, domainKey.Writable))
-        {
-            domainKey.Dispose();
-            throw new SealException("The domain key was not wrapped by this root key.");
-        }
-
-        return domainKey;
-    }
+    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped) => RootKeyWrap.Unwrap(_rootKey, wrapped, "The domain key was not wrapped by this root key.");
 
     public void Dispose() => _rootKey.Dispose();
 }

@@ -13,7 +13,6 @@ namespace Coffer.Crypto;
 public sealed class Pkcs11Seal : ISeal
 {
     private const int IvSize = 12;
-    private static readonly byte[] WrapAad = "coffer:domain-key:v1"u8.ToArray();
     private readonly Pkcs11InteropFactories _factories = new();
 
     // A PKCS#11 module is initialised once per process: finalising it for one seal would end
@@ -154,7 +153,7 @@ public sealed class Pkcs11Seal : ISeal
     }
 
     private IMechanism Gcm(byte[] iv) =>
-        _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, _factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, WrapAad, 128));
+        _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, _factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, RootKeyWrap.Aad, 128));
 
     public void Dispose()
     {

@@ -12,7 +12,6 @@ public sealed class ShamirSeal : ISeal
 {
     public const int RootKeySize = 32;
     private const string Prefix = "coffer-share-v1:";
-    private static readonly byte[] WrapAad = "coffer:domain-key:v1"u8.ToArray();
     private readonly SecretBytes _rootKey;
 
     public ShamirSeal(SecretBytes rootKey) => _rootKey = rootKey;
@@ -95,29 +94,9 @@ public sealed class ShamirSeal : ISeal
         }
     }
 
-    public byte[] WrapDomainKey(SecretBytes domainKey)
-    {
-        var wrapped = new byte[domainKey.Length + AesGcmBox.Overhead];
-        AesGcmBox.Seal(_rootKey.Span, domainKey.Span, WrapAad, wrapped);
-        return wrapped;
-    }
+    public byte[] WrapDomainKey(SecretBytes domainKey) => RootKeyWrap.Wrap(_rootKey, domainKey);
 
-    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped)
-    {
-        if (wrapped.Length != RootKeySize + AesGcmBox.Overhead)
-        {
-            throw new SealException("The wrapped domain key has the wrong length.");
-        }
-
-        var domainKey = SecretBytes.Allocate(RootKeySize);
-        if (!AesGcmBox.TryOpen(_rootKey.Span, wrapped, WrapAad, domainKey.Writable))
-        {
-            domainKey.Dispose();
-            throw new SealException("The shares do not rebuild this deployment's root key.");
-        }
-
-        return domainKey;
-    }
+    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped) => RootKeyWrap.Unwrap(_rootKey, wrapped, "The shares do not rebuild this deployment's root key.");
 
     public void Dispose() => _rootKey.Dispose();
 }

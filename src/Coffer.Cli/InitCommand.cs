@@ -20,10 +20,10 @@ internal static class InitCommand
         var threshold = new Option<int>("--threshold") { Description = "How many shares unseal", HelpName = "T", DefaultValueFactory = _ => 3 };
         var account = new Option<string>("--account-id") { Description = "The first account's 12-digit id", HelpName = "ID", DefaultValueFactory = _ => ServerOptions.DefaultAccountId };
         var command = new Command("init", """
-            Create a production data folder: a root key split into N Shamir shares (T of them unseal it), the
-            domain key wrapped under the root key, the audit signing key, and the first account with its admin.
-            The shares and the admin's access key are printed once, here, and stored nowhere: hand each share
-            to a different operator.
+            Create a production data folder: a root key split into N Shamir shares (T of them unseal it) or
+            generated inside an HSM (--seal pkcs11), the domain key wrapped under it, the audit signing key,
+            and the first account with its admin. Shares and the admin's access key are printed once, here,
+            and stored nowhere: hand each share to a different operator.
             """)
         {
             dataDir, seal, shares, threshold, account, library, token, keyLabel, pinFile,

@@ -11,6 +11,7 @@ var root = new RootCommand("Coffer: a self-hosted key management service that sp
     SealCommands.Unseal(),
     SealCommands.Seal(),
     SealCommands.Status(),
+    SealCommands.RotateDomainKey(),
 };
 
 var parse = root.Parse(args);

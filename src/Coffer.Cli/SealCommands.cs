@@ -60,6 +60,37 @@ internal static class SealCommands
         return command;
     }
 
+    public static Command RotateDomainKey()
+    {
+        var address = Address();
+        var command = new Command("rotate-domain-key", """
+            Rotate the domain key of a running server, which keeps serving: every stored secret is sealed again under
+            a new domain key and the old one is retired. A Shamir-sealed server needs T shares on standard input,
+            one per line. Signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs coffer:RotateDomainKey.
+            """)
+        {
+            address,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var shares = new List<string>();
+            if (Console.IsInputRedirected)
+            {
+                while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    if (line.Trim().Length > 0)
+                    {
+                        shares.Add(line.Trim());
+                    }
+                }
+            }
+
+            var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["shares"] = shares });
+            return await SendAsync(HttpMethod.Post, result.GetValue(address)!, "/sys/rotate-domain-key", body, sign: true, cancellationToken);
+        });
+        return command;
+    }
+
     public static Command Status()
     {
         var address = Address();
@@ -133,6 +164,12 @@ internal static class SealCommands
                 var message = json.TryGetProperty("message", out var m) ? m.GetString() : json.TryGetProperty("Message", out var m2) ? m2.GetString() : null;
                 Console.Error.WriteLine($"coffer: {(json.TryGetProperty("__type", out var type) ? type.GetString() : response.StatusCode.ToString())}: {message}");
                 return ExitCodes.Failure;
+            }
+
+            if (json.TryGetProperty("domainKeyVersion", out var version))
+            {
+                Console.WriteLine($"Domain key rotated to version {version.GetUInt32()}; {json.GetProperty("resealed").GetInt32()} stored secrets sealed again.");
+                return ExitCodes.Success;
             }
 
             var sealedNow = json.GetProperty("sealed").GetBoolean();

@@ -26,6 +26,19 @@ public sealed class Keyring : IDisposable
         previous?.Dispose();
     }
 
+    /// <summary>
+    /// Installs a new barrier while unsealed (a domain-key rotation step). The old one is zeroed a
+    /// little later, so requests that already hold it can finish.
+    /// </summary>
+    public void Replace(RecordBarrier barrier)
+    {
+        var previous = Interlocked.Exchange(ref _barrier, barrier);
+        if (previous is not null)
+        {
+            _ = Task.Delay(TimeSpan.FromSeconds(10)).ContinueWith(_ => previous.Dispose(), TaskScheduler.Default);
+        }
+    }
+
     public void Seal()
     {
         var previous = Interlocked.Exchange(ref _barrier, null);

@@ -13,7 +13,7 @@ public static class AuditKeys
     public const string PrivateSetting = "audit-signing-key.v1";
     public const string PublicSetting = "audit-public-key.v1";
     public const string PublicKeyFileName = "audit-public-key.pem";
-    private const string RecordId = "audit-signing-key";
+    internal const string RecordId = "audit-signing-key";
 
     public static async Task<AuditSigningKey> OpenAsync(ICofferStore store, RecordBarrier barrier, string dataDir, CancellationToken cancellationToken)
     {

@@ -173,11 +173,14 @@ public sealed class CofferApp : IAsyncDisposable
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
-        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock);
+        async Task<ISeal> OpenSealAsync(IReadOnlyList<string> shares, CancellationToken token) => config.Kind == SealConfig.Dev
+            ? DevFileSeal.OpenOrCreate(options.DataDir)
+            : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, token);
+        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync);
         web.Run(http => http.Request.Path.Value switch
         {
             "/health" when HttpMethods.IsGet(http.Request.Method) => http.Response.WriteAsJsonAsync(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus),
-            "/sys/unseal" or "/sys/seal" => sys.HandleAsync(http),
+            "/sys/unseal" or "/sys/seal" or "/sys/rotate-domain-key" => sys.HandleAsync(http),
             _ => api.HandleAsync(http),
         });
 

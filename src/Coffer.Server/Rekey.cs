@@ -20,10 +20,14 @@ public static class Rekey
         await store.InitializeAsync(cancellationToken);
         var config = await SealConfig.ReadAsync(store, cancellationToken)
             ?? throw new InvalidOperationException($"{dataDir} is not initialised.");
-        var wrapped = await store.GetSettingAsync(KeyHierarchy.DomainKeySetting, cancellationToken)
-            ?? throw new InvalidOperationException($"{dataDir} has no domain key.");
+        var wrappedKeys = await KeyHierarchy.WrappedKeysAsync(store, cancellationToken);
+        if (wrappedKeys.Count == 0)
+        {
+            throw new InvalidOperationException($"{dataDir} has no domain key.");
+        }
+
         using var oldSeal = await OpenCurrentAsync(store, config, currentShares, currentPin, cancellationToken);
-        using var domainKey = oldSeal.UnwrapDomainKey(wrapped);
+        var domainKeys = wrappedKeys.Select(w => (w.Version, Key: oldSeal.UnwrapDomainKey(w.Wrapped))).ToList();
 
         ISeal newSeal;
         IReadOnlyList<Shamir.Share> parts = [];
@@ -44,12 +48,17 @@ public static class Rekey
         {
             try
             {
-                await store.ReplaceSettingsAsync(new Dictionary<string, byte[]?>
+                var settings = new Dictionary<string, byte[]?>
                 {
-                    [KeyHierarchy.DomainKeySetting] = newSeal.WrapDomainKey(domainKey),
                     [SealConfig.Setting] = newConfig.ToBytes(),
                     [SealConfig.ShareFingerprints] = parts.Count == 0 ? null : parts.SelectMany(ShamirSeal.Fingerprint).ToArray(),
-                }, cancellationToken);
+                };
+                foreach (var (version, key) in domainKeys)
+                {
+                    settings[KeyHierarchy.SettingFor(version)] = newSeal.WrapDomainKey(key);
+                }
+
+                await store.ReplaceSettingsAsync(settings, cancellationToken);
                 return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), "", "", "");
             }
             finally
@@ -58,11 +67,17 @@ public static class Rekey
                 {
                     part.Dispose();
                 }
+
+                foreach (var (_, key) in domainKeys)
+                {
+                    key.Dispose();
+                }
             }
         }
     }
 
-    private static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<string> shares, string? pin, CancellationToken cancellationToken)
+    /// <summary>Opens the deployment's seal from T current shares, or the HSM with its PIN.</summary>
+    public static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<string> shares, string? pin, CancellationToken cancellationToken)
     {
         if (config.Kind == SealConfig.Pkcs11Kind)
         {

@@ -16,7 +16,8 @@ namespace Coffer.Server;
 /// <c>coffer:Seal</c>). Both answer the seal status and are audited like every other request;
 /// shares never reach the audit trail or a log.
 /// </summary>
-internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock)
+internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
+    Func<IReadOnlyList<string>, CancellationToken, Task<ISeal>> openSeal)
 {
     private const int MaxBody = 8 * 1024;
 
@@ -24,8 +25,15 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
     {
         var requestId = Guid.NewGuid().ToString("D");
         http.Response.Headers["x-amzn-RequestId"] = requestId;
-        var sealing = http.Request.Path.Value == "/sys/seal";
-        var eventName = sealing ? "Seal" : "Unseal";
+        var path = http.Request.Path.Value;
+        var sealing = path is "/sys/seal" or "/sys/rotate-domain-key";
+        var eventName = path switch
+        {
+            "/sys/seal" => "Seal",
+            "/sys/rotate-domain-key" => "RotateDomainKey",
+            _ => "Unseal",
+        };
+        object? result = null;
         RequestContext? context = null;
         WireResponse response;
         var body = new byte[0];
@@ -43,9 +51,22 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);
                 context = new RequestContext(principal, region, requestId, http.Connection.RemoteIpAddress?.ToString() ?? "", http.Request.IsHttps);
-                await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "coffer:Seal", "*", http.RequestAborted);
-                keyring.Seal();
-                unseal.Reset();
+                await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, $"coffer:{eventName}", "*", http.RequestAborted);
+                if (eventName == "Seal")
+                {
+                    keyring.Seal();
+                    unseal.Reset();
+                }
+                else
+                {
+                    var root = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body).RootElement;
+                    var shares = root.TryGetProperty("shares", out var list) && list.ValueKind == JsonValueKind.Array
+                        ? list.EnumerateArray().Select(s => s.GetString() ?? "").ToList()
+                        : [];
+                    using var seal = await openSeal(shares, http.RequestAborted);
+                    var outcome = await DomainKeyRotation.RunAsync(runtime.Store, keyring, seal, http.RequestAborted);
+                    result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Resealed };
+                }
             }
             else
             {
@@ -64,7 +85,9 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 }
             }
 
-            response = new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus));
+            response = result is null
+                ? new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus))
+                : new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(result));
         }
         catch (KmsException error)
         {

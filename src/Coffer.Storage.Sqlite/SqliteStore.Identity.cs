@@ -209,6 +209,72 @@ public sealed partial class SqliteStore
         return await ExecuteAsync(connection, "DELETE FROM grants WHERE grant_id = $id;", cancellationToken, null, ("$id", grantId)) == 1;
     }
 
+    public async ValueTask<IReadOnlyList<KmsKey>> ListAllKeysAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryKeysAsync(connection, "SELECT key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version FROM keys;", cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<StoredMaterial>> ListAllMaterialAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT key_id, version, sealed, created_ms FROM key_material ORDER BY key_id, version;", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var materials = new List<StoredMaterial>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            materials.Add(new StoredMaterial(reader.GetString(0), reader.GetInt32(1), (byte[])reader.GetValue(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return materials;
+    }
+
+    public async ValueTask UpdateMaterialAsync(StoredMaterial material, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "UPDATE key_material SET sealed = $sealed WHERE key_id = $id AND version = $version;", cancellationToken, null,
+            ("$sealed", material.Sealed), ("$id", material.KeyId), ("$version", material.Version));
+    }
+
+    public async ValueTask<IReadOnlyList<AccessKeyRecord>> ListAllAccessKeysAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT access_key_id, account_id, principal_arn, user_name, status, sealed_secret, created_ms FROM access_keys;", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<AccessKeyRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new AccessKeyRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (AccessKeyStatus)reader.GetInt32(4),
+                (byte[])reader.GetValue(5), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+        }
+
+        return keys;
+    }
+
+    public async ValueTask<IReadOnlyList<SessionRecord>> ListAllSessionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT access_key_id, account_id, role_arn, role_unique_id, session_name, sealed_secret, token_hash, expires_ms, created_ms FROM sessions;", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sessions = new List<SessionRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sessions.Add(new SessionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), (byte[])reader.GetValue(5),
+                (byte[])reader.GetValue(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))));
+        }
+
+        return sessions;
+    }
+
+    public async ValueTask UpdateSessionSecretAsync(string accessKeyId, byte[] sealedSecret, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "UPDATE sessions SET sealed_secret = $secret WHERE access_key_id = $id;", cancellationToken, null,
+            ("$secret", sealedSecret), ("$id", accessKeyId));
+    }
+
     private static string? ContextJson(IReadOnlyDictionary<string, string>? context) =>
         context is null ? null : JsonSerializer.Serialize(context, StorageJsonContext.Default.IReadOnlyDictionaryStringString);
 

@@ -20,6 +20,21 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// <summary>Writes and deletes (null value) several settings in one transaction: all or none.</summary>
     ValueTask ReplaceSettingsAsync(IReadOnlyDictionary<string, byte[]?> settings, CancellationToken cancellationToken = default);
 
+    /// <summary>Every key in every account and region (for re-encrypting records under a new domain key).</summary>
+    ValueTask<IReadOnlyList<KmsKey>> ListAllKeysAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every version of every key's sealed material.</summary>
+    ValueTask<IReadOnlyList<StoredMaterial>> ListAllMaterialAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the sealed bytes of one material version.</summary>
+    ValueTask UpdateMaterialAsync(StoredMaterial material, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<AccessKeyRecord>> ListAllAccessKeysAsync(CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<SessionRecord>> ListAllSessionsAsync(CancellationToken cancellationToken = default);
+
+    ValueTask UpdateSessionSecretAsync(string accessKeyId, byte[] sealedSecret, CancellationToken cancellationToken = default);
+
     /// <summary>Inserts a key with its key policy, tags and first material version, atomically.</summary>
     ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
 

@@ -161,6 +161,56 @@ public sealed class SealTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_domain_key_rotates_while_the_server_serves_and_everything_still_opens_after_a_restart()
+    {
+        var env = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = _adminId, ["AWS_SECRET_ACCESS_KEY"] = _adminSecret };
+        byte[] blob;
+        string userKeyId, userSecret;
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            await UnsealAsync(server, _shares[0]);
+            await UnsealAsync(server, _shares[1]);
+            var kms = server.Kms(_adminId, _adminSecret);
+            var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+            blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream([9, 8, 7]) })).CiphertextBlob.ToArray();
+            var admin = new RawKmsClient(server.Address, _adminId, _adminSecret, "us-east-1");
+            await Iam.CallAsync(admin, "CreateUser", new() { ["UserName"] = "rotator" });
+            await Iam.CallAsync(admin, "PutUserPolicy", new() { ["UserName"] = "rotator", ["PolicyName"] = "p", ["PolicyDocument"] = """{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"}}""" });
+            var created = await Iam.CallAsync(admin, "CreateAccessKey", new() { ["UserName"] = "rotator" });
+            (userKeyId, userSecret) = (created.Xml("AccessKeyId")!, created.Xml("SecretAccessKey")!);
+
+            var refused = await Repo.RunAsync("bash", ["-c", $"printf '%s\\n' '{_shares[0]}' | \"{Repo.Launcher}\" rotate-domain-key --address {server.Address}"], env);
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("InvalidShareException", refused.Stderr, StringComparison.Ordinal);
+            var rotated = await Repo.RunAsync("bash", ["-c", $"printf '%s\\n%s\\n' '{_shares[1]}' '{_shares[2]}' | \"{Repo.Launcher}\" rotate-domain-key --address {server.Address}"], env);
+            Assert.True(rotated.ExitCode == 0, rotated.Stderr);
+            Assert.Contains("rotated to version 2", rotated.Stdout, StringComparison.Ordinal);
+
+            Assert.Equal([9, 8, 7], (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+            await server.Kms(userKeyId, userSecret).ListKeysAsync(new ListKeysRequest());
+            await server.KillAsync();
+        }
+
+        await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
+        {
+            await UnsealAsync(server, _shares[2]);
+            await UnsealAsync(server, _shares[0]);
+            Assert.Equal([9, 8, 7], (await server.Kms(_adminId, _adminSecret).DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+            await server.Kms(userKeyId, userSecret).ListKeysAsync(new ListKeysRequest());
+        }
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dataDir, "coffer.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT group_concat(name) FROM settings WHERE name LIKE 'domain-key.v%';";
+            Assert.Equal("domain-key.v2", (string?)await command.ExecuteScalarAsync());
+        }
+
+        Assert.Equal(0, (await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir])).ExitCode);
+    }
+
+    [Fact]
     public async Task A_copy_of_the_data_folder_without_the_shares_decrypts_nothing()
     {
         var copy = _dataDir + "-copy";

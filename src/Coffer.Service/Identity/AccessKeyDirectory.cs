@@ -147,7 +147,8 @@ public sealed class AccessKeyDirectory : IDisposable
     private static SecretBytes? Reuse(Entry? previous, byte[] sealedSecret) =>
         previous?.Secret is { } secret && previous.Sealed is { } sealedBefore && sealedBefore.AsSpan().SequenceEqual(sealedSecret) ? secret : null;
 
-    private static string SecretRecordId(string accessKeyId) => $"access-key-secret:{accessKeyId}";
+    /// <summary>The barrier record id of an access key's (or session's) secret.</summary>
+    public static string SecretRecordId(string accessKeyId) => $"access-key-secret:{accessKeyId}";
 
     private sealed record Entry(Principal? Principal, SecretBytes? Secret, byte[]? Sealed, byte[]? TokenHash, DateTimeOffset ExpiresAt, long LoadedAt)
     {

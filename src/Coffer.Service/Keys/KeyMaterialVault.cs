@@ -87,5 +87,6 @@ public sealed class KeyMaterialVault : IDisposable
         }
     }
 
-    private static string RecordId(KmsKey key, int version) => $"key-material:{key.Arn}:v{version}";
+    /// <summary>The barrier record id of one material version: the key ARN and version are bound into its seal.</summary>
+    public static string RecordId(KmsKey key, int version) => $"key-material:{key.Arn}:v{version}";
 }

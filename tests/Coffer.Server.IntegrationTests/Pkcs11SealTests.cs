@@ -68,6 +68,10 @@ public sealed class Pkcs11SealTests : IDisposable
             blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream(plaintext) })).CiphertextBlob.ToArray();
             dataKey = (await kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key, KeySpec = DataKeySpec.AES_256 })).Plaintext.ToArray();
             await server.KillAsync();
+            Assert.DoesNotContain(Convert.ToBase64String(plaintext), server.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(dataKey), server.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, server.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(PinValue, server.Output, StringComparison.Ordinal);
         }
 
         await using (var server = await CofferProcess.StartAsync(DataDir, Env(), dev: false))

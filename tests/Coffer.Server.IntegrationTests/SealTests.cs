@@ -73,6 +73,7 @@ public sealed class SealTests : IAsyncLifetime
         var plaintext = RandomNumberGenerator.GetBytes(32);
         byte[] blob;
         byte[] dataKey;
+        string serverOutput;
         await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
         {
             var kms = server.Kms(_adminId, _adminSecret);
@@ -93,6 +94,7 @@ public sealed class SealTests : IAsyncLifetime
             blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream(plaintext) })).CiphertextBlob.ToArray();
             dataKey = (await kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key, KeySpec = DataKeySpec.AES_256 })).Plaintext.ToArray();
             await server.KillAsync();
+            serverOutput = server.Output;
         }
 
         await using (var server = await CofferProcess.StartAsync(_dataDir, dev: false))
@@ -114,9 +116,15 @@ public sealed class SealTests : IAsyncLifetime
             Assert.Contains("Sealed (shamir): 0 of 2", status.Stdout, StringComparison.Ordinal);
         }
 
-        // Whoever copies the disk gets the store, the WAL and the audit trail, and nothing in them.
+        // Whoever copies the disk gets the store, the WAL and the audit trail, and nothing in them; nor in the server's log.
         var secrets = new List<byte[]> { plaintext, dataKey, Encoding.UTF8.GetBytes(_adminSecret) };
         secrets.AddRange(_shares.Select(s => Encoding.UTF8.GetBytes(s)));
+        foreach (var secret in secrets)
+        {
+            Assert.DoesNotContain(Encoding.UTF8.GetString(secret), serverOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(secret), serverOutput, StringComparison.Ordinal);
+        }
+
         foreach (var file in Directory.EnumerateFiles(_dataDir, "*", SearchOption.AllDirectories))
         {
             var bytes = await File.ReadAllBytesAsync(file);

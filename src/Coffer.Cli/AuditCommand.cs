@@ -101,56 +101,43 @@ internal static class AuditCommand
         {
             dataDir, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
         };
-        query.SetAction(async (result, cancellationToken) =>
+        query.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
-            try
+            var filter = new AuditFilter
             {
-                var filter = new AuditFilter
-                {
-                    Start = ParseTime(result.GetValue(since)),
-                    End = ParseTime(result.GetValue(until)),
-                    Resource = result.GetValue(key),
-                    Principal = result.GetValue(principal),
-                    EventName = result.GetValue(eventName),
-                    ErrorCode = result.GetValue(errorCode),
-                    SourceIp = result.GetValue(sourceIp),
-                    NewestFirst = true,
-                    Limit = Math.Max(1, result.GetValue(limit)),
-                };
-                await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
-                var events = await store.QueryAsync(filter, cancellationToken);
-                if (result.GetValue(output) == "json")
-                {
-                    foreach (var e in events)
-                    {
-                        Console.WriteLine(e.Json);
-                    }
-
-                    return ExitCodes.Success;
-                }
-
-                var table = new Table().AddColumns("time (UTC)", "event", "principal", "source IP", "resources", "error");
+                Start = ParseTime(result.GetValue(since)),
+                End = ParseTime(result.GetValue(until)),
+                Resource = result.GetValue(key),
+                Principal = result.GetValue(principal),
+                EventName = result.GetValue(eventName),
+                ErrorCode = result.GetValue(errorCode),
+                SourceIp = result.GetValue(sourceIp),
+                NewestFirst = true,
+                Limit = Math.Max(1, result.GetValue(limit)),
+            };
+            await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+            var events = await store.QueryAsync(filter, cancellationToken);
+            if (result.GetValue(output) == "json")
+            {
                 foreach (var e in events)
                 {
-                    table.AddRow(Markup.Escape(e.EventTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), Markup.Escape(e.EventName),
-                        Markup.Escape(e.PrincipalArn ?? "-"), Markup.Escape(e.SourceIp ?? "-"), Markup.Escape(e.Resources.Length == 0 ? "-" : e.Resources),
-                        Markup.Escape(e.ErrorCode ?? ""));
+                    Console.WriteLine(e.Json);
                 }
 
-                AnsiConsole.Write(table);
                 return ExitCodes.Success;
             }
-            catch (FormatException error)
+
+            var table = new Table().AddColumns("time (UTC)", "event", "principal", "source IP", "resources", "error");
+            foreach (var e in events)
             {
-                Console.Error.WriteLine($"coffer: {error.Message}");
-                return ExitCodes.Usage;
+                table.AddRow(Markup.Escape(e.EventTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), Markup.Escape(e.EventName),
+                    Markup.Escape(e.PrincipalArn ?? "-"), Markup.Escape(e.SourceIp ?? "-"), Markup.Escape(e.Resources.Length == 0 ? "-" : e.Resources),
+                    Markup.Escape(e.ErrorCode ?? ""));
             }
-            catch (IOException error)
-            {
-                Console.Error.WriteLine($"coffer: {error.Message}");
-                return ExitCodes.Failure;
-            }
-        });
+
+            AnsiConsole.Write(table);
+                return ExitCodes.Success;
+        }));
         return query;
     }
 
@@ -162,25 +149,12 @@ internal static class AuditCommand
         {
             dataDir, since,
         };
-        export.SetAction(async (result, cancellationToken) =>
+        export.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
-            try
-            {
-                await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
-                await AuditExport.WriteAsync(Console.Out, store, ParseTime(result.GetValue(since)), cancellationToken);
-                return ExitCodes.Success;
-            }
-            catch (FormatException error)
-            {
-                Console.Error.WriteLine($"coffer: {error.Message}");
-                return ExitCodes.Usage;
-            }
-            catch (IOException error)
-            {
-                Console.Error.WriteLine($"coffer: {error.Message}");
-                return ExitCodes.Failure;
-            }
-        });
+            await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+            await AuditExport.WriteAsync(Console.Out, store, ParseTime(result.GetValue(since)), cancellationToken);
+            return ExitCodes.Success;
+        }));
         return export;
     }
 
@@ -204,6 +178,25 @@ internal static class AuditCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Runs a command body, turning a bad time filter into exit 2 and an unreadable folder into exit 1.</summary>
+    private static async Task<int> ReportErrorsAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (FormatException error)
+        {
+            Console.Error.WriteLine($"coffer: {error.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (IOException error)
+        {
+            Console.Error.WriteLine($"coffer: {error.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     private static async Task<SqliteAuditStore> OpenAuditAsync(string dir, CancellationToken cancellationToken)

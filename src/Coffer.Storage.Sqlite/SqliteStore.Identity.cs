@@ -80,15 +80,7 @@ public sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<KmsTag>> GetPrincipalTagsAsync(string principalArn, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT tag_key, tag_value FROM principal_tags WHERE principal_arn = $arn ORDER BY tag_key;", null, ("$arn", principalArn));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var tags = new List<KmsTag>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tags.Add(new KmsTag(reader.GetString(0), reader.GetString(1)));
-        }
-
-        return tags;
+        return await ReadTagsAsync(connection, "SELECT tag_key, tag_value FROM principal_tags WHERE principal_arn = $id ORDER BY tag_key;", principalArn, cancellationToken);
     }
 
     public async ValueTask ReplacePrincipalTagsAsync(string principalArn, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken = default)

@@ -148,7 +148,13 @@ public sealed partial class SqliteStore : ICofferStore
     public async ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT tag_key, tag_value FROM key_tags WHERE key_id = $id ORDER BY tag_key;", null, ("$id", keyId));
+        return await ReadTagsAsync(connection, "SELECT tag_key, tag_value FROM key_tags WHERE key_id = $id ORDER BY tag_key;", keyId, cancellationToken);
+    }
+
+    /// <summary>Reads (key, value) rows of a tag table for one owner, bound as <c>$id</c>.</summary>
+    private static async Task<List<KmsTag>> ReadTagsAsync(SqliteConnection connection, string sql, string ownerId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, null, ("$id", ownerId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var tags = new List<KmsTag>();
         while (await reader.ReadAsync(cancellationToken))

@@ -46,14 +46,14 @@ public sealed record AuditEvent
             json.WritePropertyName("userIdentity");
             UserIdentity.Write(json);
             json.WriteString("eventTime", EventTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            json.WriteString("eventSource", EventSource);
-            json.WriteString("eventName", EventName);
-            json.WriteString("awsRegion", AwsRegion);
+            json.WriteString("eventSource", AuditText.Clean(EventSource));
+            json.WriteString("eventName", AuditText.Clean(EventName));
+            json.WriteString("awsRegion", AuditText.Clean(AwsRegion));
             WriteOptional(json, "sourceIPAddress", SourceIpAddress);
             WriteOptional(json, "userAgent", UserAgent);
             if (ErrorCode is not null)
             {
-                json.WriteString("errorCode", ErrorCode);
+                json.WriteString("errorCode", AuditText.Clean(ErrorCode));
                 WriteOptional(json, "errorMessage", ErrorMessage);
             }
 
@@ -70,7 +70,7 @@ public sealed record AuditEvent
                 json.WriteStartObject();
                 WriteOptional(json, "accountId", AccountOf(arn));
                 json.WriteString("type", arn.Contains(":key/", StringComparison.Ordinal) ? "AWS::KMS::Key" : "AWS::IAM::Resource");
-                json.WriteString("ARN", arn);
+                json.WriteString("ARN", AuditText.Clean(arn));
                 json.WriteEndObject();
             }
 
@@ -107,7 +107,7 @@ public sealed record AuditEvent
     {
         if (value is not null)
         {
-            json.WriteString(name, value);
+            json.WriteString(name, AuditText.Clean(value));
         }
     }
 }
@@ -130,7 +130,7 @@ public sealed record UserIdentity
     internal void Write(Utf8JsonWriter json)
     {
         json.WriteStartObject();
-        json.WriteString("type", Type);
+        json.WriteString("type", AuditText.Clean(Type));
         AuditEvent.WriteOptional(json, "principalId", PrincipalId);
         AuditEvent.WriteOptional(json, "arn", Arn);
         AuditEvent.WriteOptional(json, "accountId", AccountId);
@@ -142,10 +142,10 @@ public sealed record UserIdentity
             json.WriteStartObject("sessionContext");
             json.WriteStartObject("sessionIssuer");
             json.WriteString("type", "Role");
-            json.WriteString("principalId", issuer.PrincipalId);
-            json.WriteString("arn", issuer.Arn);
-            json.WriteString("accountId", issuer.AccountId);
-            json.WriteString("userName", issuer.UserName);
+            AuditEvent.WriteOptional(json, "principalId", issuer.PrincipalId);
+            AuditEvent.WriteOptional(json, "arn", issuer.Arn);
+            AuditEvent.WriteOptional(json, "accountId", issuer.AccountId);
+            AuditEvent.WriteOptional(json, "userName", issuer.UserName);
             json.WriteEndObject();
             json.WriteStartObject("attributes");
             json.WriteString("mfaAuthenticated", "false");

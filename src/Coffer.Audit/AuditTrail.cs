@@ -35,8 +35,15 @@ public sealed class AuditTrail : IAsyncDisposable
 
     public IAuditStore Store => _store;
 
-    /// <summary>Whether the last commit succeeded. Requests are refused up front while it did not.</summary>
-    public bool Healthy => _healthy;
+    /// <summary>Whether the writer runs and the last commit succeeded. Requests are refused up front while not.</summary>
+    public bool Healthy => _healthy && !_writer.IsCompleted;
+
+    /// <summary>
+    /// Whether the writer loop has ended. It is built never to end while the trail is open; if it
+    /// does, every request is refused at once and <c>/health</c> says so, instead of requests
+    /// waiting for an event that no one will write.
+    /// </summary>
+    public bool WriterStopped => _writer.IsCompleted;
 
     public static async Task<AuditTrail> OpenAsync(IAuditStore store, CancellationToken cancellationToken = default)
     {
@@ -57,7 +64,7 @@ public sealed class AuditTrail : IAsyncDisposable
     public Task RecordAsync(AuditEvent auditEvent)
     {
         var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
+        if (_writer.IsCompleted || !_queue.Writer.TryWrite(pending))
         {
             throw new AuditUnavailableException("The audit trail is closed.");
         }
@@ -85,7 +92,7 @@ public sealed class AuditTrail : IAsyncDisposable
     /// <summary>Throws when the last commit failed, so a request is refused before it does anything.</summary>
     public void EnsureHealthy()
     {
-        if (!_healthy)
+        if (!_healthy || _writer.IsCompleted)
         {
             throw new AuditUnavailableException("The audit trail cannot be written.");
         }
@@ -94,45 +101,91 @@ public sealed class AuditTrail : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        var records = new List<AuditRecord>(MaxBatch);
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            while (await _queue.Reader.WaitToReadAsync())
             {
-                batch.Add(next);
-            }
+                batch.Clear();
+                records.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
 
-            var records = new List<AuditRecord>(batch.Count);
-            var sequence = _lastSequence;
-            var hash = _lastHash;
-            foreach (var pending in batch)
+                await CommitAsync(batch, records);
+            }
+        }
+        catch (Exception error)
+        {
+            // Unreachable by design (CommitAsync catches everything); should it happen anyway, no
+            // request may wait for this loop: fail what is in hand and refuse everything after.
+            Fail(batch, new AuditUnavailableException("The audit writer stopped.", error));
+        }
+        finally
+        {
+            _healthy = false;
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
             {
-                var json = pending.Event.ToJson();
-                sequence++;
-                hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
-                records.Add(ToRecord(pending.Event, sequence, json, hash));
+                left.Done.TrySetException(new AuditUnavailableException("The audit trail is closed."));
             }
+        }
+    }
 
+    /// <summary>Chains and commits one batch. An event that cannot be serialised fails its own request only.</summary>
+    private async Task CommitAsync(List<Pending> batch, List<AuditRecord> records)
+    {
+        var sequence = _lastSequence;
+        var hash = _lastHash;
+        var chained = new List<Pending>(batch.Count);
+        foreach (var pending in batch)
+        {
+            string json;
             try
             {
-                await _store.AppendAsync(records);
-                _lastSequence = sequence;
-                _lastHash = hash;
-                _healthy = true;
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetResult();
-                }
+                json = pending.Event.ToJson();
             }
             catch (Exception error)
             {
-                _healthy = false;
-                var failure = new AuditUnavailableException("The audit trail cannot be written.", error);
-                foreach (var pending in batch)
-                {
-                    pending.Done.TrySetException(failure);
-                }
+                pending.Done.TrySetException(new AuditUnavailableException("The audit event could not be serialised.", error));
+                continue;
             }
+
+            sequence++;
+            hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
+            records.Add(ToRecord(pending.Event, sequence, json, hash));
+            chained.Add(pending);
+        }
+
+        if (chained.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _store.AppendAsync(records);
+            _lastSequence = sequence;
+            _lastHash = hash;
+            _healthy = true;
+            foreach (var pending in chained)
+            {
+                pending.Done.TrySetResult();
+            }
+        }
+        catch (Exception error)
+        {
+            _healthy = false;
+            Fail(chained, new AuditUnavailableException("The audit trail cannot be written.", error));
+        }
+    }
+
+    private static void Fail(List<Pending> pendings, AuditUnavailableException failure)
+    {
+        foreach (var pending in pendings)
+        {
+            pending.Done.TrySetException(failure);
         }
     }
 

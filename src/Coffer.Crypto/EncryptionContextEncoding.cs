@@ -11,6 +11,12 @@ namespace Coffer.Crypto;
 /// </summary>
 public static class EncryptionContextEncoding
 {
+    /// <summary>The most bytes one key or value can have: its length is written in two bytes.</summary>
+    public const int MaxStringBytes = ushort.MaxValue;
+
+    /// <summary>The most pairs a context can have: their count is written in two bytes.</summary>
+    public const int MaxPairs = ushort.MaxValue;
+
     public static byte[] Encode(IReadOnlyDictionary<string, string>? context)
     {
         if (context is null || context.Count == 0)

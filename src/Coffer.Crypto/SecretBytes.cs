@@ -17,6 +17,9 @@ public sealed class SecretBytes : IDisposable
 
     public int Length => _bytes.Length;
 
+    /// <summary>Whether it was zeroed; a cache must not hand out a secret it evicted.</summary>
+    public bool IsDisposed => _disposed;
+
     public ReadOnlySpan<byte> Span
     {
         get

@@ -204,13 +204,18 @@ public sealed class Condition
     private static int? DateCompare(string context, string policy) =>
         TryDate(context, out var c) && TryDate(policy, out var p) ? c.CompareTo(p) : null;
 
+    private static readonly long MinEpochSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>ISO 8601 dates and times, or epoch seconds, as AWS accepts them.</summary>
     internal static bool TryDate(string value, out DateTimeOffset date)
     {
         if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch))
         {
-            date = DateTimeOffset.FromUnixTimeSeconds(epoch);
-            return true;
+            // Seconds past the year 9999 name no date: not a date, rather than an exception.
+            var valid = epoch >= MinEpochSeconds && epoch <= MaxEpochSeconds;
+            date = valid ? DateTimeOffset.FromUnixTimeSeconds(epoch) : default;
+            return valid;
         }
 
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out date);

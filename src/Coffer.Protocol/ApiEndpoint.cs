@@ -63,6 +63,11 @@ public sealed partial class ApiEndpoint(
                 capture.Region = region;
                 capture.EventSource = $"{service}.amazonaws.com";
                 wire = service is "iam" or "sts" ? query : kms;
+                if (wire == kms)
+                {
+                    Json.SurrogateEscapes.Replace(body.Span);
+                }
+
                 audit.EnsureHealthy();
                 if (!ReadOnly(http.Request, service, capture))
                 {

@@ -35,6 +35,21 @@ internal static class AuditRedaction
         return result;
     }
 
+    /// <summary>The named members of a request body that has been type-checked, for an operation without a model shape.</summary>
+    public static JsonObject KnownMembers(JsonElement body, IEnumerable<string> names)
+    {
+        var result = new JsonObject();
+        foreach (var name in names)
+        {
+            if (body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+            {
+                result[CamelCase(name)] = JsonNode.Parse(value.GetRawText());
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>A response object as responseElements, minus every secret-bearing member.</summary>
     public static JsonObject? ResponseElements(JsonNode? response)
     {

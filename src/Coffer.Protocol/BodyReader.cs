@@ -18,6 +18,9 @@ internal sealed class PooledBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
 
+    /// <summary>The body, writable: only for repairs made after the signature over it was checked.</summary>
+    public Span<byte> Span => _buffer.AsSpan(0, _length);
+
     public void Dispose()
     {
         if (_buffer is { } buffer)

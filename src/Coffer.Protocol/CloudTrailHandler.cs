@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Coffer.Core;
+using Coffer.Protocol.Json;
 using Coffer.Service;
 using Coffer.Storage;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +19,7 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
 {
     private const string Target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
     private const string InvalidAttributes = "InvalidLookupAttributesException";
+    private static readonly string[] EchoedMembers = ["LookupAttributes", "StartTime", "EndTime", "EventCategory", "MaxResults", "NextToken"];
 
     public async Task<WireResponse> HandleAsync(HttpContext http, RequestContext context, ReadOnlyMemory<byte> body, AuditCapture audit)
     {
@@ -30,34 +31,43 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
             return AwsErrorResponse.Create("UnknownOperationException", null);
         }
 
-        JsonElement root;
-        try
-        {
-            root = body.IsEmpty ? JsonDocument.Parse("{}").RootElement : JsonDocument.Parse(body).RootElement;
-        }
-        catch (JsonException)
-        {
-            return AwsErrorResponse.Create("SerializationException", null);
-        }
+        using var document = Parse(body);
+        var root = document.RootElement;
 
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return AwsErrorResponse.Create("SerializationException", null);
-        }
-
-        audit.RequestParameters = JsonNode.Parse(root.GetRawText()) as JsonObject;
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "cloudtrail:LookupEvents", "*", http.RequestAborted);
+        // Validated before it is echoed or authorized: the event then holds only well-typed input.
         var filter = Filter(root, context.AccountId);
+        audit.RequestParameters = AuditRedaction.KnownMembers(root, EchoedMembers);
+        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "cloudtrail:LookupEvents", "*", http.RequestAborted);
         var page = await store.QueryAsync(filter, http.RequestAborted);
         var shown = page.Take(filter.Limit - 1).ToList();
         var next = page.Count == filter.Limit ? Convert.ToBase64String(Encoding.UTF8.GetBytes($"coffer-v1:{shown[^1].Sequence}")) : null;
         return Respond(shown, next);
     }
 
+    private static JsonDocument Parse(ReadOnlyMemory<byte> body)
+    {
+        JsonDocument? document = null;
+        try
+        {
+            document = body.IsEmpty ? JsonDocument.Parse("{}") : JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (document?.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document?.Dispose();
+            throw new KmsException(RequestValidator.SerializationError, null);
+        }
+
+        return document!;
+    }
+
     private static AuditFilter Filter(JsonElement root, string accountId)
     {
         var filter = new AuditFilter { AccountId = accountId, NewestFirst = true };
-        if (root.TryGetProperty("LookupAttributes", out var attributes) && attributes.ValueKind == JsonValueKind.Array)
+        if (Member(root, "LookupAttributes", JsonValueKind.Array) is { } attributes)
         {
             if (attributes.GetArrayLength() > 1)
             {
@@ -66,8 +76,13 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
 
             foreach (var attribute in attributes.EnumerateArray())
             {
-                var key = attribute.TryGetProperty("AttributeKey", out var k) ? k.GetString() : null;
-                var value = attribute.TryGetProperty("AttributeValue", out var v) ? v.GetString() : null;
+                if (attribute.ValueKind != JsonValueKind.Object)
+                {
+                    throw new KmsException(RequestValidator.SerializationError, null);
+                }
+
+                var key = Member(attribute, "AttributeKey", JsonValueKind.String)?.GetString();
+                var value = Member(attribute, "AttributeValue", JsonValueKind.String)?.GetString();
                 if (string.IsNullOrEmpty(value))
                 {
                     KmsErrors.Throw(InvalidAttributes, "AttributeValue must not be empty.");
@@ -95,7 +110,7 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
         }
 
         var max = 50;
-        if (root.TryGetProperty("MaxResults", out var maxElement))
+        if (Member(root, "MaxResults", JsonValueKind.Number) is { } maxElement)
         {
             if (!maxElement.TryGetInt32(out max) || max is < 1 or > 50)
             {
@@ -104,7 +119,7 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
         }
 
         long? before = null;
-        if (root.TryGetProperty("NextToken", out var token) && token.GetString() is { Length: > 0 } text)
+        if (Member(root, "NextToken", JsonValueKind.String)?.GetString() is { Length: > 0 } text)
         {
             before = ReadToken(text) ?? throw new KmsException("InvalidNextTokenException", "Invalid NextToken.");
         }
@@ -128,10 +143,41 @@ public sealed class CloudTrailHandler(IAuditStore store, KmsRuntime runtime)
         }
     }
 
-    private static DateTimeOffset? Time(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            ? DateTimeOffset.FromUnixTimeMilliseconds((long)(value.GetDouble() * 1000))
-            : null;
+    /// <summary>A member of the expected JSON type, null when absent or null; any other type is AWS's SerializationException.</summary>
+    private static JsonElement? Member(JsonElement parent, string name, JsonValueKind kind)
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != kind)
+        {
+            throw new KmsException(RequestValidator.SerializationError, null);
+        }
+
+        return value;
+    }
+
+    /// <summary>An epoch-seconds timestamp; one outside the years 1 to 9999 cannot be a time and is refused as AWS refuses it.</summary>
+    private static DateTimeOffset? Time(JsonElement root, string name)
+    {
+        if (Member(root, name, JsonValueKind.Number) is not { } value)
+        {
+            return null;
+        }
+
+        var seconds = value.GetDouble();
+        if (!double.IsFinite(seconds) || seconds < MinEpochSeconds || seconds > MaxEpochSeconds)
+        {
+            throw new KmsException(RequestValidator.SerializationError, null);
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+    }
+
+    private static readonly double MinEpochSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly double MaxEpochSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     private static WireResponse Respond(IReadOnlyList<AuditRecord> events, string? next)
     {

@@ -60,6 +60,9 @@ public sealed class CofferApp : IAsyncDisposable
     /// <summary>Writes a periodic digest (and applies retention) now, as the timer would.</summary>
     public Task WriteAuditDigestAsync() => Digests.RunOnceAsync(CancellationToken.None);
 
+    /// <summary>The access keys this node knows, with their bounded cache.</summary>
+    public AccessKeyDirectory AccessKeys => _directory;
+
     /// <summary>The address the server listens on, with the real port when port 0 was asked for.</summary>
     public Uri Address => new(_web.Urls.First());
 
@@ -98,7 +101,7 @@ public sealed class CofferApp : IAsyncDisposable
         var vault = new KeyMaterialVault(store, keyring, options.Clock);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
-        var runtime = new KmsRuntime(store, vault, options.Clock);
+        var runtime = new KmsRuntime(store, vault, options.Clock) { Limits = options.Limits };
         var auditStore = options.AuditStoreFactory(options.DataDir);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         AuditSigningKey? signingKey = null;
@@ -116,6 +119,10 @@ public sealed class CofferApp : IAsyncDisposable
             await OnUnsealedAsync();
             (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
         }
+
+        var operatorAccount = config.Kind == SealConfig.Dev
+            ? await OperatorAccount.RecordAsync(store, options.AccountId, cancellationToken)
+            : await OperatorAccount.ReadAsync(store, cancellationToken);
 
         string? sealProblem = null;
         if (config.Kind == SealConfig.Pkcs11Kind)
@@ -176,10 +183,11 @@ public sealed class CofferApp : IAsyncDisposable
         async Task<ISeal> OpenSealAsync(IReadOnlyList<string> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, token);
-        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync);
+        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync, operatorAccount,
+            web.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SealEndpoints>());
         web.Run(http => http.Request.Path.Value switch
         {
-            "/health" when HttpMethods.IsGet(http.Request.Method) => http.Response.WriteAsJsonAsync(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus),
+            "/health" when HttpMethods.IsGet(http.Request.Method) => HealthStatus.WriteAsync(http, unseal.Status, audit),
             "/sys/unseal" or "/sys/seal" or "/sys/rotate-domain-key" => sys.HandleAsync(http),
             _ => api.HandleAsync(http),
         });

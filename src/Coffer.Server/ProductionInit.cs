@@ -75,6 +75,7 @@ public static class ProductionInit
                 var accessKeyId = IdentityIds.AccessKeyId();
                 var secret = IdentityIds.SecretAccessKey();
                 await AccountBootstrap.EnsureAdminAsync(store, directory, TimeProvider.System, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
+                await OperatorAccount.RecordAsync(store, accountId, cancellationToken);
                 (await AuditKeys.OpenAsync(store, keyring.Barrier, dataDir, cancellationToken)).Dispose();
                 return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), accountId, accessKeyId, secret);
             }

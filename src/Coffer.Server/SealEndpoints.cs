@@ -7,6 +7,7 @@ using Coffer.Protocol;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
 
@@ -16,8 +17,8 @@ namespace Coffer.Server;
 /// <c>coffer:Seal</c>). Both answer the seal status and are audited like every other request;
 /// shares never reach the audit trail or a log.
 /// </summary>
-internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
-    Func<IReadOnlyList<string>, CancellationToken, Task<ISeal>> openSeal)
+internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
+    Func<IReadOnlyList<string>, CancellationToken, Task<ISeal>> openSeal, string? operatorAccount, ILogger logger)
 {
     private const int MaxBody = 8 * 1024;
 
@@ -44,13 +45,12 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 throw new KmsException("ValidationException", "Use POST with a small JSON body.");
             }
 
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-            body = buffer.ToArray();
+            body = await ReadBoundedAsync(http.Request, http.RequestAborted);
             if (sealing)
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);
                 context = new RequestContext(principal, region, requestId, http.Connection.RemoteIpAddress?.ToString() ?? "", http.Request.IsHttps);
+                OperatorAccount.Require(context, operatorAccount, $"coffer:{eventName}");
                 await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, $"coffer:{eventName}", "*", http.RequestAborted);
                 if (eventName == "Seal")
                 {
@@ -59,9 +59,9 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 }
                 else
                 {
-                    var root = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body).RootElement;
-                    var shares = root.TryGetProperty("shares", out var list) && list.ValueKind == JsonValueKind.Array
-                        ? list.EnumerateArray().Select(s => s.GetString() ?? "").ToList()
+                    using var document = ParseObject(body);
+                    var shares = document.RootElement.TryGetProperty("shares", out var list) && list.ValueKind == JsonValueKind.Array
+                        ? list.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String ? s.GetString()! : throw InvalidBody()).ToList()
                         : [];
                     using var seal = await openSeal(shares, http.RequestAborted);
                     var outcome = await DomainKeyRotation.RunAsync(runtime.Store, keyring, seal, http.RequestAborted);
@@ -70,23 +70,24 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
             }
             else
             {
-                var root = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body).RootElement;
+                using var document = ParseObject(body);
+                var root = document.RootElement;
                 if (root.TryGetProperty("reset", out var reset) && reset.ValueKind == JsonValueKind.True)
                 {
                     unseal.Reset();
                 }
-                else if (root.TryGetProperty("share", out var share) && share.GetString() is { } text)
+                else if (root.TryGetProperty("share", out var share) && share.ValueKind == JsonValueKind.String)
                 {
-                    await unseal.SubmitAsync(text, http.RequestAborted);
+                    await unseal.SubmitAsync(share.GetString()!, http.RequestAborted);
                 }
                 else
                 {
-                    throw new KmsException("ValidationException", "Send {\"share\": \"coffer-share-v1:…\"} or {\"reset\": true}.");
+                    throw InvalidBody();
                 }
             }
 
             response = result is null
-                ? new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(HealthStatus.From(unseal.Status), HealthJsonContext.Default.HealthStatus))
+                ? new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(HealthStatus.From(unseal.Status, audit), HealthJsonContext.Default.HealthStatus))
                 : new WireResponse(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(result));
         }
         catch (KmsException error)
@@ -100,6 +101,12 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
         catch (JsonException)
         {
             response = AwsErrorResponse.Create("SerializationException", null);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
+        {
+            // Whatever went wrong (a failed domain-key rotation, say), the caller gets AWS's error shape and the trail its event.
+            LogInternalError(logger, eventName, requestId, error);
+            response = AwsErrorResponse.Create(KmsErrors.Internal, "An internal error occurred. Retry the request.");
         }
         finally
         {
@@ -119,7 +126,7 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 UserIdentity = context is null
                     ? new UserIdentity { Type = "Unknown" }
                     : new UserIdentity { Type = "IAMUser", Arn = context.Caller.Arn, AccountId = context.AccountId, AccessKeyId = context.Principal.AccessKeyId, PrincipalId = context.Caller.UserId },
-                SourceIpAddress = http.Connection.RemoteIpAddress?.ToString(),
+                SourceIpAddress = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null,
                 UserAgent = http.Request.Headers.UserAgent.ToString(),
                 RequestParameters = new JsonObject(),
                 ErrorCode = response.ErrorCode,
@@ -137,4 +144,44 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
         http.Response.ContentType = response.ContentType;
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
     }
+
+    /// <summary>The body, refused once it passes <see cref="MaxBody"/> bytes, also when it is chunked and states no length.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxBody + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        try
+        {
+            return length <= MaxBody ? buffer[..length] : throw new KmsException("ValidationException", "Use POST with a small JSON body.");
+        }
+        finally
+        {
+            SecretBytes.Zero(buffer);
+        }
+    }
+
+    /// <summary>The body as a JSON object; anything else (an array, a number, not JSON) is refused before any member is read.</summary>
+    private static JsonDocument ParseObject(byte[] body)
+    {
+        var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body, new JsonDocumentOptions { MaxDepth = 8 });
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw InvalidBody();
+        }
+
+        return document;
+    }
+
+    private static KmsException InvalidBody() =>
+        new("ValidationException", "Send {\"share\": \"coffer-share-v1:…\"} or {\"reset\": true} to /sys/unseal, and {\"shares\": [\"…\"]} to /sys/rotate-domain-key.");
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "{Operation} request {RequestId} failed with an internal error")]
+    private static partial void LogInternalError(ILogger logger, string operation, string requestId, Exception error);
 }

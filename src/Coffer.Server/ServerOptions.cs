@@ -46,6 +46,9 @@ public sealed record ServerOptions
     /// <summary>Opens the audit store in a data folder. Tests wrap it to inject write failures.</summary>
     public Func<string, Storage.IAuditStore> AuditStoreFactory { get; init; } = Storage.Sqlite.SqliteAuditStore.InDirectory;
 
+    /// <summary>AWS's quotas; tests lower them.</summary>
+    public Service.KmsLimits Limits { get; init; } = new();
+
     /// <summary>Where the start-up banner goes (the admin key, the listening line).</summary>
     public TextWriter Console { get; init; } = System.Console.Out;
 }

@@ -23,4 +23,6 @@ public sealed class KmsRuntime
     public PolicyCache Policies { get; }
     public KmsAuthorizer Authorizer { get; }
     public TimeProvider Clock { get; }
+
+    public KmsLimits Limits { get; init; } = new();
 }

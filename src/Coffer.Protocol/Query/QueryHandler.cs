@@ -175,7 +175,7 @@ public sealed class QueryHandler : IWireProtocol
             xml.WriteElementString("Code", queryCode);
             if (message is not null)
             {
-                xml.WriteElementString("Message", message);
+                xml.WriteElementString("Message", QueryWriter.XmlSafe(message));
             }
 
             xml.WriteEndElement();

@@ -16,11 +16,44 @@ public sealed class QueryWriter : IDisposable
     {
         if (value is not null)
         {
-            _xml.WriteElementString(name, value);
+            _xml.WriteElementString(name, XmlSafe(value));
         }
 
         return this;
     }
+
+    /// <summary>
+    /// XML 1.0 cannot carry control characters or half surrogate pairs, even escaped, and an
+    /// error message may echo them from the request: each becomes U+FFFD, so the response is
+    /// well-formed XML instead of an exception.
+    /// </summary>
+    internal static string XmlSafe(string value)
+    {
+        var bad = value.AsSpan().IndexOfAnyExcept(XmlCharacters);
+        if (bad < 0)
+        {
+            return value;
+        }
+
+        var chars = value.ToCharArray();
+        for (var i = bad; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (!XmlConvert.IsXmlChar(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>The characters XML 1.0 allows outside surrogate pairs (which the slow path checks one by one).</summary>
+    private static readonly System.Buffers.SearchValues<char> XmlCharacters = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, 0xD800).Concat(Enumerable.Range(0xE000, 0xFFFE - 0xE000)).Select(c => (char)c).Where(XmlConvert.IsXmlChar).ToArray());
 
     public QueryWriter Element(string name, DateTimeOffset value) =>
         Element(name, value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

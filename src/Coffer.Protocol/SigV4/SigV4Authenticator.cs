@@ -65,6 +65,7 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
             AuthErrors.Throw(AuthErrors.InvalidSignature, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
+        RequireSignedAmzHeaders(request, header);
         CheckClock(signedAt);
 
         var token = request.Headers["X-Amz-Security-Token"].ToString();
@@ -98,6 +99,23 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
         }
 
         return (principal, header.Region, header.Service);
+    }
+
+    /// <summary>
+    /// Every <c>x-amz-*</c> header present must be signed, as SigV4 requires: otherwise a captured
+    /// request could be replayed with another <c>X-Amz-Target</c>, that is, as another operation.
+    /// <c>X-Amz-User-Agent</c> is the exception: the AWS SDK for JavaScript sends it and never signs it.
+    /// </summary>
+    private static void RequireSignedAmzHeaders(HttpRequest request, AuthorizationHeader header)
+    {
+        foreach (var name in request.Headers.Keys)
+        {
+            if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.Equals("x-amz-user-agent", StringComparison.OrdinalIgnoreCase)
+                && !header.SignedHeaders.Contains(name.ToLowerInvariant()))
+            {
+                AuthErrors.Throw(AuthErrors.InvalidSignature, $"'{name}' must be a 'SignedHeader' in the AWS Authorization.");
+            }
+        }
     }
 
     private void CheckScope(AuthorizationHeader header, string amzDate, IReadOnlyList<string> services)

@@ -14,9 +14,13 @@ namespace Coffer.Service.Authorization;
 /// </summary>
 public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, TimeProvider clock)
 {
-    /// <summary>Authorizes an operation on a key; <paramref name="conditions"/> adds the operation's own condition keys.</summary>
+    /// <summary>
+    /// Authorizes an operation on a key; <paramref name="conditions"/> adds the operation's own
+    /// condition keys. <paramref name="grantLimit"/>, when given, is what a grant must also satisfy
+    /// for the grant alone to authorize the request (CreateGrant: the new grant must not ask for more).
+    /// </summary>
     public async ValueTask AuthorizeAsync(RequestContext context, string action, KmsKey key, CancellationToken cancellationToken,
-        Action<RequestFacts>? conditions = null, IReadOnlyDictionary<string, string>? encryptionContext = null)
+        Action<RequestFacts>? conditions = null, IReadOnlyDictionary<string, string>? encryptionContext = null, Func<GrantRecord, bool>? grantLimit = null)
     {
         context.Touch(key.Arn);
         var facts = await FactsAsync(context, action, key.Arn, conditions, cancellationToken);
@@ -63,7 +67,7 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
             return;
         }
 
-        if (await GrantAllowsAsync(context, action, key, encryptionContext, cancellationToken))
+        if (await GrantAllowsAsync(context, facts, key, encryptionContext, grantLimit, cancellationToken))
         {
             return;
         }
@@ -152,13 +156,27 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         return facts;
     }
 
-    private async ValueTask<bool> GrantAllowsAsync(RequestContext context, string action, KmsKey key, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
+    private async ValueTask<bool> GrantAllowsAsync(RequestContext context, RequestFacts facts, KmsKey key, IReadOnlyDictionary<string, string>? encryptionContext,
+        Func<GrantRecord, bool>? grantLimit, CancellationToken cancellationToken)
     {
-        var operation = action["kms:".Length..];
+        var operation = facts.Action["kms:".Length..];
+        IdentityDecision? identity = null;
         foreach (var grant in await store.ListGrantsAsync(key.KeyId, cancellationToken))
         {
-            if (GrantRules.Names(grant.GranteePrincipal, context.Caller) && grant.Operations.Contains(operation, StringComparer.Ordinal)
-                && GrantRules.ConstraintsHold(grant, encryptionContext))
+            if (!grant.Operations.Contains(operation, StringComparer.Ordinal)
+                || (GrantRules.ConstraintsApplyTo(operation) && !GrantRules.ConstraintsHold(grant, encryptionContext))
+                || (grantLimit is not null && !grantLimit(grant)))
+            {
+                continue;
+            }
+
+            if (GrantRules.NamesDirectly(grant.GranteePrincipal, context.Caller))
+            {
+                return true;
+            }
+
+            if (GrantRules.NamesAccountOf(grant.GranteePrincipal, context.Caller)
+                && (identity ??= await IdentityDecisionAsync(context, facts, cancellationToken)) == IdentityDecision.Allow)
             {
                 return true;
             }
@@ -166,6 +184,14 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
 
         return false;
     }
+
+    /// <summary>
+    /// Whether a grant's retiring or grantee principal names the caller for <paramref name="action"/>:
+    /// directly, or through its account when the caller's IAM policies allow the action on the key.
+    /// </summary>
+    public async ValueTask<bool> GrantPrincipalNamesAsync(RequestContext context, string principal, string action, string keyArn, CancellationToken cancellationToken) =>
+        GrantRules.NamesDirectly(principal, context.Caller)
+        || (GrantRules.NamesAccountOf(principal, context.Caller) && await IdentityDecisionAsync(context, action, keyArn, cancellationToken) == IdentityDecision.Allow);
 
     private static void Deny(RequestContext context, string action, string resource, string reason) =>
         KmsErrors.Throw(KmsErrors.AccessDenied, $"User: {context.Caller.Arn} is not authorized to perform: {action} on resource: {resource} {reason}");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Coffer.Core;
 using Coffer.Policy;
 using Coffer.Storage;
@@ -9,22 +8,22 @@ namespace Coffer.Service.Authorization;
 /// Compiled policies, so a request parses none: each principal's identity policies and tags, and
 /// each key's key policy. Entries live at most <see cref="Lifetime"/>, so a change made on any
 /// node takes effect everywhere within a second; a change made on this node takes effect at once.
-/// Thread-safe.
+/// Each cache holds at most <see cref="Capacity"/> entries. Thread-safe.
 /// </summary>
 public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
-    private readonly ConcurrentDictionary<string, (IdentityPolicies Value, long LoadedAt)> _identities = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (PolicyDocument? Value, long LoadedAt)> _keyPolicies = new(StringComparer.Ordinal);
+    public const int Capacity = 10_000;
+    private readonly ExpiringCache<IdentityPolicies> _identities = new(Capacity, Lifetime, clock);
+    private readonly ExpiringCache<PolicyDocument?> _keyPolicies = new(Capacity, Lifetime, clock);
 
     /// <summary>The inline policies and tags of a user, or of the role behind an assumed-role session.</summary>
     public async ValueTask<IdentityPolicies> IdentityAsync(Caller caller, CancellationToken cancellationToken)
     {
         var arn = caller.RoleArn ?? caller.Arn;
-        var now = clock.GetTimestamp();
-        if (_identities.TryGetValue(arn, out var cached) && clock.GetElapsedTime(cached.LoadedAt, now) < Lifetime)
+        if (_identities.TryGetFresh(arn, out var cached))
         {
-            return cached.Value;
+            return cached;
         }
 
         var documents = new List<PolicyDocument>();
@@ -42,7 +41,7 @@ public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
         }
 
         var value = new IdentityPolicies(documents, await store.GetPrincipalTagsAsync(arn, cancellationToken));
-        _identities[arn] = (value, now);
+        _identities.Set(arn, value);
         return value;
     }
 
@@ -52,20 +51,19 @@ public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
     /// </summary>
     public async ValueTask<PolicyDocument> KeyPolicyAsync(KmsKey key, CancellationToken cancellationToken)
     {
-        var now = clock.GetTimestamp();
-        if (!_keyPolicies.TryGetValue(key.KeyId, out var cached) || clock.GetElapsedTime(cached.LoadedAt, now) >= Lifetime)
+        if (!_keyPolicies.TryGetFresh(key.KeyId, out var cached))
         {
             var text = await store.GetKeyPolicyAsync(key.KeyId, cancellationToken);
-            cached = (text is null ? null : PolicyDocument.Parse(text, PolicyDocument.Kind.Resource), now);
-            _keyPolicies[key.KeyId] = cached;
+            cached = text is null ? null : PolicyDocument.Parse(text, PolicyDocument.Kind.Resource);
+            _keyPolicies.Set(key.KeyId, cached);
         }
 
-        return cached.Value ?? throw new InvalidOperationException($"Key {key.KeyId} has no key policy; refusing the request.");
+        return cached ?? throw new InvalidOperationException($"Key {key.KeyId} has no key policy; refusing the request.");
     }
 
-    public void InvalidateIdentity(string principalArn) => _identities.TryRemove(principalArn, out _);
+    public void InvalidateIdentity(string principalArn) => _identities.Remove(principalArn);
 
-    public void InvalidateKeyPolicy(string keyId) => _keyPolicies.TryRemove(keyId, out _);
+    public void InvalidateKeyPolicy(string keyId) => _keyPolicies.Remove(keyId);
 }
 
 /// <summary>A principal's compiled identity policies and its tags.</summary>

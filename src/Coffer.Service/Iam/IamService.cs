@@ -165,9 +165,12 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
         }
     }
 
-    private async ValueTask<PrincipalRecord> FindAsync(RequestContext context, PrincipalKind kind, string name, CancellationToken cancellationToken) =>
-        await Store.FindPrincipalAsync(context.AccountId, kind, name, cancellationToken)
-        ?? throw new KmsException(IamErrors.NoSuchEntity, $"The {(kind == PrincipalKind.User ? "user" : "role")} with name {name} cannot be found.");
+    private async ValueTask<PrincipalRecord> FindAsync(RequestContext context, PrincipalKind kind, string name, CancellationToken cancellationToken)
+    {
+        ValidateName(name, kind == PrincipalKind.User ? "userName" : "roleName");
+        return await Store.FindPrincipalAsync(context.AccountId, kind, name, cancellationToken)
+            ?? throw new KmsException(IamErrors.NoSuchEntity, $"The {(kind == PrincipalKind.User ? "user" : "role")} with name {name} cannot be found.");
+    }
 
     private async ValueTask<PrincipalRecord> UserOrCallerAsync(RequestContext context, string? userName, CancellationToken cancellationToken)
     {

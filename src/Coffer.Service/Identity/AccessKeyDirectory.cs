@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Coffer.Crypto;
 using Coffer.Policy;
 using Coffer.Storage;
@@ -20,12 +19,15 @@ public enum CredentialStatus
 /// Finds the principal and secret behind an access key: a user's long-term key or an STS
 /// session's temporary one (which must come with its session token). Results, secrets included,
 /// are cached for at most <see cref="CacheLifetime"/>, so a deactivated key, a deleted user or
-/// role stops working within that time on every node. Thread-safe.
+/// role stops working within that time on every node. At most <see cref="CacheCapacity"/> keys
+/// are cached, and an id that is not in AWS's access key format is refused before any lookup, so
+/// unauthenticated callers cannot grow the cache or load the store. Thread-safe.
 /// </summary>
 public sealed class AccessKeyDirectory : IDisposable
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
-    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    public const int CacheCapacity = 10_000;
+    private readonly ExpiringCache<Entry> _cache;
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -35,6 +37,7 @@ public sealed class AccessKeyDirectory : IDisposable
         _store = store;
         _keyring = keyring;
         _clock = clock;
+        _cache = new ExpiringCache<Entry>(CacheCapacity, CacheLifetime, clock, entry => entry.Secret?.Dispose());
         // Sealing must leave no unsealed access-key secret in memory.
         keyring.Sealed += Dispose;
     }
@@ -45,10 +48,14 @@ public sealed class AccessKeyDirectory : IDisposable
     /// </summary>
     public async ValueTask<(CredentialStatus Status, Principal? Principal, SecretBytes? Secret)> FindAsync(string accessKeyId, string? sessionToken, CancellationToken cancellationToken)
     {
-        var now = _clock.GetTimestamp();
-        if (!_cache.TryGetValue(accessKeyId, out var entry) || _clock.GetElapsedTime(entry.LoadedAt, now) >= CacheLifetime)
+        if (!IsAccessKeyIdForm(accessKeyId))
         {
-            entry = await LoadAsync(accessKeyId, entry, now, cancellationToken);
+            return (CredentialStatus.Unknown, null, null);
+        }
+
+        if (!_cache.TryGet(accessKeyId, out var entry, out var fresh) || !fresh)
+        {
+            entry = await LoadAsync(accessKeyId, entry, cancellationToken);
         }
 
         if (entry.Principal is null || entry.Secret is null)
@@ -76,7 +83,7 @@ public sealed class AccessKeyDirectory : IDisposable
         var record = new AccessKeyRecord(accessKeyId, accountId, userArn, userName, AccessKeyStatus.Active,
             _keyring.Barrier.Seal(SecretRecordId(accessKeyId), secret.Span), _clock.GetUtcNow());
         await _store.UpsertAccessKeyAsync(record, cancellationToken);
-        _cache.TryRemove(accessKeyId, out _);
+        _cache.Remove(accessKeyId);
         return record;
     }
 
@@ -87,21 +94,35 @@ public sealed class AccessKeyDirectory : IDisposable
     }
 
     /// <summary>Forgets a key at once on this node (after it was deactivated or deleted here).</summary>
-    public void Invalidate(string accessKeyId) => _cache.TryRemove(accessKeyId, out _);
+    public void Invalidate(string accessKeyId) => _cache.Remove(accessKeyId);
 
-    public void Dispose()
+    /// <summary>How many access keys are cached now; never more than <see cref="CacheCapacity"/>.</summary>
+    public int CachedCount => _cache.Count;
+
+    public void Dispose() => _cache.Clear();
+
+    /// <summary>AWS's access key id format as Coffer issues it: 16 to 128 upper-case letters and digits.</summary>
+    public static bool IsAccessKeyIdForm(string accessKeyId)
     {
-        foreach (var id in _cache.Keys.ToList())
+        if (accessKeyId.Length is < 16 or > 128)
         {
-            if (_cache.TryRemove(id, out var entry))
+            return false;
+        }
+
+        foreach (var c in accessKeyId)
+        {
+            if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c))
             {
-                entry.Secret?.Dispose();
+                return false;
             }
         }
+
+        return true;
     }
 
-    private async ValueTask<Entry> LoadAsync(string accessKeyId, Entry? previous, long now, CancellationToken cancellationToken)
+    private async ValueTask<Entry> LoadAsync(string accessKeyId, Entry? previous, CancellationToken cancellationToken)
     {
+        var now = _clock.GetTimestamp();
         Entry fresh;
         if (accessKeyId.StartsWith("ASIA", StringComparison.Ordinal))
         {
@@ -127,7 +148,7 @@ public sealed class AccessKeyDirectory : IDisposable
                     record.SealedSecret, null, DateTimeOffset.MaxValue, now);
         }
 
-        _cache[accessKeyId] = fresh;
+        _cache.Set(accessKeyId, fresh);
         if (previous?.Secret is { } old && !ReferenceEquals(old, fresh.Secret))
         {
             // Revoked or replaced: a request still checking a signature with it fails closed.
@@ -145,7 +166,7 @@ public sealed class AccessKeyDirectory : IDisposable
     }
 
     private static SecretBytes? Reuse(Entry? previous, byte[] sealedSecret) =>
-        previous?.Secret is { } secret && previous.Sealed is { } sealedBefore && sealedBefore.AsSpan().SequenceEqual(sealedSecret) ? secret : null;
+        previous?.Secret is { IsDisposed: false } secret && previous.Sealed is { } sealedBefore && sealedBefore.AsSpan().SequenceEqual(sealedSecret) ? secret : null;
 
     /// <summary>The barrier record id of an access key's (or session's) secret.</summary>
     public static string SecretRecordId(string accessKeyId) => $"access-key-secret:{accessKeyId}";

@@ -7,7 +7,7 @@ public static class KeyEnablement
 {
     public static async ValueTask SetAsync(KmsRuntime runtime, RequestContext context, string keyId, KeyState target, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, keyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, keyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, target == KeyState.Enabled ? "kms:EnableKey" : "kms:DisableKey", key, cancellationToken);
         KeyStateRules.EnsureNotPendingDeletion(key);
         if (key.State != target)

@@ -10,7 +10,7 @@ namespace Coffer.Service.Keys;
 /// </summary>
 public sealed class KeyResolver(ICofferStore store)
 {
-    public async ValueTask<KmsKey> ResolveAsync(RequestContext context, string keyId, KeyIdForms forms, CancellationToken cancellationToken)
+    public async ValueTask<KmsKey> ResolveAsync(RequestContext context, string keyId, KeyIdForms forms, CrossAccountUse crossAccount, CancellationToken cancellationToken)
     {
         if (!KeyReference.TryParse(keyId, out var reference))
         {
@@ -54,6 +54,12 @@ public sealed class KeyResolver(ICofferStore store)
         }
 
         var arn = reference.Kind == KeyReferenceKind.KeyArn ? keyId : Arns.Key(context.Region, reference.AccountId ?? context.AccountId, id);
+        if (crossAccount == CrossAccountUse.No && reference.AccountId is { } owner && owner != context.AccountId)
+        {
+            // Refused before the lookup, so the answer says nothing about whether the key exists.
+            KmsErrors.KeyNotFound(arn);
+        }
+
         var key = await store.FindKeyAsync(context.Region, id, cancellationToken);
         if (key is null || key.AccountId != (reference.AccountId ?? context.AccountId))
         {

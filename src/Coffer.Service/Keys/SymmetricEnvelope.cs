@@ -15,7 +15,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
     {
         var material = await CurrentMaterialAsync(key, cancellationToken);
         return SymmetricCiphertext.Encrypt(material, Guid.Parse(key.KeyId), key.CurrentMaterialVersion, plaintext.Span,
-            EncryptionContextEncoding.Encode(encryptionContext));
+            EncodeContext(encryptionContext));
     }
 
     /// <summary>Encrypts a secret the server holds (ReEncrypt's plaintext, a data key) without copying it out.</summary>
@@ -23,7 +23,33 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
     {
         var material = await CurrentMaterialAsync(key, cancellationToken);
         return SymmetricCiphertext.Encrypt(material, Guid.Parse(key.KeyId), key.CurrentMaterialVersion, plaintext.Span,
-            EncryptionContextEncoding.Encode(encryptionContext));
+            EncodeContext(encryptionContext));
+    }
+
+    /// <summary>
+    /// The encryption context as the ciphertext binds it. Its format gives each key and value two
+    /// length bytes; a longer one is the caller's mistake (a ValidationException), not a server fault.
+    /// </summary>
+    private static byte[] EncodeContext(IReadOnlyDictionary<string, string>? encryptionContext)
+    {
+        if (encryptionContext is not null)
+        {
+            if (encryptionContext.Count > EncryptionContextEncoding.MaxPairs)
+            {
+                KmsErrors.ValidationFailed($"The encryption context must have at most {EncryptionContextEncoding.MaxPairs} pairs.");
+            }
+
+            foreach (var (name, value) in encryptionContext)
+            {
+                if (System.Text.Encoding.UTF8.GetByteCount(name) > EncryptionContextEncoding.MaxStringBytes
+                    || System.Text.Encoding.UTF8.GetByteCount(value) > EncryptionContextEncoding.MaxStringBytes)
+                {
+                    KmsErrors.ValidationFailed($"Each encryption context key and value must be at most {EncryptionContextEncoding.MaxStringBytes} bytes in UTF-8.");
+                }
+            }
+        }
+
+        return EncryptionContextEncoding.Encode(encryptionContext);
     }
 
     private async ValueTask<SecretBytes> CurrentMaterialAsync(KmsKey key, CancellationToken cancellationToken) =>
@@ -43,7 +69,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
         KmsKey? expected = null;
         if (expectedKeyId is not null)
         {
-            expected = await runtime.Resolver.ResolveAsync(context, expectedKeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+            expected = await runtime.Resolver.ResolveAsync(context, expectedKeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
         }
 
         if (!SymmetricCiphertext.TryReadHeader(blob, out var keyGuid, out var version))
@@ -76,7 +102,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
             KmsErrors.BadCiphertext();
         }
 
-        var plaintext = SymmetricCiphertext.TryDecrypt(material, blob, EncryptionContextEncoding.Encode(encryptionContext));
+        var plaintext = SymmetricCiphertext.TryDecrypt(material, blob, EncodeContext(encryptionContext));
         if (plaintext is null)
         {
             KmsErrors.BadCiphertext();

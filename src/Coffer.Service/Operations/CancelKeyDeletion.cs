@@ -13,7 +13,7 @@ public sealed class CancelKeyDeletion(KmsRuntime runtime) : KmsOperation<KeyIdRe
 {
     public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(RequestContext context, KeyIdRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:CancelKeyDeletion", key, cancellationToken);
         if (key.State != KeyState.PendingDeletion)
         {

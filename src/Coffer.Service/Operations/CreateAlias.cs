@@ -14,7 +14,7 @@ public sealed class CreateAlias(KmsRuntime runtime) : KmsOperation<CreateAliasRe
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, CreateAliasRequest request, CancellationToken cancellationToken)
     {
         AliasRules.ValidateName(request.AliasName, creating: true);
-        var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateAlias", key, cancellationToken);
         await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:CreateAlias", Arns.Alias(context.Region, context.AccountId, request.AliasName), cancellationToken);
         KeyStateRules.EnsureNotPendingDeletion(key);

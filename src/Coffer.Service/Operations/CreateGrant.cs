@@ -1,4 +1,6 @@
 using Coffer.Core;
+using Coffer.Policy;
+using Coffer.Service.Authorization;
 using Coffer.Crypto;
 using Coffer.Service.Keys;
 using Coffer.Storage;
@@ -38,60 +40,76 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
 {
     public override async ValueTask<CreateGrantResponse> ExecuteAsync(RequestContext context, CreateGrantRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
         var operations = request.Operations.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateGrant", key, cancellationToken, f =>
-        {
-            f.With("kms:GrantOperations", operations).With("kms:GranteePrincipal", request.GranteePrincipal).With("kms:GrantIsForAWSResource", "false");
-            if (request.RetiringPrincipal is not null)
-            {
-                f.With("kms:RetiringPrincipal", request.RetiringPrincipal);
-            }
-
-            var constraintTypes = new List<string>();
-            if (request.Constraints?.EncryptionContextEquals is not null)
-            {
-                constraintTypes.Add("EncryptionContextEquals");
-            }
-
-            if (request.Constraints?.EncryptionContextSubset is not null)
-            {
-                constraintTypes.Add("EncryptionContextSubset");
-            }
-
-            if (constraintTypes.Count > 0)
-            {
-                f.With("kms:GrantConstraintType", constraintTypes);
-            }
-        });
-        KeyStateRules.EnsureUsableForCrypto(key);
         if (operations.Count == 0)
         {
             KmsErrors.ValidationFailed("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
         }
 
+        if (operations is ["CreateGrant"])
+        {
+            KmsErrors.ValidationFailed("Grants must not contain only the CreateGrant operation.");
+        }
+
+        var equals = request.Constraints?.EncryptionContextEquals;
+        var subset = request.Constraints?.EncryptionContextSubset;
+        await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateGrant", key, cancellationToken, f => Conditions(f, request, operations),
+            grantLimit: parent => GrantRules.Narrows(parent, operations, equals, subset));
+        KeyStateRules.EnsureUsableForCrypto(key);
         if (request.DryRun == true)
         {
             KmsErrors.DryRunSucceeded();
         }
 
+        var grants = await runtime.Store.ListGrantsAsync(key.KeyId, cancellationToken);
         if (request.Name is not null)
         {
-            var existing = (await runtime.Store.ListGrantsAsync(key.KeyId, cancellationToken)).FirstOrDefault(g => g.Name == request.Name
+            var existing = grants.FirstOrDefault(g => g.Name == request.Name
                 && g.GranteePrincipal == request.GranteePrincipal && g.RetiringPrincipal == request.RetiringPrincipal
-                && g.Operations.SequenceEqual(operations)
-                && SameContext(g.EncryptionContextEquals, request.Constraints?.EncryptionContextEquals)
-                && SameContext(g.EncryptionContextSubset, request.Constraints?.EncryptionContextSubset));
+                && g.Operations.SequenceEqual(operations) && SameContext(g.EncryptionContextEquals, equals) && SameContext(g.EncryptionContextSubset, subset));
             if (existing is not null)
             {
+                // A retry: the same grant, with a new token for it, as AWS answers.
                 return new CreateGrantResponse { GrantId = existing.GrantId, GrantToken = GrantTokens.For(existing.GrantId) };
             }
         }
 
+        if (grants.Count >= runtime.Limits.GrantsPerKey)
+        {
+            KmsErrors.Throw(KmsErrors.LimitExceeded,
+                $"The request was rejected because the KMS key {key.Arn} already has {runtime.Limits.GrantsPerKey} grants, the most a key may have.");
+        }
+
         var grant = new GrantRecord(Convert.ToHexStringLower(RandomSource.Bytes(32)), key.KeyId, request.Name, request.GranteePrincipal, request.RetiringPrincipal,
-            operations, request.Constraints?.EncryptionContextEquals, request.Constraints?.EncryptionContextSubset, context.AccountId, runtime.Clock.GetUtcNow());
+            operations, equals, subset, context.AccountId, runtime.Clock.GetUtcNow());
         await runtime.Store.InsertGrantAsync(grant, cancellationToken);
         return new CreateGrantResponse { GrantId = grant.GrantId, GrantToken = GrantTokens.For(grant.GrantId) };
+    }
+
+    private static void Conditions(RequestFacts facts, CreateGrantRequest request, List<string> operations)
+    {
+        facts.With("kms:GrantOperations", operations).With("kms:GranteePrincipal", request.GranteePrincipal).With("kms:GrantIsForAWSResource", "false");
+        if (request.RetiringPrincipal is not null)
+        {
+            facts.With("kms:RetiringPrincipal", request.RetiringPrincipal);
+        }
+
+        var constraintTypes = new List<string>();
+        if (request.Constraints?.EncryptionContextEquals is not null)
+        {
+            constraintTypes.Add("EncryptionContextEquals");
+        }
+
+        if (request.Constraints?.EncryptionContextSubset is not null)
+        {
+            constraintTypes.Add("EncryptionContextSubset");
+        }
+
+        if (constraintTypes.Count > 0)
+        {
+            facts.With("kms:GrantConstraintType", constraintTypes);
+        }
     }
 
     private static bool SameContext(IReadOnlyDictionary<string, string>? stored, Dictionary<string, string>? requested) =>
@@ -105,12 +123,31 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
 public static class GrantTokens
 {
     private const string Prefix = "CfrGrant1.";
+    private const int GrantIdLength = 64;
 
-    public static string For(string grantId) => Prefix + grantId;
+    /// <summary>A new token for the grant each time, as AWS gives: the grant id and a random nonce.</summary>
+    public static string For(string grantId) => $"{Prefix}{grantId}.{Convert.ToHexStringLower(RandomSource.Bytes(16))}";
 
     public static bool TryRead(string token, out string grantId)
     {
-        grantId = token.StartsWith(Prefix, StringComparison.Ordinal) ? token[Prefix.Length..] : "";
-        return grantId.Length == 64 && grantId.All(char.IsAsciiHexDigitLower);
+        var rest = token.StartsWith(Prefix, StringComparison.Ordinal) ? token.AsSpan(Prefix.Length) : [];
+        var id = rest.Length >= GrantIdLength ? rest[..GrantIdLength] : [];
+        var nonce = rest.Length > GrantIdLength ? rest[GrantIdLength..] : [];
+        var valid = id.Length == GrantIdLength && IsLowerHex(id) && (nonce.IsEmpty || (nonce.Length == 33 && nonce[0] == '.' && IsLowerHex(nonce[1..])));
+        grantId = valid ? id.ToString() : "";
+        return valid;
+    }
+
+    private static bool IsLowerHex(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

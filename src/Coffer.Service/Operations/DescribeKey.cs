@@ -18,7 +18,7 @@ public sealed class DescribeKey(KmsRuntime runtime) : KmsOperation<DescribeKeyRe
 {
     public override async ValueTask<DescribeKeyResponse> ExecuteAsync(RequestContext context, DescribeKeyRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:DescribeKey", key, cancellationToken, f => f.RequestAlias(request.KeyId));
         return new DescribeKeyResponse { KeyMetadata = KeyMetadata.From(key) };
     }

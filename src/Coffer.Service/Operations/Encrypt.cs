@@ -30,7 +30,7 @@ public sealed class Encrypt(KmsRuntime runtime) : KmsOperation<EncryptRequest, E
     {
         try
         {
-            var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+            var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
             await runtime.Authorizer.AuthorizeAsync(context, "kms:Encrypt", key, cancellationToken,
                 f => f.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm).RequestAlias(request.KeyId),
                 request.EncryptionContext);

@@ -41,7 +41,7 @@ public sealed class GenerateDataKey(KmsRuntime runtime, bool includePlaintext) :
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
 
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext", key, cancellationToken,
             f => f.EncryptionContext(request.EncryptionContext).RequestAlias(request.KeyId), request.EncryptionContext);
         KeyStateRules.EnsureUsableForCrypto(key);

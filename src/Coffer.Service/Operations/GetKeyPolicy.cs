@@ -19,7 +19,7 @@ public sealed class GetKeyPolicy(KmsRuntime runtime) : KmsOperation<GetKeyPolicy
 {
     public override async ValueTask<GetKeyPolicyResponse> ExecuteAsync(RequestContext context, GetKeyPolicyRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:GetKeyPolicy", key, cancellationToken);
         KeyPolicyNames.Ensure(request.PolicyName);
         var policy = await runtime.Store.GetKeyPolicyAsync(key.KeyId, cancellationToken)

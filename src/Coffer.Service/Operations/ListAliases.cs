@@ -45,7 +45,7 @@ public sealed class ListAliases(KmsRuntime runtime) : KmsOperation<ListAliasesRe
         string? keyId = null;
         if (request.KeyId is not null)
         {
-            keyId = (await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken)).KeyId;
+            keyId = (await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken)).KeyId;
         }
 
         var limit = Math.Min(request.Limit ?? DefaultLimit, MaxLimit);

@@ -55,7 +55,7 @@ public sealed class ListGrants(KmsRuntime runtime) : KmsOperation<ListGrantsRequ
 {
     public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListGrantsRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:ListGrants", key, cancellationToken);
         var grants = (await runtime.Store.ListGrantsAsync(key.KeyId, cancellationToken))
             .Where(g => (request.GrantId is null || g.GrantId == request.GrantId) && (request.GranteePrincipal is null || g.GranteePrincipal == request.GranteePrincipal))

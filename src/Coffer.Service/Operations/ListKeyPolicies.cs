@@ -20,7 +20,7 @@ public sealed class ListKeyPolicies(KmsRuntime runtime) : KmsOperation<ListKeyPo
 {
     public override async ValueTask<ListKeyPoliciesResponse> ExecuteAsync(RequestContext context, ListKeyPoliciesRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:ListKeyPolicies", key, cancellationToken);
         return new ListKeyPoliciesResponse { PolicyNames = [KeyPolicies.DefaultName], Truncated = false };
     }

@@ -25,7 +25,7 @@ public sealed class ListResourceTags(KmsRuntime runtime) : KmsOperation<ListReso
 
     public override async ValueTask<ListResourceTagsResponse> ExecuteAsync(RequestContext context, ListResourceTagsRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:ListResourceTags", key, cancellationToken);
         var all = await runtime.Store.GetTagsAsync(key.KeyId, cancellationToken);
         var start = 0;

@@ -1,3 +1,4 @@
+using Coffer.Core;
 namespace Coffer.Service.Operations;
 
 public sealed class ListRetirableGrantsRequest
@@ -13,6 +14,13 @@ public sealed class ListRetirableGrants(KmsRuntime runtime) : KmsOperation<ListR
     public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListRetirableGrantsRequest request, CancellationToken cancellationToken)
     {
         await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListRetirableGrants", "*", cancellationToken);
+        if (PrincipalAccount(request.RetiringPrincipal) is { } account && account != context.AccountId)
+        {
+            // AWS: "You must specify a principal in your AWS account."
+            KmsErrors.Throw(KmsErrors.AccessDenied,
+                $"User: {context.Caller.Arn} is not authorized to perform: kms:ListRetirableGrants for a retiring principal in another account");
+        }
+
         var grants = new List<Storage.GrantRecord>();
         var arns = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var grant in await runtime.Store.ListGrantsByRetiringPrincipalAsync(request.RetiringPrincipal, cancellationToken))
@@ -25,5 +33,17 @@ public sealed class ListRetirableGrants(KmsRuntime runtime) : KmsOperation<ListR
         }
 
         return GrantPages.Page(grants, request.Limit, request.Marker, g => GrantListEntry.From(g, arns[g.KeyId]));
+    }
+
+    /// <summary>The account of a principal given as an ARN (<c>arn:aws:iam::ACCOUNT:…</c>, <c>arn:aws:sts::ACCOUNT:…</c>) or as an account id.</summary>
+    private static string? PrincipalAccount(string principal)
+    {
+        if (principal.Length == 12 && principal.All(char.IsAsciiDigit))
+        {
+            return principal;
+        }
+
+        var parts = principal.Split(':', 6);
+        return parts.Length == 6 && parts[0] == "arn" ? parts[4] : null;
     }
 }

@@ -17,7 +17,7 @@ public sealed class PutKeyPolicy(KmsRuntime runtime) : KmsOperation<PutKeyPolicy
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, PutKeyPolicyRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:PutKeyPolicy", key, cancellationToken,
             f => f.With("kms:BypassPolicyLockoutSafetyCheck", request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false"));
         KeyPolicyNames.Ensure(request.PolicyName);

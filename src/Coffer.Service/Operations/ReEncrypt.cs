@@ -33,7 +33,7 @@ public sealed class ReEncrypt(KmsRuntime runtime) : KmsOperation<ReEncryptReques
 
     public override async ValueTask<ReEncryptResponse> ExecuteAsync(RequestContext context, ReEncryptRequest request, CancellationToken cancellationToken)
     {
-        var destination = await runtime.Resolver.ResolveAsync(context, request.DestinationKeyId, KeyIdForms.KeyOrAlias, cancellationToken);
+        var destination = await runtime.Resolver.ResolveAsync(context, request.DestinationKeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
         var (source, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.SourceEncryptionContext, request.SourceKeyId,
             key => runtime.Authorizer.AuthorizeAsync(context, "kms:ReEncryptFrom", key, cancellationToken,
                 f => f.EncryptionContext(request.SourceEncryptionContext).EncryptionAlgorithm(request.SourceEncryptionAlgorithm).RequestAlias(request.SourceKeyId),

@@ -1,6 +1,7 @@
 using Coffer.Core;
-using Coffer.Service.Authorization;
+using Coffer.Policy;
 using Coffer.Service.Keys;
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
@@ -39,9 +40,10 @@ public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRe
         }
 
         var grant = await runtime.Store.FindGrantAsync(grantId, cancellationToken);
+        KmsKey? key = null;
         if (request.KeyId is not null)
         {
-            var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+            key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
             if (grant is not null && grant.KeyId != key.KeyId)
             {
                 grant = null;
@@ -53,9 +55,8 @@ public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRe
             KmsErrors.Throw(KmsErrors.NotFound, $"Grant ID {grantId} not found");
         }
 
-        var mayRetire = (grant.RetiringPrincipal is { } retiring && GrantRules.Names(retiring, context.Caller))
-            || (grant.Operations.Contains("RetireGrant") && GrantRules.Names(grant.GranteePrincipal, context.Caller));
-        if (!mayRetire)
+        key ??= await runtime.Store.FindKeyAsync(context.Region, grant.KeyId, cancellationToken);
+        if (key is null || !await MayRetireAsync(context, grant, key, namedByKeyAndId: request.KeyId is not null, cancellationToken))
         {
             KmsErrors.Throw(KmsErrors.AccessDenied,
                 $"User: {context.Caller.Arn} is not authorized to perform: kms:RetireGrant on resource: {grant.GrantId} because it is neither the retiring principal nor a grantee allowed to retire it");
@@ -68,5 +69,29 @@ public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRe
 
         await runtime.Store.DeleteGrantAsync(grant.GrantId, cancellationToken);
         return EmptyResponse.Instance;
+    }
+
+    /// <summary>
+    /// AWS's rule: the retiring principal; the grantee, when the grant includes RetireGrant; and,
+    /// naming the grant by key and grant id, the account that owns the key (its root user, or a
+    /// principal of it whose IAM policies allow kms:RetireGrant on the key).
+    /// </summary>
+    private async ValueTask<bool> MayRetireAsync(RequestContext context, GrantRecord grant, KmsKey key, bool namedByKeyAndId, CancellationToken cancellationToken)
+    {
+        const string action = "kms:RetireGrant";
+        var authorizer = runtime.Authorizer;
+        if (grant.RetiringPrincipal is { } retiring && await authorizer.GrantPrincipalNamesAsync(context, retiring, action, key.Arn, cancellationToken))
+        {
+            return true;
+        }
+
+        if (grant.Operations.Contains("RetireGrant") && await authorizer.GrantPrincipalNamesAsync(context, grant.GranteePrincipal, action, key.Arn, cancellationToken))
+        {
+            return true;
+        }
+
+        return namedByKeyAndId && key.AccountId == context.AccountId
+            && (context.Caller.Kind == CallerKind.Account
+                || await authorizer.IdentityDecisionAsync(context, action, key.Arn, cancellationToken) == IdentityDecision.Allow);
     }
 }

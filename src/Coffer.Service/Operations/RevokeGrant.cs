@@ -15,7 +15,7 @@ public sealed class RevokeGrant(KmsRuntime runtime) : KmsOperation<RevokeGrantRe
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, RevokeGrantRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:RevokeGrant", key, cancellationToken);
         var grant = await runtime.Store.FindGrantAsync(request.GrantId, cancellationToken);
         if (grant is null || grant.KeyId != key.KeyId)

@@ -34,7 +34,7 @@ public sealed class ScheduleKeyDeletion(KmsRuntime runtime) : KmsOperation<Sched
             KmsErrors.ValidationFailed($"PendingWindowInDays must be between {MinWindowDays} and {MaxWindowDays}");
         }
 
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:ScheduleKeyDeletion", key, cancellationToken,
             f => f.With("kms:ScheduleKeyDeletionPendingWindowInDays", days.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         KeyStateRules.EnsureNotPendingDeletion(key);

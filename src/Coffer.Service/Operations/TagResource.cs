@@ -15,7 +15,7 @@ public sealed class TagResource(KmsRuntime runtime) : KmsOperation<TagResourceRe
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, TagResourceRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:TagResource", key, cancellationToken, f => f.RequestTags(request.Tags));
         KeyStateRules.EnsureNotPendingDeletion(key);
         var added = TagRules.Validate(request.Tags);

@@ -13,7 +13,7 @@ public sealed class UntagResource(KmsRuntime runtime) : KmsOperation<UntagResour
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, UntagResourceRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:UntagResource", key, cancellationToken, f => f.With("aws:TagKeys", request.TagKeys));
         KeyStateRules.EnsureNotPendingDeletion(key);
         var removed = request.TagKeys.ToHashSet(StringComparer.Ordinal);

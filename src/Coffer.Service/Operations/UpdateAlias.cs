@@ -21,7 +21,7 @@ public sealed class UpdateAlias(KmsRuntime runtime) : KmsOperation<UpdateAliasRe
             KmsErrors.AliasNotFound(Arns.Alias(context.Region, context.AccountId, request.AliasName));
         }
 
-        var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.TargetKeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         var current = await runtime.Store.FindKeyAsync(context.Region, alias.TargetKeyId, cancellationToken);
         await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:UpdateAlias", alias.Arn, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:UpdateAlias", key, cancellationToken);

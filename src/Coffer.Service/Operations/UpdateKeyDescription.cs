@@ -12,7 +12,7 @@ public sealed class UpdateKeyDescription(KmsRuntime runtime) : KmsOperation<Upda
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, UpdateKeyDescriptionRequest request, CancellationToken cancellationToken)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, cancellationToken);
+        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
         await runtime.Authorizer.AuthorizeAsync(context, "kms:UpdateKeyDescription", key, cancellationToken);
         KeyStateRules.EnsureNotPendingDeletion(key);
         await runtime.Store.UpdateKeyAsync(key with { Description = request.Description }, cancellationToken);

@@ -83,8 +83,9 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
 
         if (options.Sign)
         {
-            var signedHeaders = string.Join(';', headers.Keys);
-            var canonical = $"POST\n/\n\n{string.Concat(headers.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{Hex(SHA256.HashData(body))}";
+            var signed = headers.Where(h => !options.UnsignedHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase)).ToList();
+            var signedHeaders = string.Join(';', signed.Select(h => h.Key));
+            var canonical = $"POST\n/\n\n{string.Concat(signed.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{Hex(SHA256.HashData(body))}";
             var scope = $"{amzDate[..8]}/{options.Region}/{options.Service}/aws4_request";
             var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
             var key = Encoding.UTF8.GetBytes("AWS4" + options.Secret);
@@ -128,4 +129,7 @@ public sealed class SigningOptions
     public string? BodyAfterSigning { get; set; }
 
     public Dictionary<string, string> ExtraHeaders { get; } = [];
+
+    /// <summary>Headers sent but left out of SignedHeaders.</summary>
+    public List<string> UnsignedHeaders { get; } = [];
 }

@@ -23,7 +23,7 @@ public sealed class TestCoffer : IAsyncDisposable
     public string AccountId => Options.AccountId;
 
     public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId,
-        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null)
+        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null)
     {
         var options = new ServerOptions
         {
@@ -38,6 +38,7 @@ public sealed class TestCoffer : IAsyncDisposable
             Console = TextWriter.Null,
             AuditStoreFactory = auditStore ?? Storage.Sqlite.SqliteAuditStore.InDirectory,
             AuditRetention = auditRetention,
+            Limits = limits ?? new Service.KmsLimits(),
         };
         return new TestCoffer(await CofferApp.StartAsync(options), options);
     }

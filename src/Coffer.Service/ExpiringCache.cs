@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+
+namespace Coffer.Service;
+
+/// <summary>
+/// A cache whose entries each serve for at most <c>lifetime</c> and which never holds more than
+/// <c>capacity</c> of them, so no stream of distinct keys (access key ids an attacker makes up,
+/// say) can grow it. When full, it drops stale entries first, then arbitrary ones; every entry
+/// dropped goes to <c>evicted</c> (which zeroes what it held). Thread-safe.
+/// </summary>
+public sealed class ExpiringCache<TValue>(int capacity, TimeSpan lifetime, TimeProvider clock, Action<TValue>? evicted = null)
+{
+    private readonly ConcurrentDictionary<string, (TValue Value, long LoadedAt)> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _trimming = new();
+
+    public int Capacity => capacity;
+
+    public int Count => _entries.Count;
+
+    /// <summary>The entry for <paramref name="key"/> if there is one, and whether it is still fresh.</summary>
+    public bool TryGet(string key, out TValue value, out bool fresh)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            value = entry.Value;
+            fresh = clock.GetElapsedTime(entry.LoadedAt) < lifetime;
+            return true;
+        }
+
+        value = default!;
+        fresh = false;
+        return false;
+    }
+
+    /// <summary>A fresh entry only.</summary>
+    public bool TryGetFresh(string key, out TValue value) => TryGet(key, out value, out var fresh) && fresh;
+
+    /// <summary>Stores an entry; replacing one does not evict it (the caller decides what the old value still means).</summary>
+    public void Set(string key, TValue value)
+    {
+        if (_entries.Count >= capacity && !_entries.ContainsKey(key))
+        {
+            Trim();
+        }
+
+        _entries[key] = (value, clock.GetTimestamp());
+    }
+
+    public void Remove(string key)
+    {
+        if (_entries.TryRemove(key, out var entry))
+        {
+            evicted?.Invoke(entry.Value);
+        }
+    }
+
+    public void Clear()
+    {
+        foreach (var key in _entries.Keys)
+        {
+            Remove(key);
+        }
+    }
+
+    /// <summary>Makes room for a tenth of the capacity: stale entries first, then any.</summary>
+    private void Trim()
+    {
+        lock (_trimming)
+        {
+            var target = capacity - Math.Max(1, capacity / 10);
+            if (_entries.Count <= target)
+            {
+                return;
+            }
+
+            foreach (var (key, entry) in _entries)
+            {
+                if (clock.GetElapsedTime(entry.LoadedAt) >= lifetime)
+                {
+                    Remove(key);
+                }
+            }
+
+            foreach (var key in _entries.Keys)
+            {
+                if (_entries.Count <= target)
+                {
+                    break;
+                }
+
+                Remove(key);
+            }
+        }
+    }
+}

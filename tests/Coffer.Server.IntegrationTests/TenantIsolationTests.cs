@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Coffer.Server.IntegrationTests.Infrastructure;
+
+namespace Coffer.Server.IntegrationTests;
+
+/// <summary>
+/// Accounts on one deployment are hostile neighbours: another account's key is reachable only by
+/// the operations AWS marks "Cross-account use: Yes", and deployment-wide actions belong to the
+/// operator account alone.
+/// </summary>
+public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deployment) : IClassFixture<TenantIsolationTests.Deployment>
+{
+    private const string Tenant = "444455556666";
+    private const string TenantKeyId = "AKIATENANTADMIN00001";
+    private const string TenantSecret = "tenant-admin-secret-00000000000000000000";
+
+    private TestCoffer Server => deployment.Server;
+    private string Key => deployment.Key;
+    private AmazonKeyManagementServiceClient Owner => Server.Kms();
+    private AmazonKeyManagementServiceClient Neighbour => Server.Kms(accessKeyId: TenantKeyId, secret: TenantSecret);
+
+    /// <summary>One deployment with two accounts, and a key of the first whose policy gives the second everything.</summary>
+    public sealed class Deployment : IAsyncLifetime
+    {
+        public TestCoffer Server { get; private set; } = null!;
+        public string Key { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Server = await TestCoffer.StartAsync();
+            await Server.App.CreateAccountAsync(Tenant, TenantKeyId, TenantSecret);
+            // The refusals below come from the operations' own cross-account rule, not from this policy.
+            Key = (await Server.Kms().CreateKeyAsync(new CreateKeyRequest
+            {
+                Policy = $$"""
+                    {"Version":"2012-10-17","Statement":[
+                      {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Server.AccountId}}:root"},"Action":"kms:*","Resource":"*"},
+                      {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Tenant}}:root"},"Action":"kms:*","Resource":"*"}]}
+                    """,
+            })).KeyMetadata.Arn;
+            await Server.Kms().CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/owned", TargetKeyId = Key });
+        }
+
+        public async Task DisposeAsync() => await Server.DisposeAsync();
+    }
+
+    public static TheoryData<string> SameAccountOnlyOperations() =>
+    [
+        "PutKeyPolicy", "GetKeyPolicy", "ListKeyPolicies", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKey", "DisableKey",
+        "TagResource", "UntagResource", "ListResourceTags", "UpdateKeyDescription", "CreateAlias", "UpdateAlias", "ListAliases",
+    ];
+
+    [Theory]
+    [MemberData(nameof(SameAccountOnlyOperations))]
+    public async Task An_operation_without_cross_account_use_does_not_find_another_accountsKey(string operation)
+    {
+        Func<Task> call = operation switch
+        {
+            "PutKeyPolicy" => () => Neighbour.PutKeyPolicyAsync(new PutKeyPolicyRequest
+            {
+                KeyId = Key, BypassPolicyLockoutSafetyCheck = true,
+                Policy = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}""",
+            }),
+            "GetKeyPolicy" => () => Neighbour.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = Key }),
+            "ListKeyPolicies" => () => Neighbour.ListKeyPoliciesAsync(new ListKeyPoliciesRequest { KeyId = Key }),
+            "ScheduleKeyDeletion" => () => Neighbour.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = Key, PendingWindowInDays = 7 }),
+            "CancelKeyDeletion" => () => Neighbour.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = Key }),
+            "EnableKey" => () => Neighbour.EnableKeyAsync(new EnableKeyRequest { KeyId = Key }),
+            "DisableKey" => () => Neighbour.DisableKeyAsync(new DisableKeyRequest { KeyId = Key }),
+            "TagResource" => () => Neighbour.TagResourceAsync(new TagResourceRequest { KeyId = Key, Tags = [new Tag { TagKey = "k", TagValue = "v" }] }),
+            "UntagResource" => () => Neighbour.UntagResourceAsync(new UntagResourceRequest { KeyId = Key, TagKeys = ["k"] }),
+            "ListResourceTags" => () => Neighbour.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = Key }),
+            "UpdateKeyDescription" => () => Neighbour.UpdateKeyDescriptionAsync(new UpdateKeyDescriptionRequest { KeyId = Key, Description = "mine now" }),
+            "CreateAlias" => () => Neighbour.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/stolen", TargetKeyId = Key }),
+            "UpdateAlias" => NeighbourUpdatesOwnAliasToForeignKeyAsync,
+            "ListAliases" => () => Neighbour.ListAliasesAsync(new ListAliasesRequest { KeyId = Key }),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation)),
+        };
+
+        await Errors.ExpectAsync("NotFoundException", call, $"Key '{Key}' does not exist");
+
+        var metadata = (await Owner.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Key })).KeyMetadata;
+        Assert.Equal(KeyState.Enabled, metadata.KeyState);
+        Assert.Equal("", metadata.Description);
+        Assert.Contains(Server.AccountId, (await Owner.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = Key })).Policy);
+    }
+
+    private async Task<UpdateAliasResponse> NeighbourUpdatesOwnAliasToForeignKeyAsync()
+    {
+        var own = (await Neighbour.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        await Neighbour.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/mine", TargetKeyId = own });
+        return await Neighbour.UpdateAliasAsync(new UpdateAliasRequest { AliasName = "alias/mine", TargetKeyId = Key });
+    }
+
+    [Fact]
+    public async Task Operations_with_cross_account_use_reach_theKey_byKey_ARN_or_alias_ARN()
+    {
+        var aliasArn = $"arn:aws:kms:us-east-1:{Server.AccountId}:alias/owned";
+        Assert.Equal(Key, (await Neighbour.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Key })).KeyMetadata.Arn);
+        Assert.Equal(Key, (await Neighbour.DescribeKeyAsync(new DescribeKeyRequest { KeyId = aliasArn })).KeyMetadata.Arn);
+        var blob = (await Neighbour.EncryptAsync(new EncryptRequest { KeyId = aliasArn, Plaintext = new MemoryStream([7]) })).CiphertextBlob;
+        Assert.Equal([7], (await Neighbour.DecryptAsync(new DecryptRequest { CiphertextBlob = blob })).Plaintext.ToArray());
+        await Neighbour.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = Key, KeySpec = DataKeySpec.AES_256 });
+        var grant = await Neighbour.CreateGrantAsync(new CreateGrantRequest { KeyId = Key, GranteePrincipal = $"arn:aws:iam::{Tenant}:root", Operations = ["Encrypt"] });
+        Assert.Contains((await Neighbour.ListGrantsAsync(new ListGrantsRequest { KeyId = Key })).Grants, g => g.GrantId == grant.GrantId);
+        await Neighbour.RevokeGrantAsync(new RevokeGrantRequest { KeyId = Key, GrantId = grant.GrantId });
+
+        // An alias name alone is always the caller's own account's alias.
+        await Errors.ExpectAsync("NotFoundException", () => Neighbour.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/owned" }));
+    }
+
+    [Fact]
+    public async Task ListRetirableGrants_takes_only_a_principal_of_the_callers_account()
+    {
+        await Owner.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = Key, GranteePrincipal = $"arn:aws:iam::{Server.AccountId}:user/worker", RetiringPrincipal = $"arn:aws:iam::{Server.AccountId}:user/retirer",
+            Operations = ["Encrypt"],
+        });
+        Assert.Single((await Owner.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = $"arn:aws:iam::{Server.AccountId}:user/retirer" })).Grants);
+
+        await Errors.ExpectAsync("AccessDeniedException",
+            () => Neighbour.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = $"arn:aws:iam::{Server.AccountId}:user/retirer" }));
+        await Errors.ExpectAsync("AccessDeniedException",
+            () => Neighbour.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = Server.AccountId }));
+    }
+
+    [Theory]
+    [InlineData("seal")]
+    [InlineData("rotate-domain-key")]
+    public async Task A_tenant_admin_cannot_take_a_deployment_wide_operator_action(string command)
+    {
+        var tenant = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = TenantKeyId, ["AWS_SECRET_ACCESS_KEY"] = TenantSecret };
+
+        var refused = await Repo.RunAsync(Repo.Launcher, [command, "--address", Server.Address.ToString()], tenant);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("AccessDeniedException", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("reserved to the deployment's operator account", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(Server.App.Keyring.IsSealed);
+        await Owner.EncryptAsync(new EncryptRequest { KeyId = Key, Plaintext = new MemoryStream([1]) });
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("""{"share":1}""")]
+    [InlineData("""{"share":null}""")]
+    [InlineData("not json")]
+    [InlineData("""{"reset":"yes"}""")]
+    public async Task A_malformed_unseal_body_gets_a_4xx_in_AWS_shape_and_an_audit_event(string body)
+    {
+        using var http = new HttpClient();
+        var before = (await Server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { Limit = 1000 })).Count;
+
+        var response = await http.PostAsync(new Uri(Server.Address, "/sys/unseal"), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("__type", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var events = await Server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { Limit = 1000 });
+        Assert.Equal(before + 1, events.Count);
+        Assert.Equal("Unseal", events[^1].EventName);
+    }
+}

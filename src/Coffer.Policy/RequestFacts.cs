@@ -12,6 +12,9 @@ public enum CallerKind
 public sealed record Caller(string Arn, string AccountId, CallerKind Kind, string UserId, string? UserName = null, string? RoleArn = null)
 {
     public string AccountRootArn => $"arn:aws:iam::{AccountId}:root";
+
+    /// <summary>When the temporary credentials of a session were issued (<c>aws:TokenIssueTime</c>); null for long-term keys.</summary>
+    public DateTimeOffset? TokenIssuedAt { get; init; }
 }
 
 /// <summary>

@@ -137,4 +137,55 @@ public sealed class StsTests : IAsyncLifetime
         Assert.Equal("ValidationError", error.ErrorCode);
         Assert.Equal("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", error.Message);
     }
+
+    [Theory]
+    [InlineData("Bool", "aws:SecureTransport", "false")]
+    [InlineData("StringLike", "aws:userid", "AIDA*")]
+    [InlineData("StringEquals", "aws:PrincipalTag/team", "red")]
+    [InlineData("DateGreaterThan", "aws:CurrentTime", "2000-01-01T00:00:00Z")]
+    public async Task A_trust_policy_sees_the_global_condition_keys(string op, string key, string value)
+    {
+        var name = $"tp-{Guid.NewGuid():N}"[..20];
+        var user = await Iam.CreateUserAsync(_server, name, """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        await Iam.CallAsync(_server.Raw(), "TagUser", new() { ["UserName"] = name, ["Tags.member.1.Key"] = "team", ["Tags.member.1.Value"] = "red" });
+        var roleArn = await CreateRoleAsync(name, $$$$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{{{_server.AccountId}}}}:root"},"Action":"sts:AssumeRole"},
+              {"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"{{{{op}}}}":{"{{{{key}}}}":"{{{{value}}}}"}}}]}
+            """);
+
+        var refused = await Assert.ThrowsAsync<AmazonSecurityTokenServiceException>(() => Sts(new BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey))
+            .AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "s1" }));
+        Assert.Equal("AccessDenied", refused.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Sessions_issued_before_a_cutoff_are_refused_by_aws_TokenIssueTime()
+    {
+        var user = await Iam.CreateUserAsync(_server, "cutoff-user", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}""");
+        var roleArn = await CreateRoleAsync("cutoff-role", Trust($"arn:aws:iam::{_server.AccountId}:root"),
+            """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*"}]}""");
+        var sts = Sts(new BasicAWSCredentials(user.AccessKeyId, user.SecretAccessKey));
+        async Task<Amazon.KeyManagementService.AmazonKeyManagementServiceClient> SessionAsync()
+        {
+            var c = (await sts.AssumeRoleAsync(new AssumeRoleRequest { RoleArn = roleArn, RoleSessionName = "job", DurationSeconds = 3600 })).Credentials;
+            return Iam.Kms(_server, c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
+        }
+
+        var old = await SessionAsync();
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var cutoff = _clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var fresh = await SessionAsync();
+        await old.CreateKeyAsync(new CreateKeyRequest());
+
+        await Iam.CallAsync(_server.Raw(), "PutRolePolicy", new()
+        {
+            ["RoleName"] = "cutoff-role", ["PolicyName"] = "revoke-older",
+            ["PolicyDocument"] = $$$$"""{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"{{{{cutoff}}}}"}}}]}""",
+        });
+
+        await Errors.ExpectAsync("AccessDeniedException", () => old.CreateKeyAsync(new CreateKeyRequest()));
+        await fresh.CreateKeyAsync(new CreateKeyRequest());
+    }
 }

@@ -124,6 +124,13 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         return PolicyEvaluator.EvaluateIdentity(identity.Policies, facts);
     }
 
+    /// <summary>
+    /// The global condition keys of a request (caller, time, transport, source, tags), for any
+    /// policy evaluated outside this class, such as a role's trust policy: every policy sees the same keys.
+    /// </summary>
+    public ValueTask<RequestFacts> RequestFactsAsync(RequestContext context, string action, string resource, CancellationToken cancellationToken) =>
+        FactsAsync(context, action, resource, null, cancellationToken);
+
     private async ValueTask<RequestFacts> FactsAsync(RequestContext context, string action, string resource, Action<RequestFacts>? conditions, CancellationToken cancellationToken)
     {
         var caller = context.Caller;
@@ -142,6 +149,11 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         if (caller.UserName is not null)
         {
             facts.With("aws:username", caller.UserName);
+        }
+
+        if (caller.TokenIssuedAt is { } issued)
+        {
+            facts.With("aws:TokenIssueTime", issued.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         }
 
         if (caller.Kind != CallerKind.Account)

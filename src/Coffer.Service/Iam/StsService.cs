@@ -78,11 +78,7 @@ public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory di
             return false;
         }
 
-        var facts = new RequestFacts(context.Caller, "sts:AssumeRole", role.Arn)
-            .With("aws:PrincipalArn", context.Caller.RoleArn ?? context.Caller.Arn)
-            .With("aws:PrincipalAccount", context.AccountId)
-            .With("aws:PrincipalType", context.Caller.Kind.ToString())
-            .With("aws:SourceIp", context.SourceIp);
+        var facts = await runtime.Authorizer.RequestFactsAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
         var decision = PolicyEvaluator.EvaluateResource(trust, facts);
         if (decision.ExplicitDeny || (!decision.AllowsDirectly && !decision.AllowsAccount))
         {

@@ -132,7 +132,7 @@ public sealed class AccessKeyDirectory : IDisposable
                 ? Entry.Empty(now)
                 : new Entry(
                     new Principal(new Caller(IdentityIds.AssumedRoleArn(session.AccountId, role.Name, session.SessionName), session.AccountId, CallerKind.AssumedRole,
-                        $"{role.UniqueId}:{session.SessionName}", null, role.Arn), accessKeyId),
+                        $"{role.UniqueId}:{session.SessionName}", null, role.Arn) { TokenIssuedAt = session.CreatedAt }, accessKeyId),
                     Reuse(previous, session.SealedSecret) ?? _keyring.Barrier.Open(SecretRecordId(accessKeyId), session.SealedSecret),
                     session.SealedSecret, session.TokenHash, session.ExpiresAt, now);
         }

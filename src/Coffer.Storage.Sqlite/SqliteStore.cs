@@ -143,6 +143,11 @@ public sealed partial class SqliteStore : ICofferStore
         // Foreign keys cascade the material, tags and aliases away inside the same statement.
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = $id;", cancellationToken, null, ("$id", keyId));
+
+        // The WAL still holds the pages as they were before the delete; copying them into the
+        // (zeroed) database and truncating the WAL leaves the material nowhere in the data folder.
+        // A reader mid-transaction can keep the checkpoint from completing; the next one finishes it.
+        await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default)
@@ -259,7 +264,9 @@ public sealed partial class SqliteStore : ICofferStore
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA synchronous=FULL;", cancellationToken);
+        // secure_delete: a deleted row (a destroyed key's material, a replaced secret) is overwritten
+        // with zeros in the file, not left in a free page for anyone who copies the file to read.
+        await ExecuteAsync(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;", cancellationToken);
         return connection;
     }
 

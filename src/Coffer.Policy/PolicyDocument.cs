@@ -49,6 +49,20 @@ public sealed class PolicyDocument
 
     public static PolicyDocument Parse(string json, Kind kind)
     {
+        try
+        {
+            return ParseJson(json, kind);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json reads a string that escapes half a surrogate pair only to throw
+            // when it is read: such a policy is malformed, not a server fault.
+            throw new PolicyParseException("The policy contains a string that is not valid Unicode.");
+        }
+    }
+
+    private static PolicyDocument ParseJson(string json, Kind kind)
+    {
         JsonDocument document;
         try
         {

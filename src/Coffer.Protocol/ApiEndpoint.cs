@@ -65,7 +65,7 @@ public sealed partial class ApiEndpoint(
                 wire = service is "iam" or "sts" ? query : kms;
                 if (wire == kms)
                 {
-                    Json.SurrogateEscapes.Replace(body.Span);
+                    Json.SurrogateEscapes.PrepareBody(body.Span);
                 }
 
                 audit.EnsureHealthy();

@@ -55,7 +55,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
 
     [Theory]
     [MemberData(nameof(SameAccountOnlyOperations))]
-    public async Task An_operation_without_cross_account_use_does_not_find_another_accountsKey(string operation)
+    public async Task An_operation_without_cross_account_use_does_not_find_another_accounts_key(string operation)
     {
         Func<Task> call = operation switch
         {
@@ -96,7 +96,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
     }
 
     [Fact]
-    public async Task Operations_with_cross_account_use_reach_theKey_byKey_ARN_or_alias_ARN()
+    public async Task Operations_with_cross_account_use_reach_the_key_by_key_ARN_or_alias_ARN()
     {
         var aliasArn = $"arn:aws:kms:us-east-1:{Server.AccountId}:alias/owned";
         Assert.Equal(Key, (await Neighbour.DescribeKeyAsync(new DescribeKeyRequest { KeyId = Key })).KeyMetadata.Arn);

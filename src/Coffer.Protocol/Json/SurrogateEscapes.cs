@@ -11,6 +11,21 @@ internal static class SurrogateEscapes
 {
     private static ReadOnlySpan<byte> Replacement => "fffd"u8;
 
+    /// <summary>
+    /// Makes an authenticated JSON body safe for every later reader: refuses one that is not
+    /// UTF-8 (System.Text.Json parses such strings and throws only when they are read, which
+    /// would surface as a 500), then repairs unpaired surrogate escapes.
+    /// </summary>
+    public static void PrepareBody(Span<byte> json)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new Core.KmsException(RequestValidator.SerializationError, null);
+        }
+
+        Replace(json);
+    }
+
     /// <summary>Replaces every unpaired surrogate escape in <paramref name="json"/>; returns how many.</summary>
     public static int Replace(Span<byte> json)
     {

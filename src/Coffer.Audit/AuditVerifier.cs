@@ -43,7 +43,9 @@ public sealed record TrailProof(AuditAnchor Start, long ProvenThrough, long Last
 
         if (UnprovenCount > 0)
         {
-            lines.Add($"UNPROVEN: {Count(UnprovenCount)} (#{ProvenThrough + 1} to #{LastPresent}) after the last digest: no signature covers them yet, so they may have been added, changed or cut off without a trace.");
+            var them = UnprovenCount == 1 ? "it" : "them";
+            lines.Add($"UNPROVEN: {Count(UnprovenCount)} (#{ProvenThrough + 1} to #{LastPresent}) after the last digest: no signature covers {them} yet, "
+                + $"so {them} may have been added, changed or cut off without a trace.");
         }
 
         return string.Join(Environment.NewLine, lines);

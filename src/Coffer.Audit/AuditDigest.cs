@@ -50,14 +50,16 @@ public sealed record AuditDigest(
 
 /// <summary>
 /// Writes signed digests: periodically, on shutdown, and before retention removes old events.
-/// Serialised: one digest at a time. Thread-safe.
+/// A digest is written even when no event came since the last one: its time is what proves the
+/// trail was not cut back, so a quiet trail must keep being signed. Serialised: one digest at a
+/// time. Thread-safe.
 /// </summary>
 public sealed class AuditDigester(IAuditStore store, Func<AuditSigningKey?> signingKey, TimeProvider clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Writes a digest covering every committed event, unless nothing happened since the last one.</summary>
-    public Task<AuditDigest?> WriteAsync(string kind, CancellationToken cancellationToken = default) => WriteAsync(kind, 0, "", force: false, cancellationToken);
+    /// <summary>Writes a digest covering every committed event; null while sealed (there is no key to sign with).</summary>
+    public Task<AuditDigest?> WriteAsync(string kind, CancellationToken cancellationToken = default) => WriteAsync(kind, 0, "", cancellationToken);
 
     /// <summary>
     /// Removes events older than <paramref name="cutoff"/>, first signing a retention digest that
@@ -73,28 +75,26 @@ public sealed class AuditDigester(IAuditStore store, Func<AuditSigningKey?> sign
 
         var through = old[0].Sequence;
         var first = (await store.QueryAsync(new AuditFilter { Limit = 1 }, cancellationToken))[0].Sequence;
-        await WriteAsync("retention", through, Convert.ToHexStringLower(old[0].Hash), force: true, cancellationToken);
+        await WriteAsync("retention", through, Convert.ToHexStringLower(old[0].Hash), cancellationToken);
         await store.DeleteThroughAsync(through, cancellationToken);
         return through - first + 1;
     }
 
-    private async Task<AuditDigest?> WriteAsync(string kind, long removedThrough, string removedThroughHash, bool force, CancellationToken cancellationToken)
+    private async Task<AuditDigest?> WriteAsync(string kind, long removedThrough, string removedThroughHash, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // The time is taken before the last event is read, so the digest can claim that every
+            // event committed before its time is covered: verify reports that time as proven.
+            var createdAt = clock.GetUtcNow();
             var digests = await store.ReadDigestsAsync(cancellationToken);
             var previous = digests.Count == 0 ? null : digests[^1];
             var previousDigest = previous is null ? null : AuditDigest.Parse(previous.Json);
             var last = await store.LastAsync(cancellationToken);
             var lastSequence = last?.Sequence ?? previousDigest?.LastSequence ?? 0;
             var lastHash = last is { } l ? Convert.ToHexStringLower(l.Hash) : previousDigest?.LastHash ?? Convert.ToHexStringLower(AuditChain.Genesis);
-            if (!force && previousDigest is not null && previousDigest.LastSequence == lastSequence)
-            {
-                return null;
-            }
-
-            var digest = new AuditDigest((previousDigest?.Sequence ?? 0) + 1, kind, clock.GetUtcNow(), lastSequence, lastHash,
+            var digest = new AuditDigest((previousDigest?.Sequence ?? 0) + 1, kind, createdAt, lastSequence, lastHash,
                 previous is null ? "" : AuditDigest.ChainHash(previous),
                 removedThrough > 0 ? removedThrough : previousDigest?.RemovedThrough ?? 0,
                 removedThrough > 0 ? removedThroughHash : previousDigest?.RemovedThroughHash ?? "");

@@ -36,18 +36,39 @@ internal static class AuditCommand
         var file = new Option<string?>("--file") { Description = "Verify an export (from 'coffer audit export') instead of a data folder", HelpName = "FILE" };
         var publicKey = new Option<string?>("--public-key")
         {
-            Description = "The audit public key (PEM) to trust. Without it the key stored in the data folder is used, which someone with the disk could replace.",
+            Description = "The audit public key (PEM) to trust, from a copy kept apart from the data folder. Without it the key stored in the data folder is used, "
+                + "which proves nothing against someone who can write that folder (verify warns on standard error).",
             HelpName = "FILE",
         };
-        var verify = new Command("verify", "Check the hash chain and every signed digest; name the first event edited, removed, inserted or reordered. Exits 1 if anything is wrong.")
+        var through = new Option<string?>("--through")
         {
-            dataDir, file, publicKey,
+            Description = "Fail (exit 1) unless a signed digest proves the trail up to this time: ISO 8601, UTC unless an offset is given, or an age such as 2m. "
+                + "Use the time the server stopped, or now minus the digest interval for a running server; an earlier end means the trail was cut back.",
+            HelpName = "TIME",
+        };
+        var verify = new Command("verify",
+            "Check the signed digests and the hash chain; name the first event edited, removed, inserted or reordered. Prints the time up to which the trail is proven "
+            + "(the last signed digest) and names events after it as unproven. Exits 1 if anything is wrong.")
+        {
+            dataDir, file, publicKey, through,
         };
         verify.SetAction(async (result, cancellationToken) =>
         {
+            DateTimeOffset? required;
+            try
+            {
+                required = ParseTime(result.GetValue(through));
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: --through: {error.Message}");
+                return ExitCodes.Usage;
+            }
+
             try
             {
                 var dir = Path.GetFullPath(result.GetValue(dataDir)!);
+                var exportFile = result.GetValue(file);
                 byte[] key;
                 if (result.GetValue(publicKey) is { } keyFile)
                 {
@@ -57,10 +78,13 @@ internal static class AuditCommand
                 else
                 {
                     key = await StoredPublicKeyAsync(dir, cancellationToken);
+                    Console.Error.WriteLine(exportFile is null
+                        ? $"coffer: WARNING: no --public-key, so the audit public key was read from {dir}, the folder under check: this proves nothing against anyone who can write that folder."
+                        : $"coffer: WARNING: no --public-key, so the audit public key was read from the data folder {dir}: this proves nothing against anyone who can write that folder.");
                 }
 
                 VerificationResult outcome;
-                if (result.GetValue(file) is { } exportFile)
+                if (exportFile is not null)
                 {
                     var (records, digests, start) = AuditExport.Read(await File.ReadAllLinesAsync(exportFile, cancellationToken));
                     outcome = AuditVerifier.Verify(records, digests, key, start);
@@ -68,20 +92,52 @@ internal static class AuditCommand
                 else
                 {
                     await using var store = await OpenAuditAsync(dir, cancellationToken);
+                    // Digests first: an event committed in between then shows as unproven rather than as a digest's missing event.
+                    var digests = await store.ReadDigestsAsync(cancellationToken);
                     var records = await store.QueryAsync(new AuditFilter { Limit = int.MaxValue }, cancellationToken);
-                    outcome = AuditVerifier.Verify(records, await store.ReadDigestsAsync(cancellationToken), key);
+                    outcome = AuditVerifier.Verify(records, digests, key);
                 }
 
-                (outcome.Ok ? Console.Out : Console.Error).WriteLine(outcome.Ok ? outcome.Summary : $"coffer: audit verification FAILED: {outcome.Summary}");
-                return outcome.Ok ? ExitCodes.Success : ExitCodes.Failure;
+                if (!outcome.Ok)
+                {
+                    return Failed(outcome.Summary);
+                }
+
+                if (required is { } time && ShortOf(outcome.Proof!, time) is { } shortfall)
+                {
+                    return Failed(shortfall);
+                }
+
+                Console.WriteLine(outcome.Summary);
+                return ExitCodes.Success;
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException or FormatException or KeyNotFoundException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"coffer: audit verification FAILED: {error.Message}");
-                return ExitCodes.Failure;
+                return Failed(error.Message);
             }
         });
         return verify;
+
+        static int Failed(string why)
+        {
+            Console.Error.WriteLine($"coffer: audit verification FAILED: {why}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>Why the proven trail does not reach <paramref name="required"/>, or null when it does.</summary>
+    private static string? ShortOf(TrailProof proof, DateTimeOffset required)
+    {
+        var wanted = TrailProof.Format(required);
+        if (proof.LastDigest is not { } last)
+        {
+            return $"the trail is proven only through no time at all (there is no signed digest), not through {wanted}.";
+        }
+
+        return last.CreatedAt >= required
+            ? null
+            : $"the trail is proven only through {TrailProof.Format(last.CreatedAt)} (digest #{last.Sequence}), before {wanted}: "
+                + "the digests after it were removed (the trail was cut back), or the server was not running unsealed until then.";
     }
 
     private static Command Query()
@@ -145,7 +201,9 @@ internal static class AuditCommand
     {
         var dataDir = DataDir();
         var since = new Option<string?>("--since") { Description = "Export events from this time (ISO 8601 or an age such as 7d); default: all", HelpName = "TIME" };
-        var export = new Command("export", "Write the trail as verifiable JSON lines to standard output (events with their chain hashes, and every signed digest).")
+        var export = new Command("export",
+            "Write the trail as verifiable JSON lines to standard output (events with their chain hashes, and every signed digest). "
+            + "With --since it starts at the last signed digest before that time, so it may hold up to one digest interval of earlier events.")
         {
             dataDir, since,
         };

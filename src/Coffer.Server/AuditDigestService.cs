@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
 
-/// <summary>Writes a signed digest every interval (when events arrived), applies retention, and writes a last digest on shutdown.</summary>
+/// <summary>Writes a signed digest every interval (also when no events arrived), applies retention, and writes a last digest on shutdown.</summary>
 internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpan interval, TimeSpan? retention, TimeProvider clock, ILogger<AuditDigestService> logger)
     : BackgroundService
 {

@@ -24,6 +24,7 @@ public sealed class AuditTrail : IAsyncDisposable
     private long _lastSequence;
     private byte[] _lastHash;
     private volatile bool _healthy = true;
+    private readonly SemaphoreSlim _recovering = new(1, 1);
 
     private AuditTrail(IAuditStore store, long lastSequence, byte[] lastHash)
     {
@@ -87,6 +88,38 @@ public sealed class AuditTrail : IAsyncDisposable
             _healthy = false;
             throw new AuditUnavailableException("The audit trail cannot be written.", error);
         }
+    }
+
+    /// <summary>
+    /// While the trail is failing, tries the same durable write as <see cref="ProbeAsync"/> and, if it
+    /// succeeds, lets requests in again. <c>/health</c> calls it: otherwise only a request's own event
+    /// could clear the failure, and a node that a load balancer took out of rotation for its 503 gets
+    /// no requests, so it would stay out long after the disk had room again. One probe at a time, so a
+    /// burst of health checks costs one write. Returns whether the trail is healthy now.
+    /// </summary>
+    public async Task<bool> TryRecoverAsync(CancellationToken cancellationToken)
+    {
+        if (Healthy || _writer.IsCompleted || !await _recovering.WaitAsync(0, cancellationToken))
+        {
+            return Healthy;
+        }
+
+        try
+        {
+            await _store.ProbeAsync(cancellationToken);
+            // Only the flag that refuses requests early changes; every response still waits for its own event.
+            _healthy = true;
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Still failing: /health keeps saying so.
+        }
+        finally
+        {
+            _recovering.Release();
+        }
+
+        return Healthy;
     }
 
     /// <summary>Throws when the last commit failed, so a request is refused before it does anything.</summary>
@@ -198,6 +231,7 @@ public sealed class AuditTrail : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        _recovering.Dispose();
     }
 
     private sealed record Pending(AuditEvent Event, TaskCompletionSource Done);

@@ -23,11 +23,12 @@ public sealed record HealthStatus(
     public bool Serving => Audit == "ok";
 
     /// <summary>Answers <c>GET /health</c>: 200 while the node can serve, 503 while its audit trail cannot be written.</summary>
-    public static Task WriteAsync(HttpContext http, SealStatus status, AuditTrail audit)
+    public static async Task WriteAsync(HttpContext http, SealStatus status, AuditTrail audit)
     {
+        await audit.TryRecoverAsync(http.RequestAborted);
         var health = From(status, audit);
         http.Response.StatusCode = health.Serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-        return http.Response.WriteAsJsonAsync(health, HealthJsonContext.Default.HealthStatus);
+        await http.Response.WriteAsJsonAsync(health, HealthJsonContext.Default.HealthStatus);
     }
 }
 

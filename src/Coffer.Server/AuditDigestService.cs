@@ -10,7 +10,9 @@ internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpa
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(interval, clock);
+        // Real time paces the digests; the injected clock only stamps them. A test clock moved
+        // a week ahead would otherwise fire one digest per interval of that week, back to back.
+        using var timer = new PeriodicTimer(interval, TimeProvider.System);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
@@ -267,5 +268,49 @@ public class HostileCallerTests(ServerFixture fixture) : IClassFixture<ServerFix
         var requestId = response.Message.Headers.GetValues("x-amzn-RequestId").Single();
         Assert.Contains(await Server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { Limit = 50, NewestFirst = true }),
             e => e.Json.Contains(requestId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_UTF8_is_a_SerializationException()
+    {
+        var keyId = (await Admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        byte[] body = [.. Encoding.UTF8.GetBytes($$"""{"KeyId":"{{keyId}}","Description":"a"""), 0xCF, .. "\"}"u8];
+
+        var response = await Server.Raw().SendBytesAsync("UpdateKeyDescription", body);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("SerializationException", response.Type);
+    }
+
+    [Fact]
+    public async Task A_policy_that_escapes_half_a_surrogate_pair_is_a_malformed_policy()
+    {
+        var keyId = (await Admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var policy = """{"Version":"2012-10-17","Statement":[{"Sid":"\ud800","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}""";
+
+        await Errors.ExpectAsync("MalformedPolicyDocumentException",
+            () => Admin.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = keyId, Policy = policy, BypassPolicyLockoutSafetyCheck = true }));
+        var user = UniqueName("pol");
+        await Iam.CallAsync(Server.Raw(), "CreateUser", new() { ["UserName"] = user });
+        var iam = await Server.Raw().QueryAsync("iam", "PutUserPolicy", new Dictionary<string, string> { ["UserName"] = user, ["PolicyName"] = "p", ["PolicyDocument"] = policy });
+        Assert.Equal(400, iam.Status);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("${aws:username}")]
+    [InlineData("team?")]
+    public async Task A_principal_tag_value_that_could_widen_a_policy_variable_is_refused(string value)
+    {
+        var user = UniqueName("tagged");
+        await Iam.CallAsync(Server.Raw(), "CreateUser", new() { ["UserName"] = user });
+
+        var response = await Server.Raw().QueryAsync("iam", "TagUser", new Dictionary<string, string>
+        {
+            ["UserName"] = user, ["Tags.member.1.Key"] = "team", ["Tags.member.1.Value"] = value,
+        });
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("ValidationError", response.Xml("Code"));
     }
 }

@@ -22,6 +22,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
     public async ValueTask<IamUser> CreateUserAsync(RequestContext context, string userName, string? path, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken)
     {
         ValidateName(userName, "userName");
+        ValidateTags(tags);
         var normalizedPath = NormalizePath(path);
         var arn = IdentityIds.UserArn(context.AccountId, userName, normalizedPath);
         await AuthorizeAsync(context, "iam:CreateUser", arn, cancellationToken);
@@ -79,6 +80,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
 
     public async ValueTask TagUserAsync(RequestContext context, string userName, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken)
     {
+        ValidateTags(tags);
         var user = await FindAsync(context, PrincipalKind.User, userName, cancellationToken);
         await AuthorizeAsync(context, "iam:TagUser", user.Arn, cancellationToken);
         var merged = (await Store.GetPrincipalTagsAsync(user.Arn, cancellationToken)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
@@ -210,6 +212,29 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
     private static IamUser ToUser(PrincipalRecord record, IReadOnlyList<KmsTag> tags) =>
         new(record.Path, record.Name, record.UniqueId, record.Arn, record.CreatedAt, tags);
 
+    /// <summary>
+    /// IAM's tag rules. They matter beyond tidiness: a principal tag's value is substituted into
+    /// policies as <c>${aws:PrincipalTag/…}</c>, and AWS's character set keeps wildcards and
+    /// variable syntax (<c>* ? $ { }</c>) out of it, so a tag cannot widen the policy it feeds.
+    /// </summary>
+    private static void ValidateTags(IReadOnlyList<KmsTag> tags)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (tags[i].Key.Length is < 1 or > 128 || !TagKeyPattern().IsMatch(tags[i].Key))
+            {
+                IamErrors.Throw(IamErrors.Validation,
+                    $"1 validation error detected: Value '{tags[i].Key}' at 'tags.{i + 1}.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{{L}}\\p{{Z}}\\p{{N}}_.:/=+\\-@]+");
+            }
+
+            if (tags[i].Value.Length > 256 || !TagValuePattern().IsMatch(tags[i].Value))
+            {
+                IamErrors.Throw(IamErrors.Validation,
+                    $"1 validation error detected: Value '{tags[i].Value}' at 'tags.{i + 1}.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{{L}}\\p{{Z}}\\p{{N}}_.:/=+\\-@]*");
+            }
+        }
+    }
+
     private static void ValidateName(string name, string member)
     {
         if (!NamePattern().IsMatch(name))
@@ -232,6 +257,12 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
 
         return path;
     }
+
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$")]
+    private static partial Regex TagKeyPattern();
+
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$")]
+    private static partial Regex TagValuePattern();
 
     [GeneratedRegex(@"^[\w+=,.@-]{1,64}$")]
     private static partial Regex NamePattern();

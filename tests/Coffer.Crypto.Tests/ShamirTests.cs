@@ -19,6 +19,27 @@ public class ShamirTests
     }
 
     [Fact]
+    public void A_split_with_fixed_coefficients_gives_the_independently_computed_shares()
+    {
+        // f(x) = secret + a1 x + a2 x^2 per byte; the shares were computed by the Python script named in Gf256Tests.
+        using var secret = SecretBytes.CopyOf([0x00, 0x42, 0xFF, 0x53]);
+        byte[][] coefficients = [[0x01, 0x02], [0x53, 0xCA], [0xFF, 0x00], [0x9A, 0x3B]];
+        string[] expected = ["03DB00F2", "0AE11A90", "0978E531", "24012E90", "2798D131"];
+        var next = 0;
+
+        var parts = Shamir.Split(secret, 5, 3, c => coefficients[next++].CopyTo(c));
+
+        Assert.Equal(expected, parts.Select(p => Convert.ToHexString(p.Y.Span)));
+        Assert.Equal([1, 2, 3, 4, 5], parts.Select(p => (int)p.X));
+        using var fromPython = Shamir.Combine([
+            new Shamir.Share(5, SecretBytes.CopyOf(Convert.FromHexString(expected[4]))),
+            new Shamir.Share(2, SecretBytes.CopyOf(Convert.FromHexString(expected[1]))),
+            new Shamir.Share(4, SecretBytes.CopyOf(Convert.FromHexString(expected[3]))),
+        ]);
+        Assert.Equal("0042FF53", Convert.ToHexString(fromPython.Span));
+    }
+
+    [Fact]
     public void Fewer_shares_than_the_threshold_give_something_else()
     {
         using var secret = SecretBytes.Random(32);

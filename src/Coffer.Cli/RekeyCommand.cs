@@ -17,14 +17,19 @@ internal static class RekeyCommand
         var library = new Option<string?>("--pkcs11-library") { Description = "The new HSM's PKCS#11 library", HelpName = "FILE" };
         var token = new Option<string?>("--pkcs11-token-label") { Description = "The new HSM token's label", HelpName = "LABEL" };
         var keyLabel = new Option<string?>("--pkcs11-key-label") { Description = "The new root key's label (made if absent)", HelpName = "LABEL" };
+        var currentLibrary = new Option<string?>("--current-pkcs11-library")
+        {
+            Description = "The current HSM's PKCS#11 library, when the data folder is sealed by one (else COFFER_PKCS11_LIBRARY); must be the one given to init",
+            HelpName = "FILE",
+        };
         var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file with the HSM PIN (else COFFER_PKCS11_PIN), for the current or the new HSM", HelpName = "FILE" };
         var command = new Command("rekey", """
             Replace the root of trust without touching key material. The current shares are read from standard
-            input, one per line (or the current HSM is opened with its PIN); the domain key is wrapped again under
+            input, one per line (or the current HSM is opened with its PIN, through --current-pkcs11-library); the domain key is wrapped again under
             a new root key, and the new shares are printed once. Stop the server first.
             """)
         {
-            dataDir, seal, shares, threshold, library, token, keyLabel, pinFile,
+            dataDir, seal, shares, threshold, library, token, keyLabel, currentLibrary, pinFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -60,7 +65,8 @@ internal static class RekeyCommand
 
             try
             {
-                var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
+                var currentLibraryPath = result.GetValue(currentLibrary) ?? (Environment.GetEnvironmentVariable("COFFER_PKCS11_LIBRARY") is { Length: > 0 } env ? env : null);
+                var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Rekeyed: the domain key is now wrapped by '{hsm.Key}' in token '{hsm.Token}'.");

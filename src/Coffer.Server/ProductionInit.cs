@@ -61,7 +61,7 @@ public static class ProductionInit
             {
                 if (hsm is not null)
                 {
-                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: hsm.Library, Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
+                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: SealConfig.NormalizeLibraryPath(hsm.Library), Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
                 }
                 else
                 {

@@ -51,22 +51,21 @@ internal static class RekeyCommand
                 return ExitCodes.Usage;
             }
 
-            var current = new List<string>();
-            if (Console.IsInputRedirected)
+            List<SecretBytes> current;
+            try
             {
-                while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
-                {
-                    if (line.Trim().Length > 0)
-                    {
-                        current.Add(line.Trim());
-                    }
-                }
+                current = ShareInput.ReadAll();
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
             }
 
             try
             {
                 var currentLibraryPath = result.GetValue(currentLibrary) ?? (Environment.GetEnvironmentVariable("COFFER_PKCS11_LIBRARY") is { Length: > 0 } env ? env : null);
-                var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
+                using var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Rekeyed: the domain key is now wrapped by '{hsm.Key}' in token '{hsm.Token}'.");
@@ -74,10 +73,7 @@ internal static class RekeyCommand
                 else
                 {
                     Console.WriteLine($"Rekeyed: {outcome.Shares.Count} new shares, {result.GetValue(threshold)} needed to unseal. The old shares no longer unseal.");
-                    for (var i = 0; i < outcome.Shares.Count; i++)
-                    {
-                        Console.WriteLine($"Share {i + 1}: {outcome.Shares[i]}");
-                    }
+                    ShareOutput.Print(outcome.Shares);
                 }
 
                 return ExitCodes.Success;
@@ -86,6 +82,13 @@ internal static class RekeyCommand
             {
                 Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;
+            }
+            finally
+            {
+                foreach (var share in current)
+                {
+                    share.Dispose();
+                }
             }
         });
         return command;

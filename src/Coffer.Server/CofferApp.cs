@@ -177,7 +177,7 @@ public sealed class CofferApp : IAsyncDisposable
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
-        async Task<ISeal> OpenSealAsync(IReadOnlyList<string> shares, CancellationToken token) => config.Kind == SealConfig.Dev
+        async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
         var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync);

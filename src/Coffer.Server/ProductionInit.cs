@@ -4,8 +4,20 @@ using Coffer.Storage.Sqlite;
 
 namespace Coffer.Server;
 
-/// <summary>What <c>coffer init</c> hands out once: the shares and the first admin's key.</summary>
-public sealed record Initialized(IReadOnlyList<string> Shares, string AccountId, string AccessKeyId, string SecretAccessKey);
+/// <summary>
+/// What <c>coffer init</c> hands out once: the shares (their text, in secret buffers the receiver
+/// disposes once printed) and the first admin's key.
+/// </summary>
+public sealed record Initialized(IReadOnlyList<SecretBytes> Shares, string AccountId, string AccessKeyId, string SecretAccessKey) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var share in Shares)
+        {
+            share.Dispose();
+        }
+    }
+}
 
 /// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
 public static class ProductionInit

@@ -17,7 +17,7 @@ public static class Rekey
     /// Rekeys <paramref name="dataDir"/>. A current HSM is reached through <paramref name="currentLibrary"/>,
     /// the operator's own word for its PKCS#11 library, which must agree with the record.
     /// </summary>
-    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<string> currentShares, string? currentPin, string? currentLibrary,
+    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<SecretBytes> currentShares, string? currentPin, string? currentLibrary,
         int shares, int threshold, ProductionInit.Hsm? newHsm, CancellationToken cancellationToken)
     {
         await using var store = SqliteStore.InDirectory(dataDir);
@@ -85,7 +85,7 @@ public static class Rekey
     /// Opens the deployment's seal from T current shares, or the HSM with its PIN through
     /// <paramref name="trustedLibrary"/>, which the caller has had from <see cref="SealConfig.TrustedPkcs11Library"/>.
     /// </summary>
-    public static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<string> shares, string? pin, string? trustedLibrary,
+    public static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<SecretBytes> shares, string? pin, string? trustedLibrary,
         CancellationToken cancellationToken)
     {
         if (config.Kind == SealConfig.Pkcs11Kind)
@@ -105,7 +105,7 @@ public static class Rekey
         {
             foreach (var text in shares)
             {
-                var share = ShamirSeal.Decode(text) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
+                var share = ShamirSeal.Decode(text.Span) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
                 decoded.Add(share);
                 var index = share.X - 1;
                 if (index >= fingerprints.Length / 32 || !SecretComparer.FixedTimeEquals(ShamirSeal.Fingerprint(share), fingerprints.AsSpan(index * 32, 32)))

@@ -17,9 +17,22 @@ namespace Coffer.Server;
 /// shares never reach the audit trail or a log.
 /// </summary>
 internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
-    Func<IReadOnlyList<string>, CancellationToken, Task<ISeal>> openSeal)
+    Func<IReadOnlyList<SecretBytes>, CancellationToken, Task<ISeal>> openSeal)
 {
     private const int MaxBody = 8 * 1024;
+
+    /// <summary>Reads the body into <paramref name="buffer"/>; a length past <see cref="MaxBody"/> means it did not fit.</summary>
+    private static async Task<int> ReadBodyAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length;
+    }
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -36,7 +49,10 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
         object? result = null;
         RequestContext? context = null;
         WireResponse response;
-        var body = new byte[0];
+        // The body may hold shares: it is read into one pinned buffer, zeroed below, rather than a
+        // growing stream whose discarded copies nobody zeroes. (Kestrel's own receive buffers are
+        // pooled memory outside our reach.)
+        var buffer = GC.AllocateArray<byte>(MaxBody + 1, pinned: true);
         try
         {
             if (!HttpMethods.IsPost(http.Request.Method) || http.Request.ContentLength > MaxBody)
@@ -44,9 +60,13 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 throw new KmsException("ValidationException", "Use POST with a small JSON body.");
             }
 
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-            body = buffer.ToArray();
+            var length = await ReadBodyAsync(http.Request.Body, buffer, http.RequestAborted);
+            if (length > MaxBody)
+            {
+                throw new KmsException("ValidationException", "Use POST with a small JSON body.");
+            }
+
+            var body = buffer.AsMemory(0, length);
             if (sealing)
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);
@@ -59,25 +79,22 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
                 }
                 else
                 {
-                    var root = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body).RootElement;
-                    var shares = root.TryGetProperty("shares", out var list) && list.ValueKind == JsonValueKind.Array
-                        ? list.EnumerateArray().Select(s => s.GetString() ?? "").ToList()
-                        : [];
-                    using var seal = await openSeal(shares, http.RequestAborted);
+                    using var message = ShareMessage.Parse(body.Span);
+                    using var seal = await openSeal(message.Shares, http.RequestAborted);
                     var outcome = await DomainKeyRotation.RunAsync(runtime.Store, keyring, seal, http.RequestAborted);
                     result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Resealed };
                 }
             }
             else
             {
-                var root = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body).RootElement;
-                if (root.TryGetProperty("reset", out var reset) && reset.ValueKind == JsonValueKind.True)
+                using var message = ShareMessage.Parse(body.Span);
+                if (message.Reset)
                 {
                     unseal.Reset();
                 }
-                else if (root.TryGetProperty("share", out var share) && share.GetString() is { } text)
+                else if (message.Share is { } share)
                 {
-                    await unseal.SubmitAsync(text, http.RequestAborted);
+                    await unseal.SubmitAsync(share, http.RequestAborted);
                 }
                 else
                 {
@@ -103,8 +120,7 @@ internal sealed class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4
         }
         finally
         {
-            // The body of an unseal call is a share.
-            SecretBytes.Zero(body);
+            SecretBytes.Zero(buffer);
         }
 
         try

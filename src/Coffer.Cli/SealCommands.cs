@@ -20,7 +20,10 @@ internal static class SealCommands
     {
         var address = Address();
         var reset = new Option<bool>("--reset") { Description = "Forget the shares given so far instead of giving one" };
-        var command = new Command("unseal", "Give the server one unseal share, typed at a prompt without echo or read from standard input.") { address, reset };
+        var command = new Command("unseal", """
+            Give the server one unseal share, typed at a prompt without echo or read from standard input.
+            A share goes only over https://, or over http:// to a loopback address.
+            """) { address, reset };
         command.SetAction(async (result, cancellationToken) =>
         {
             var target = result.GetValue(address)!;
@@ -77,7 +80,8 @@ internal static class SealCommands
         var command = new Command("rotate-domain-key", """
             Rotate the domain key of a running server, which keeps serving: every stored secret is sealed again under
             a new domain key and the old one is retired. A Shamir-sealed server needs T shares on standard input,
-            one per line. Signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs coffer:RotateDomainKey.
+            one per line, sent only over https:// or to a loopback address. Signed with AWS_ACCESS_KEY_ID /
+            AWS_SECRET_ACCESS_KEY; needs coffer:RotateDomainKey.
             """)
         {
             address,

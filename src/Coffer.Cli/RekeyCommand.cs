@@ -25,8 +25,9 @@ internal static class RekeyCommand
         var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file with the HSM PIN (else COFFER_PKCS11_PIN), for the current or the new HSM", HelpName = "FILE" };
         var command = new Command("rekey", """
             Replace the root of trust without touching key material. The current shares are read from standard
-            input, one per line (or the current HSM is opened with its PIN, through --current-pkcs11-library); the domain key is wrapped again under
-            a new root key, and the new shares are printed once. Stop the server first.
+            input, one per line (or the current HSM is opened with its PIN, through --current-pkcs11-library);
+            the domain key is wrapped again under a new root key, and the new shares are printed once. Stop the
+            server first.
             """)
         {
             dataDir, seal, shares, threshold, library, token, keyLabel, currentLibrary, pinFile,

@@ -54,7 +54,7 @@ internal static class InitCommand
             try
             {
                 var dir = Path.GetFullPath(result.GetValue(dataDir)!);
-                var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken, hsm);
+                using var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken, hsm);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Initialised {dir} with a PKCS#11 seal: root key '{hsm.Key}' in token '{hsm.Token}' (non-extractable).");
@@ -65,10 +65,7 @@ internal static class InitCommand
                     Console.WriteLine("Each share is shown only now. Give each to a different operator; Coffer keeps none of them.");
                 }
 
-                for (var i = 0; i < initialized.Shares.Count; i++)
-                {
-                    Console.WriteLine($"Share {i + 1}: {initialized.Shares[i]}");
-                }
+                ShareOutput.Print(initialized.Shares);
 
                 Console.WriteLine($"Account: {initialized.AccountId}");
                 Console.WriteLine($"Admin access key id:     {initialized.AccessKeyId}");

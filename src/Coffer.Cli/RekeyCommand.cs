@@ -17,14 +17,20 @@ internal static class RekeyCommand
         var library = new Option<string?>("--pkcs11-library") { Description = "The new HSM's PKCS#11 library", HelpName = "FILE" };
         var token = new Option<string?>("--pkcs11-token-label") { Description = "The new HSM token's label", HelpName = "LABEL" };
         var keyLabel = new Option<string?>("--pkcs11-key-label") { Description = "The new root key's label (made if absent)", HelpName = "LABEL" };
+        var currentLibrary = new Option<string?>("--current-pkcs11-library")
+        {
+            Description = "The current HSM's PKCS#11 library, when the data folder is sealed by one (else COFFER_PKCS11_LIBRARY); must be the one given to init",
+            HelpName = "FILE",
+        };
         var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file with the HSM PIN (else COFFER_PKCS11_PIN), for the current or the new HSM", HelpName = "FILE" };
         var command = new Command("rekey", """
             Replace the root of trust without touching key material. The current shares are read from standard
-            input, one per line (or the current HSM is opened with its PIN); the domain key is wrapped again under
-            a new root key, and the new shares are printed once. Stop the server first.
+            input, one per line (or the current HSM is opened with its PIN, through --current-pkcs11-library);
+            the domain key is wrapped again under a new root key, and the new shares are printed once. Stop the
+            server first.
             """)
         {
-            dataDir, seal, shares, threshold, library, token, keyLabel, pinFile,
+            dataDir, seal, shares, threshold, library, token, keyLabel, currentLibrary, pinFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -46,21 +52,21 @@ internal static class RekeyCommand
                 return ExitCodes.Usage;
             }
 
-            var current = new List<string>();
-            if (Console.IsInputRedirected)
+            List<SecretBytes> current;
+            try
             {
-                while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
-                {
-                    if (line.Trim().Length > 0)
-                    {
-                        current.Add(line.Trim());
-                    }
-                }
+                current = ShareInput.ReadAll();
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
             }
 
             try
             {
-                var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
+                var currentLibraryPath = result.GetValue(currentLibrary) ?? (Environment.GetEnvironmentVariable("COFFER_PKCS11_LIBRARY") is { Length: > 0 } env ? env : null);
+                using var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Rekeyed: the domain key is now wrapped by '{hsm.Key}' in token '{hsm.Token}'.");
@@ -68,10 +74,7 @@ internal static class RekeyCommand
                 else
                 {
                     Console.WriteLine($"Rekeyed: {outcome.Shares.Count} new shares, {result.GetValue(threshold)} needed to unseal. The old shares no longer unseal.");
-                    for (var i = 0; i < outcome.Shares.Count; i++)
-                    {
-                        Console.WriteLine($"Share {i + 1}: {outcome.Shares[i]}");
-                    }
+                    ShareOutput.Print(outcome.Shares);
                 }
 
                 return ExitCodes.Success;
@@ -80,6 +83,13 @@ internal static class RekeyCommand
             {
                 Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;
+            }
+            finally
+            {
+                foreach (var share in current)
+                {
+                    share.Dispose();
+                }
             }
         });
         return command;

@@ -20,27 +20,41 @@ internal static class SealCommands
     {
         var address = Address();
         var reset = new Option<bool>("--reset") { Description = "Forget the shares given so far instead of giving one" };
-        var command = new Command("unseal", "Give the server one unseal share, typed at a prompt without echo or read from standard input.") { address, reset };
+        var command = new Command("unseal", """
+            Give the server one unseal share, typed at a prompt without echo or read from standard input.
+            A share goes only over https://, or over http:// to a loopback address.
+            """) { address, reset };
         command.SetAction(async (result, cancellationToken) =>
         {
-            object body;
+            var target = result.GetValue(address)!;
             if (result.GetValue(reset))
             {
-                body = new Dictionary<string, object> { ["reset"] = true };
+                return await SendAsync(HttpMethod.Post, target, "/sys/unseal", "{\"reset\":true}"u8.ToArray(), sign: false, cancellationToken);
             }
-            else
+
+            // Refused before the share is even asked for, so nobody types it in vain.
+            if (RefuseSharesOverPlainHttp(target) is { } refusal)
             {
-                var share = ReadShare();
-                if (string.IsNullOrWhiteSpace(share))
+                return refusal;
+            }
+
+            try
+            {
+                using var share = ShareInput.ReadOne();
+                if (share is null)
                 {
                     Console.Error.WriteLine("coffer: no share given.");
                     return ExitCodes.Usage;
                 }
 
-                body = new Dictionary<string, object> { ["share"] = share.Trim() };
+                using var request = ShareRequest.One(share);
+                return await SendAsync(HttpMethod.Post, target, "/sys/unseal", request.Body, sign: false, cancellationToken);
             }
-
-            return await SendAsync(HttpMethod.Post, result.GetValue(address)!, "/sys/unseal", JsonSerializer.SerializeToUtf8Bytes(body), sign: false, cancellationToken);
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
         });
         return command;
     }
@@ -66,27 +80,48 @@ internal static class SealCommands
         var command = new Command("rotate-domain-key", """
             Rotate the domain key of a running server, which keeps serving: every stored secret is sealed again under
             a new domain key and the old one is retired. A Shamir-sealed server needs T shares on standard input,
-            one per line. Signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; needs coffer:RotateDomainKey.
+            one per line, sent only over https:// or to a loopback address. Signed with AWS_ACCESS_KEY_ID /
+            AWS_SECRET_ACCESS_KEY; needs coffer:RotateDomainKey.
             """)
         {
             address,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var shares = new List<string>();
-            if (Console.IsInputRedirected)
+            var target = result.GetValue(address)!;
+            List<SecretBytes> shares;
+            try
             {
-                while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
-                {
-                    if (line.Trim().Length > 0)
-                    {
-                        shares.Add(line.Trim());
-                    }
-                }
+                shares = ShareInput.ReadAll();
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
             }
 
-            var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["shares"] = shares });
-            return await SendAsync(HttpMethod.Post, result.GetValue(address)!, "/sys/rotate-domain-key", body, sign: true, cancellationToken);
+            try
+            {
+                if (shares.Count > 0 && RefuseSharesOverPlainHttp(target) is { } refusal)
+                {
+                    return refusal;
+                }
+
+                using var request = ShareRequest.Many(shares);
+                return await SendAsync(HttpMethod.Post, target, "/sys/rotate-domain-key", request.Body, sign: true, cancellationToken);
+            }
+            catch (FormatException error)
+            {
+                Console.Error.WriteLine($"coffer: {error.Message}");
+                return ExitCodes.Failure;
+            }
+            finally
+            {
+                foreach (var share in shares)
+                {
+                    share.Dispose();
+                }
+            }
         });
         return command;
     }
@@ -99,33 +134,26 @@ internal static class SealCommands
         return command;
     }
 
-    private static string? ReadShare()
+    /// <summary>
+    /// A share is the credential that unseals the server: over plain HTTP anyone on the path reads
+    /// it. Plain HTTP is accepted only to a loopback address (a TLS-terminating proxy on this host).
+    /// Returns the exit code of the refusal, or null when the address is fine.
+    /// </summary>
+    private static int? RefuseSharesOverPlainHttp(string address)
     {
-        if (Console.IsInputRedirected)
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            return Console.In.ReadLine();
+            Console.Error.WriteLine($"coffer: --address: '{address}' is not an http:// or https:// URL.");
+            return ExitCodes.Usage;
         }
 
-        Console.Error.Write("Unseal share (input hidden): ");
-        var share = new StringBuilder();
-        while (true)
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
         {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                Console.Error.WriteLine();
-                return share.ToString();
-            }
-
-            if (key.Key == ConsoleKey.Backspace && share.Length > 0)
-            {
-                share.Length--;
-            }
-            else if (!char.IsControl(key.KeyChar))
-            {
-                share.Append(key.KeyChar);
-            }
+            Console.Error.WriteLine($"coffer: refusing to send a share over plain HTTP to {uri.Host}, which is not a loopback address; use https://.");
+            return ExitCodes.Usage;
         }
+
+        return null;
     }
 
     private static async Task<int> SendAsync(HttpMethod method, string address, string path, byte[]? body, bool sign, CancellationToken cancellationToken)

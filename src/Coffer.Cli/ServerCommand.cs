@@ -56,6 +56,15 @@ internal static partial class ServerCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "TLS private key (PEM) for HTTPS", HelpName = "FILE" };
         var insecure = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP without --dev; allowed only on a loopback address" };
         var pinFile = new Option<string?>("--pkcs11-pin-file") { Description = "A file holding the HSM user PIN for a pkcs11 seal (else COFFER_PKCS11_PIN)", HelpName = "FILE" };
+        var pkcs11Library = new Option<string?>("--pkcs11-library")
+        {
+            Description = "The HSM's PKCS#11 library (.so) for a pkcs11-sealed data folder: required there, and must be the one given to 'coffer init'",
+            HelpName = "FILE",
+        };
+        var devAllowRemote = new Option<bool>("--dev-allow-remote")
+        {
+            Description = "Let --dev listen on a non-loopback address (a dev server's root key is a file beside its data)",
+        };
         var config = new Option<string?>("--config")
         {
             Description = "A TOML or JSON file of settings named like these flags (tls-cert = \"…\"); flags, then COFFER_<FLAG> environment variables, take precedence",
@@ -68,9 +77,13 @@ internal static partial class ServerCommand
             With --dev, the admin's access key comes from COFFER_DEV_ACCESS_KEY_ID and
             COFFER_DEV_SECRET_ACCESS_KEY when both are set; otherwise it is generated (or reused from
             DIR/credentials), printed, and written to DIR/credentials as AWS profile 'coffer'.
+            --dev listens on loopback only unless --dev-allow-remote is also given.
+
+            A data folder sealed by an HSM (coffer init --seal pkcs11) needs --pkcs11-library, naming
+            the same library as at init; the server refuses to start without it or when they differ.
             """)
         {
-            dev, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pinFile, config,
+            dev, devAllowRemote, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -89,7 +102,7 @@ internal static partial class ServerCommand
             var envSecret = Environment.GetEnvironmentVariable("COFFER_DEV_SECRET_ACCESS_KEY");
             string listenValue, accountValue;
             string[] regionValues;
-            bool isDev;
+            bool isDev, allowRemote;
             int digestSeconds;
             int? retentionDays;
             try
@@ -98,6 +111,7 @@ internal static partial class ServerCommand
                 accountValue = settings.Text(account) ?? result.GetValue(account)!;
                 regionValues = settings.Values(regions);
                 isDev = settings.Flag(dev);
+                allowRemote = settings.Flag(devAllowRemote);
                 digestSeconds = settings.Number(digestInterval) ?? result.GetValue(digestInterval);
                 retentionDays = settings.Number(retention);
             }
@@ -117,9 +131,16 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, "--tls-cert and --tls-key go together.");
             }
 
-            if (!ListenEndpoint.TryParse(listenValue, out _, out var listenError))
+            if (!ListenEndpoint.TryParse(listenValue, out var endpoint, out var listenError))
             {
                 return Fail(ExitCodes.Usage, $"--listen: {listenError}");
+            }
+
+            if (isDev && !System.Net.IPAddress.IsLoopback(endpoint.Address) && !allowRemote)
+            {
+                // A dev server's root key sits beside its data and its admin key is printed: on the
+                // network, that should be a decision, not a typo in --listen.
+                return Fail(ExitCodes.Usage, $"--dev on {endpoint.Address}, which is not a loopback address, also needs --dev-allow-remote.");
             }
 
             if (!AccountId().IsMatch(accountValue))
@@ -150,6 +171,7 @@ internal static partial class ServerCommand
                 TlsKeyPath = settings.Text(tlsKey),
                 InsecureHttp = settings.Flag(insecure),
                 Pkcs11Pin = Pin.Read(settings.Text(pinFile)),
+                Pkcs11Library = settings.Text(pkcs11Library),
                 Listen = listenValue,
                 Regions = regionValues,
                 AccountId = accountValue,

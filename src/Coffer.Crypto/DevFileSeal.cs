@@ -36,6 +36,11 @@ public sealed class DevFileSeal : ISeal
                 stream.Flush(flushToDisk: true);
             }
         }
+        else
+        {
+            // A key file made before the modes were enforced may be wider than its owner's.
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
 
         var bytes = File.ReadAllBytes(path);
         try

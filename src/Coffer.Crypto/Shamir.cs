@@ -21,7 +21,14 @@ public static class Shamir
         public void Dispose() => Y.Dispose();
     }
 
-    public static IReadOnlyList<Share> Split(SecretBytes secret, int shares, int threshold)
+    public static IReadOnlyList<Share> Split(SecretBytes secret, int shares, int threshold) =>
+        Split(secret, shares, threshold, RandomNumberGenerator.Fill);
+
+    /// <summary>
+    /// Splits with coefficients from <paramref name="fillCoefficients"/> (called once per secret
+    /// byte with room for threshold − 1 of them), so tests can check known answers.
+    /// </summary>
+    internal static IReadOnlyList<Share> Split(SecretBytes secret, int shares, int threshold, Action<Span<byte>> fillCoefficients)
     {
         if (threshold < 2 || threshold > shares || shares > MaxShares)
         {
@@ -35,7 +42,7 @@ public static class Shamir
         {
             for (var i = 0; i < secret.Length; i++)
             {
-                RandomNumberGenerator.Fill(coefficients);
+                fillCoefficients(coefficients);
                 for (var s = 0; s < shares; s++)
                 {
                     var x = (byte)(s + 1);
@@ -43,10 +50,10 @@ public static class Shamir
                     byte y = 0;
                     for (var c = coefficients.Length - 1; c >= 0; c--)
                     {
-                        y = Add(Multiply(y, x), coefficients[c]);
+                        y = Gf256.Add(Gf256.Multiply(y, x), coefficients[c]);
                     }
 
-                    ys[s].Writable[i] = Add(Multiply(y, x), secret.Span[i]);
+                    ys[s].Writable[i] = Gf256.Add(Gf256.Multiply(y, x), secret.Span[i]);
                 }
             }
 
@@ -71,71 +78,33 @@ public static class Shamir
             throw new ArgumentException("Shares must be non-empty, distinct, and of one length.", nameof(shares));
         }
 
+        // The Lagrange basis at 0 depends only on the x-coordinates, which are public: prod over
+        // m != j of x_m / (x_m - x_j), where subtraction is XOR.
+        var basis = new byte[shares.Count];
+        for (var j = 0; j < shares.Count; j++)
+        {
+            basis[j] = 1;
+            for (var m = 0; m < shares.Count; m++)
+            {
+                if (m != j)
+                {
+                    basis[j] = Gf256.Multiply(basis[j], Gf256.Divide(shares[m].X, Gf256.Add(shares[m].X, shares[j].X)));
+                }
+            }
+        }
+
         var secret = SecretBytes.Allocate(shares[0].Y.Length);
         for (var i = 0; i < secret.Length; i++)
         {
             byte value = 0;
             for (var j = 0; j < shares.Count; j++)
             {
-                // Lagrange basis at 0: prod over m != j of x_m / (x_m - x_j); subtraction is XOR.
-                byte basis = 1;
-                for (var m = 0; m < shares.Count; m++)
-                {
-                    if (m != j)
-                    {
-                        basis = Multiply(basis, Divide(shares[m].X, Add(shares[m].X, shares[j].X)));
-                    }
-                }
-
-                value = Add(value, Multiply(shares[j].Y.Span[i], basis));
+                value = Gf256.Add(value, Gf256.Multiply(shares[j].Y.Span[i], basis[j]));
             }
 
             secret.Writable[i] = value;
         }
 
         return secret;
-    }
-
-    private static byte Add(byte a, byte b) => (byte)(a ^ b);
-
-    private static byte Multiply(byte a, byte b)
-    {
-        // Field arithmetic wraps by design; the project builds with overflow checks on.
-        return unchecked(MultiplyUnchecked(a, b));
-    }
-
-    private static byte MultiplyUnchecked(byte a, byte b)
-    {
-        byte product = 0;
-        while (b != 0)
-        {
-            if ((b & 1) != 0)
-            {
-                product ^= a;
-            }
-
-            var carry = (a & 0x80) != 0;
-            a = unchecked((byte)(a << 1));
-            if (carry)
-            {
-                a ^= 0x1B;
-            }
-
-            b >>= 1;
-        }
-
-        return product;
-    }
-
-    private static byte Divide(byte a, byte b)
-    {
-        // a / b = a * b^254 (b^255 = 1 in GF(2^8)).
-        byte inverse = 1;
-        for (var i = 0; i < 254; i++)
-        {
-            inverse = Multiply(inverse, b);
-        }
-
-        return Multiply(a, inverse);
     }
 }

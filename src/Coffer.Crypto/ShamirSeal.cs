@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 
 namespace Coffer.Crypto;
@@ -11,7 +13,7 @@ namespace Coffer.Crypto;
 public sealed class ShamirSeal : ISeal
 {
     public const int RootKeySize = 32;
-    private const string Prefix = "coffer-share-v1:";
+    private static ReadOnlySpan<byte> PrefixBytes => "coffer-share-v1:"u8;
     private readonly SecretBytes _rootKey;
 
     public ShamirSeal(SecretBytes rootKey) => _rootKey = rootKey;
@@ -25,15 +27,22 @@ public sealed class ShamirSeal : ISeal
         return (new ShamirSeal(rootKey), Shamir.Split(rootKey, shares, threshold));
     }
 
-    public static string Encode(Shamir.Share share)
+    /// <summary>
+    /// A share's text, as ASCII bytes in a pinned buffer the caller disposes (zeroes): a share is
+    /// never made a string, which could be neither zeroed nor kept from being copied by the GC.
+    /// </summary>
+    public static SecretBytes Encode(Shamir.Share share)
     {
-        var raw = new byte[1 + share.Y.Length + 4];
+        var raw = GC.AllocateArray<byte>(1 + share.Y.Length + 4, pinned: true);
         try
         {
             raw[0] = share.X;
             share.Y.Span.CopyTo(raw.AsSpan(1));
             SHA256.HashData(raw.AsSpan(0, 1 + share.Y.Length)).AsSpan(0, 4).CopyTo(raw.AsSpan(1 + share.Y.Length));
-            return Prefix + Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            var text = SecretBytes.Allocate(PrefixBytes.Length + Base64Url.GetEncodedLength(raw.Length));
+            PrefixBytes.CopyTo(text.Writable);
+            Base64Url.EncodeToUtf8(raw, text.Writable[PrefixBytes.Length..]);
+            return text;
         }
         finally
         {
@@ -41,30 +50,21 @@ public sealed class ShamirSeal : ISeal
         }
     }
 
-    /// <summary>Reads a share's text; null when it is not a well-formed share (typo, truncation).</summary>
-    public static Shamir.Share? Decode(string text)
+    /// <summary>Reads a share's text (ASCII bytes); null when it is not a well-formed share (typo, truncation).</summary>
+    public static Shamir.Share? Decode(ReadOnlySpan<byte> text)
     {
-        text = text.Trim();
-        if (!text.StartsWith(Prefix, StringComparison.Ordinal))
+        text = text.Trim(" \t\r\n"u8);
+        if (!text.StartsWith(PrefixBytes))
         {
             return null;
         }
 
-        var body = text[Prefix.Length..].Replace('-', '+').Replace('_', '/');
-        body = body.PadRight(body.Length + ((4 - (body.Length % 4)) % 4), '=');
-        byte[] raw;
+        var raw = GC.AllocateArray<byte>(1 + RootKeySize + 4, pinned: true);
         try
         {
-            raw = Convert.FromBase64String(body);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        try
-        {
-            if (raw.Length != 1 + RootKeySize + 4 || raw[0] == 0
+            // A longer body does not fit (DestinationTooSmall) and a shorter one leaves raw short: both are refused.
+            if (Base64Url.DecodeFromUtf8(text[PrefixBytes.Length..], raw, out _, out var written) != OperationStatus.Done
+                || written != raw.Length || raw[0] == 0
                 || !SecretComparer.FixedTimeEquals(SHA256.HashData(raw.AsSpan(0, 1 + RootKeySize)).AsSpan(0, 4), raw.AsSpan(1 + RootKeySize)))
             {
                 return null;
@@ -81,7 +81,7 @@ public sealed class ShamirSeal : ISeal
     /// <summary>The stored fingerprint of a share: SHA-256 over x ‖ y.</summary>
     public static byte[] Fingerprint(Shamir.Share share)
     {
-        var raw = new byte[1 + share.Y.Length];
+        var raw = GC.AllocateArray<byte>(1 + share.Y.Length, pinned: true);
         try
         {
             raw[0] = share.X;

@@ -29,7 +29,7 @@ public static class AuditKeys
 
         using var opened = barrier.Open(RecordId, sealedKey);
         var key = AuditSigningKey.FromPkcs8(opened.Span);
-        await File.WriteAllTextAsync(Path.Combine(dataDir, PublicKeyFileName), key.PublicKeyPem, cancellationToken);
+        await OwnerOnlyFile.WriteAllTextAsync(Path.Combine(dataDir, PublicKeyFileName), key.PublicKeyPem, cancellationToken);
         return key;
     }
 }

@@ -96,6 +96,10 @@ public sealed class CofferApp : IAsyncDisposable
             throw new InvalidOperationException($"{options.DataDir} is a dev data folder (its root key is a file beside the data): start it with --dev.");
         }
 
+        var pkcs11Library = config.Kind == SealConfig.Pkcs11Kind
+            ? config.TrustedPkcs11Library(options.Pkcs11Library, "--pkcs11-library, COFFER_PKCS11_LIBRARY or pkcs11-library in --config")
+            : null;
+
         var keyring = new Keyring();
         secrets.Add(keyring);
         var vault = new KeyMaterialVault(store, keyring, options.Clock);
@@ -130,7 +134,7 @@ public sealed class CofferApp : IAsyncDisposable
             // The HSM unseals the server by itself; without it the server stays sealed and says why.
             try
             {
-                using var hsm = Pkcs11Seal.Open(config.Pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
+                using var hsm = Pkcs11Seal.Open(pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
                     options.Pkcs11Pin ?? throw new SealException("No HSM PIN was given (COFFER_PKCS11_PIN or --pkcs11-pin-file)."), createKey: false);
                 keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(hsm, store, cancellationToken));
                 await OnUnsealedAsync();
@@ -180,9 +184,9 @@ public sealed class CofferApp : IAsyncDisposable
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
-        async Task<ISeal> OpenSealAsync(IReadOnlyList<string> shares, CancellationToken token) => config.Kind == SealConfig.Dev
+        async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
-            : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, token);
+            : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
         var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync, operatorAccount,
             web.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SealEndpoints>());
         web.Run(http => http.Request.Path.Value switch

@@ -65,7 +65,12 @@ public static class DevAdmin
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         };
-        using var writer = new StreamWriter(new FileStream(path, options));
-        writer.Write($"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+        using (var writer = new StreamWriter(new FileStream(path, options)))
+        {
+            writer.Write($"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+        }
+
+        // UnixCreateMode applies only to a new file: narrow one an earlier version left wider.
+        File.SetUnixFileMode(path, options.UnixCreateMode.Value);
     }
 }

@@ -4,8 +4,20 @@ using Coffer.Storage.Sqlite;
 
 namespace Coffer.Server;
 
-/// <summary>What <c>coffer init</c> hands out once: the shares and the first admin's key.</summary>
-public sealed record Initialized(IReadOnlyList<string> Shares, string AccountId, string AccessKeyId, string SecretAccessKey);
+/// <summary>
+/// What <c>coffer init</c> hands out once: the shares (their text, in secret buffers the receiver
+/// disposes once printed) and the first admin's key.
+/// </summary>
+public sealed record Initialized(IReadOnlyList<SecretBytes> Shares, string AccountId, string AccessKeyId, string SecretAccessKey) : IDisposable
+{
+    public void Dispose()
+    {
+        foreach (var share in Shares)
+        {
+            share.Dispose();
+        }
+    }
+}
 
 /// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
 public static class ProductionInit
@@ -61,7 +73,7 @@ public static class ProductionInit
             {
                 if (hsm is not null)
                 {
-                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: hsm.Library, Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
+                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: SealConfig.NormalizeLibraryPath(hsm.Library), Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
                 }
                 else
                 {

@@ -13,7 +13,11 @@ namespace Coffer.Server;
 /// </summary>
 public static class Rekey
 {
-    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<string> currentShares, string? currentPin,
+    /// <summary>
+    /// Rekeys <paramref name="dataDir"/>. A current HSM is reached through <paramref name="currentLibrary"/>,
+    /// the operator's own word for its PKCS#11 library, which must agree with the record.
+    /// </summary>
+    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<SecretBytes> currentShares, string? currentPin, string? currentLibrary,
         int shares, int threshold, ProductionInit.Hsm? newHsm, CancellationToken cancellationToken)
     {
         await using var store = SqliteStore.InDirectory(dataDir);
@@ -26,7 +30,8 @@ public static class Rekey
             throw new InvalidOperationException($"{dataDir} has no domain key.");
         }
 
-        using var oldSeal = await OpenCurrentAsync(store, config, currentShares, currentPin, cancellationToken);
+        var trustedLibrary = config.Kind == SealConfig.Pkcs11Kind ? config.TrustedPkcs11Library(currentLibrary, "--current-pkcs11-library or COFFER_PKCS11_LIBRARY") : null;
+        using var oldSeal = await OpenCurrentAsync(store, config, currentShares, currentPin, trustedLibrary, cancellationToken);
         var domainKeys = wrappedKeys.Select(w => (w.Version, Key: oldSeal.UnwrapDomainKey(w.Wrapped))).ToList();
 
         ISeal newSeal;
@@ -35,7 +40,7 @@ public static class Rekey
         if (newHsm is not null)
         {
             newSeal = Pkcs11Seal.Open(newHsm.Library, newHsm.Token, newHsm.Key, newHsm.Pin, createKey: true);
-            newConfig = new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: newHsm.Library, Pkcs11Token: newHsm.Token, Pkcs11Key: newHsm.Key);
+            newConfig = new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: SealConfig.NormalizeLibraryPath(newHsm.Library), Pkcs11Token: newHsm.Token, Pkcs11Key: newHsm.Key);
         }
         else
         {
@@ -76,12 +81,16 @@ public static class Rekey
         }
     }
 
-    /// <summary>Opens the deployment's seal from T current shares, or the HSM with its PIN.</summary>
-    public static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<string> shares, string? pin, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the deployment's seal from T current shares, or the HSM with its PIN through
+    /// <paramref name="trustedLibrary"/>, which the caller has had from <see cref="SealConfig.TrustedPkcs11Library"/>.
+    /// </summary>
+    public static async Task<ISeal> OpenCurrentAsync(ICofferStore store, SealConfig config, IReadOnlyList<SecretBytes> shares, string? pin, string? trustedLibrary,
+        CancellationToken cancellationToken)
     {
         if (config.Kind == SealConfig.Pkcs11Kind)
         {
-            return Pkcs11Seal.Open(config.Pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
+            return Pkcs11Seal.Open(trustedLibrary ?? throw new InvalidOperationException("No PKCS#11 library was configured for this HSM."), config.Pkcs11Token!, config.Pkcs11Key!,
                 pin ?? throw new SealException("The current HSM's PIN is needed (COFFER_PKCS11_PIN or --pkcs11-pin-file)."), createKey: false);
         }
 
@@ -96,7 +105,7 @@ public static class Rekey
         {
             foreach (var text in shares)
             {
-                var share = ShamirSeal.Decode(text) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
+                var share = ShamirSeal.Decode(text.Span) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
                 decoded.Add(share);
                 var index = share.X - 1;
                 if (index >= fingerprints.Length / 32 || !SecretComparer.FixedTimeEquals(ShamirSeal.Fingerprint(share), fingerprints.AsSpan(index * 32, 32)))

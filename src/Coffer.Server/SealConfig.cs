@@ -26,6 +26,33 @@ public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0, 
             Text("pkcs11Library"), Text("pkcs11Token"), Text("pkcs11Key"));
     }
 
+    /// <summary>
+    /// The PKCS#11 library to load for this data folder: the one the operator's own configuration
+    /// names, and only when it is the one recorded at init. The record alone is never loaded, since
+    /// whoever can write the data folder could point it at a library of their choosing and be handed
+    /// the PIN. <paramref name="setting"/> names where the operator sets it, for the error.
+    /// </summary>
+    public string TrustedPkcs11Library(string? configured, string setting)
+    {
+        if (string.IsNullOrEmpty(configured))
+        {
+            // The recorded path is not suggested here: copying it from the message would defeat the check.
+            throw new InvalidOperationException($"This data folder is sealed by an HSM: give its PKCS#11 library with {setting}, the one given to 'coffer init'.");
+        }
+
+        var library = NormalizeLibraryPath(configured);
+        if (Pkcs11Library is null || !string.Equals(library, NormalizeLibraryPath(Pkcs11Library), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"The PKCS#11 library {library} ({setting}) is not the one this data folder records ({Pkcs11Library ?? "none"}); refusing to load either.");
+        }
+
+        return library;
+    }
+
+    /// <summary>A library path as recorded and compared: absolute when it names a file, as given when it is a bare name the loader searches for.</summary>
+    public static string NormalizeLibraryPath(string library) => library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : library;
+
     public Task<bool> WriteAsync(ICofferStore store, CancellationToken cancellationToken) =>
         store.TryInsertSettingAsync(Setting, ToBytes(), cancellationToken).AsTask();
 

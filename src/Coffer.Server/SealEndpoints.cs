@@ -18,9 +18,22 @@ namespace Coffer.Server;
 /// shares never reach the audit trail or a log.
 /// </summary>
 internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
-    Func<IReadOnlyList<string>, CancellationToken, Task<ISeal>> openSeal, string? operatorAccount, ILogger logger)
+    Func<IReadOnlyList<SecretBytes>, CancellationToken, Task<ISeal>> openSeal, string? operatorAccount, ILogger logger)
 {
     private const int MaxBody = 8 * 1024;
+
+    /// <summary>Reads the body into <paramref name="buffer"/>; a length past <see cref="MaxBody"/> means it did not fit.</summary>
+    private static async Task<int> ReadBodyAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        {
+            length += read;
+        }
+
+        return length;
+    }
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -37,7 +50,10 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
         object? result = null;
         RequestContext? context = null;
         WireResponse response;
-        var body = new byte[0];
+        // The body may hold shares: it is read into one pinned buffer, zeroed below, rather than a
+        // growing stream whose discarded copies nobody zeroes. (Kestrel's own receive buffers are
+        // pooled memory outside our reach.)
+        var buffer = GC.AllocateArray<byte>(MaxBody + 1, pinned: true);
         try
         {
             if (!HttpMethods.IsPost(http.Request.Method) || http.Request.ContentLength > MaxBody)
@@ -45,7 +61,13 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
                 throw new KmsException("ValidationException", "Use POST with a small JSON body.");
             }
 
-            body = await ReadBoundedAsync(http.Request, http.RequestAborted);
+            var length = await ReadBodyAsync(http.Request.Body, buffer, http.RequestAborted);
+            if (length > MaxBody)
+            {
+                throw new KmsException("ValidationException", "Use POST with a small JSON body.");
+            }
+
+            var body = buffer.AsMemory(0, length);
             if (sealing)
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);
@@ -59,26 +81,22 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
                 }
                 else
                 {
-                    using var document = ParseObject(body);
-                    var shares = document.RootElement.TryGetProperty("shares", out var list) && list.ValueKind == JsonValueKind.Array
-                        ? list.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.String ? s.GetString()! : throw InvalidBody()).ToList()
-                        : [];
-                    using var seal = await openSeal(shares, http.RequestAborted);
+                    using var message = ShareMessage.Parse(body.Span);
+                    using var seal = await openSeal(message.Shares, http.RequestAborted);
                     var outcome = await DomainKeyRotation.RunAsync(runtime.Store, keyring, seal, http.RequestAborted);
                     result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Resealed };
                 }
             }
             else
             {
-                using var document = ParseObject(body);
-                var root = document.RootElement;
-                if (root.TryGetProperty("reset", out var reset) && reset.ValueKind == JsonValueKind.True)
+                using var message = ShareMessage.Parse(body.Span);
+                if (message.Reset)
                 {
                     unseal.Reset();
                 }
-                else if (root.TryGetProperty("share", out var share) && share.ValueKind == JsonValueKind.String)
+                else if (message.Share is { } share)
                 {
-                    await unseal.SubmitAsync(share.GetString()!, http.RequestAborted);
+                    await unseal.SubmitAsync(share, http.RequestAborted);
                 }
                 else
                 {
@@ -110,8 +128,7 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
         }
         finally
         {
-            // The body of an unseal call is a share.
-            SecretBytes.Zero(body);
+            SecretBytes.Zero(buffer);
         }
 
         try
@@ -143,40 +160,6 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
         http.Response.StatusCode = response.Status;
         http.Response.ContentType = response.ContentType;
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
-    }
-
-    /// <summary>The body, refused once it passes <see cref="MaxBody"/> bytes, also when it is chunked and states no length.</summary>
-    private static async Task<byte[]> ReadBoundedAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MaxBody + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
-        {
-            length += read;
-        }
-
-        try
-        {
-            return length <= MaxBody ? buffer[..length] : throw new KmsException("ValidationException", "Use POST with a small JSON body.");
-        }
-        finally
-        {
-            SecretBytes.Zero(buffer);
-        }
-    }
-
-    /// <summary>The body as a JSON object; anything else (an array, a number, not JSON) is refused before any member is read.</summary>
-    private static JsonDocument ParseObject(byte[] body)
-    {
-        var document = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body, new JsonDocumentOptions { MaxDepth = 8 });
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            throw InvalidBody();
-        }
-
-        return document;
     }
 
     private static KmsException InvalidBody() =>

@@ -40,6 +40,12 @@ public sealed record ServerOptions
     /// <summary>Plain HTTP outside dev mode, allowed only on a loopback address.</summary>
     public bool InsecureHttp { get; init; }
 
+    /// <summary>
+    /// The PKCS#11 library of a pkcs11 seal, from the server's own configuration (never from the
+    /// data folder, which only records it so a disagreement can be refused).
+    /// </summary>
+    public string? Pkcs11Library { get; init; }
+
     /// <summary>The HSM user PIN for a pkcs11 seal, from the environment or a file, never the command line.</summary>
     public string? Pkcs11Pin { get; init; }
 

@@ -28,8 +28,11 @@ public sealed class UnsealService(ICofferStore store, Keyring keyring, SealConfi
         }
     }
 
-    /// <summary>Adds one share; throws <see cref="SealException"/> for a share that is malformed or not one of this deployment's.</summary>
-    public async Task<SealStatus> SubmitAsync(string text, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds one share, given as its text in a secret buffer the caller keeps and disposes; throws
+    /// <see cref="SealException"/> for a share that is malformed or not one of this deployment's.
+    /// </summary>
+    public async Task<SealStatus> SubmitAsync(SecretBytes text, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -44,7 +47,7 @@ public sealed class UnsealService(ICofferStore store, Keyring keyring, SealConfi
                 throw new SealException($"This deployment uses the {config.Kind} seal: it unseals itself and takes no shares.");
             }
 
-            var share = ShamirSeal.Decode(text) ?? throw new SealException("That is not a well-formed Coffer share (check for a typing error).");
+            var share = ShamirSeal.Decode(text.Span) ?? throw new SealException("That is not a well-formed Coffer share (check for a typing error).");
             var fingerprints = await store.GetSettingAsync(SealConfig.ShareFingerprints, cancellationToken) ?? throw new SealException("This data folder has no shares.");
             var fingerprint = ShamirSeal.Fingerprint(share);
             var index = share.X - 1;

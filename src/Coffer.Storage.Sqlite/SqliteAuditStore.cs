@@ -14,14 +14,19 @@ public sealed class SqliteAuditStore : IAuditStore
         "seq, event_time_ms, event_id, event_name, event_source, account_id, principal_arn, user_name, access_key_id, error_code, source_ip, read_only, resources, json, hash";
 
     private readonly string _connectionString;
+    private readonly string _path;
 
-    public SqliteAuditStore(string path) =>
+    public SqliteAuditStore(string path)
+    {
+        _path = path;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
 
     public static SqliteAuditStore InDirectory(string dataDir) => new(Path.Combine(dataDir, FileName));
 
     public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
     {
+        OwnerOnlyFiles.Prepare(_path);
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, null, """

@@ -16,9 +16,11 @@ public sealed partial class SqliteStore : ICofferStore
         "key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version";
 
     private readonly string _connectionString;
+    private readonly string _path;
 
     public SqliteStore(string path)
     {
+        _path = path;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -34,6 +36,7 @@ public sealed partial class SqliteStore : ICofferStore
 
     public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
     {
+        OwnerOnlyFiles.Prepare(_path);
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
         await ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", cancellationToken);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Coffer.Crypto;
@@ -25,6 +26,9 @@ public sealed class Pkcs11SealTests : IDisposable
 
     private string DataDir => Path.Combine(_root, "data");
 
+    /// <summary>The server takes the library from its own configuration, never from the data folder.</summary>
+    private static string[] ServerLibrary => ["--pkcs11-library", Library];
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private Dictionary<string, string> Env(bool withPin = true) => withPin ? new() { ["COFFER_PKCS11_PIN"] = PinValue } : new() { ["COFFER_PKCS11_PIN"] = "" };
@@ -36,6 +40,82 @@ public sealed class Pkcs11SealTests : IDisposable
         Assert.True(init.ExitCode == 0, init.Stderr);
         string Value(string label) => init.Stdout.Split('\n').Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
         return (Value("Admin access key id:"), Value("Admin secret access key:"));
+    }
+
+    /// <summary>What someone with write access to the data folder could do: change the library recorded at init.</summary>
+    private async Task SetRecordedLibraryAsync(string library)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDir, "coffer.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var read = connection.CreateCommand();
+        read.CommandText = "SELECT value FROM settings WHERE name = 'seal-config.v1';";
+        var config = JsonNode.Parse((byte[])(await read.ExecuteScalarAsync())!)!;
+        config["pkcs11Library"] = library;
+        await using var write = connection.CreateCommand();
+        write.CommandText = "UPDATE settings SET value = $value WHERE name = 'seal-config.v1';";
+        write.Parameters.AddWithValue("$value", Encoding.UTF8.GetBytes(config.ToJsonString()));
+        Assert.Equal(1, await write.ExecuteNonQueryAsync());
+    }
+
+    /// <summary>A real copy of the PKCS#11 library at another path: loading it would work, so only the check can stop it.</summary>
+    private string PlantLibrary()
+    {
+        var planted = Path.Combine(_root, "planted", Path.GetFileName(Library));
+        Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+        File.Copy(Library, planted);
+        return planted;
+    }
+
+    private static void AssertOneClearLine(string stderr, string mustMention)
+    {
+        Assert.StartsWith("coffer: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(mustMention, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_loads_only_the_PKCS11_library_its_own_configuration_names()
+    {
+        await InitAsync();
+        var planted = PlantLibrary();
+        await SetRecordedLibraryAsync(planted);
+        string[] server = ["server", "--data-dir", DataDir, "--insecure-http", "--listen", $"127.0.0.1:{Repo.FreePort()}"];
+
+        var missing = await Repo.RunAsync(Repo.Launcher, server, Env(), TimeSpan.FromSeconds(90));
+        var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. server, "--pkcs11-library", Library], Env(), TimeSpan.FromSeconds(90));
+
+        Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
+        AssertOneClearLine(missing.Stderr, "--pkcs11-library");
+        Assert.True(disagreeing.ExitCode == 1, $"exit {disagreeing.ExitCode}: {disagreeing.Stderr}");
+        AssertOneClearLine(disagreeing.Stderr, planted);
+
+        await SetRecordedLibraryAsync(Library);
+        var env = Env();
+        env["COFFER_PKCS11_LIBRARY"] = Library;
+        await using var started = await CofferProcess.StartAsync(DataDir, env, dev: false);
+        Assert.Contains("Seal: pkcs11 (unsealed)", started.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rekey_away_from_an_HSM_loads_only_the_library_the_operator_names()
+    {
+        await InitAsync();
+        var planted = PlantLibrary();
+        await SetRecordedLibraryAsync(planted);
+        string[] rekey = ["rekey", "--data-dir", DataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"];
+
+        var missing = await Repo.RunAsync(Repo.Launcher, rekey, Env());
+        var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());
+
+        Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
+        AssertOneClearLine(missing.Stderr, "--current-pkcs11-library");
+        Assert.True(disagreeing.ExitCode == 1, $"exit {disagreeing.ExitCode}: {disagreeing.Stderr}");
+        AssertOneClearLine(disagreeing.Stderr, planted);
+
+        await SetRecordedLibraryAsync(Library);
+        var rekeyed = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());
+        Assert.True(rekeyed.ExitCode == 0, rekeyed.Stderr);
+        Assert.Equal(3, rekeyed.Stdout.Split('\n').Count(l => l.StartsWith("Share ", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -60,7 +140,7 @@ public sealed class Pkcs11SealTests : IDisposable
         var plaintext = RandomNumberGenerator.GetBytes(32);
         byte[] blob;
         byte[] dataKey;
-        await using (var server = await CofferProcess.StartAsync(DataDir, Env(), dev: false))
+        await using (var server = await CofferProcess.StartAsync(DataDir, Env(), dev: false, extraArguments: ServerLibrary))
         {
             Assert.Contains("Seal: pkcs11 (unsealed)", server.Output, StringComparison.Ordinal);
             var kms = server.Kms(id, secret);
@@ -74,7 +154,7 @@ public sealed class Pkcs11SealTests : IDisposable
             Assert.DoesNotContain(PinValue, server.Output, StringComparison.Ordinal);
         }
 
-        await using (var server = await CofferProcess.StartAsync(DataDir, Env(), dev: false))
+        await using (var server = await CofferProcess.StartAsync(DataDir, Env(), dev: false, extraArguments: ServerLibrary))
         {
             var decrypted = await server.Kms(id, secret).DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) });
             Assert.Equal(plaintext, decrypted.Plaintext.ToArray());
@@ -95,7 +175,7 @@ public sealed class Pkcs11SealTests : IDisposable
     {
         var (id, secret) = await InitAsync();
 
-        await using var server = await CofferProcess.StartAsync(DataDir, Env(withPin: false), dev: false);
+        await using var server = await CofferProcess.StartAsync(DataDir, Env(withPin: false), dev: false, extraArguments: ServerLibrary);
 
         Assert.Contains("Seal: pkcs11 (sealed: No HSM PIN was given", server.Output, StringComparison.Ordinal);
         var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => server.Kms(id, secret).ListKeysAsync(new ListKeysRequest()));

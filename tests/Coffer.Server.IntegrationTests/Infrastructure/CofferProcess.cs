@@ -22,6 +22,9 @@ public sealed class CofferProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The server's own process (the launcher execs into it), for tests that read its memory.</summary>
+    public int ProcessId => _process.Id;
     public Uri Address => new($"http://127.0.0.1:{Port}");
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 

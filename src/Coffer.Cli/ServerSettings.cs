@@ -32,7 +32,21 @@ internal sealed class ServerSettings
         }
 
         var text = File.ReadAllText(configPath);
-        return new ServerSettings(result, configPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? FromJson(text) : FromToml(text));
+        return new ServerSettings(result, ParseFile(text, json: configPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>The settings a configuration file's text holds; throws <see cref="FormatException"/>, and only that, for any text it cannot read.</summary>
+    internal static Dictionary<string, string[]> ParseFile(string text, bool json)
+    {
+        try
+        {
+            return json ? FromJson(text) : FromToml(text);
+        }
+        catch (Exception error) when (error is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Not JSON, a root that is not an object, a duplicate key, a string no UTF-16 can hold.
+            throw new FormatException(error.Message, error);
+        }
     }
 
     public string? Text(Option option) => Values(option).FirstOrDefault();

@@ -36,6 +36,8 @@ internal sealed class ShareMessage : IDisposable
                 return message;
             }
 
+            // A string that is not UTF-8 parses and throws only when read: refuse it up front as malformed.
+            Expect(System.Text.Unicode.Utf8.IsValid(body));
             var reader = new Utf8JsonReader(body);
             Expect(reader.Read() && reader.TokenType == JsonTokenType.StartObject);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -163,4 +163,40 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         Assert.Equal(before + 1, events.Count);
         Assert.Equal("Unseal", events[^1].EventName);
     }
+
+    [Fact]
+    public async Task An_unseal_body_that_is_not_UTF8_gets_a_4xx()
+    {
+        using var http = new HttpClient();
+        byte[] body = [.. "{\"share\":\"co"u8, 0xBB, .. "fer-share-v1:AAAA\"}"u8];
+
+        var response = await http.PostAsync(new Uri(Server.Address, "/sys/unseal"), new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_exception_inside_domain_key_rotation_gets_AWS_error_shape_and_an_audit_event()
+    {
+        // A key whose stored material no longer opens: resealing it during rotation throws.
+        await using var server = await TestCoffer.StartAsync();
+        var keyId = (await server.Kms().CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(server.Options.DataDir, "coffer.db")};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var tamper = db.CreateCommand();
+            tamper.CommandText = "UPDATE key_material SET sealed = zeroblob(length(sealed)) WHERE key_id = $id";
+            tamper.Parameters.AddWithValue("$id", keyId);
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+
+        var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = server.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = server.SecretAccessKey };
+        var rotation = await Repo.RunAsync(Repo.Launcher, ["rotate-domain-key", "--address", server.Address.ToString()], admin);
+
+        Assert.Equal(1, rotation.ExitCode);
+        Assert.Contains("KMSInternalException", rotation.Stderr, StringComparison.Ordinal);
+        var events = await server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { EventName = "RotateDomainKey", Limit = 10 });
+        Assert.Contains(events, e => e.ErrorCode == "KMSInternalException");
+        await server.Kms().ListKeysAsync(new ListKeysRequest());
+    }
 }

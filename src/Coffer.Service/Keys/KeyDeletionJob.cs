@@ -9,22 +9,34 @@ namespace Coffer.Service.Keys;
 /// </summary>
 public sealed class KeyDeletionJob(KmsRuntime runtime, Func<KmsKey, CancellationToken, Task>? beforeDelete = null)
 {
+    private readonly SemaphoreSlim _running = new(1, 1);
+
     /// <summary>Runs one pass and returns how many keys it destroyed.</summary>
     public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var due = await runtime.Store.ListKeysDueForDeletionAsync(runtime.Clock.GetUtcNow(), cancellationToken);
-        foreach (var key in due)
+        // One pass at a time: two overlapping passes (the timer and an operator's, say) would both
+        // find the same due key and record its destruction twice.
+        await _running.WaitAsync(cancellationToken);
+        try
         {
-            // The audit event comes first: a deletion that cannot be recorded does not happen.
-            if (beforeDelete is not null)
+            var due = await runtime.Store.ListKeysDueForDeletionAsync(runtime.Clock.GetUtcNow(), cancellationToken);
+            foreach (var key in due)
             {
-                await beforeDelete(key, cancellationToken);
+                // The audit event comes first: a deletion that cannot be recorded does not happen.
+                if (beforeDelete is not null)
+                {
+                    await beforeDelete(key, cancellationToken);
+                }
+
+                await runtime.Store.DeleteKeyAsync(key.KeyId, cancellationToken);
+                runtime.Vault.Forget(key.KeyId);
             }
 
-            await runtime.Store.DeleteKeyAsync(key.KeyId, cancellationToken);
-            runtime.Vault.Forget(key.KeyId);
+            return due.Count;
         }
-
-        return due.Count;
+        finally
+        {
+            _running.Release();
+        }
     }
 }

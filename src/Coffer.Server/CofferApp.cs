@@ -57,6 +57,9 @@ public sealed class CofferApp : IAsyncDisposable
     /// <summary>The seal state: tests check it is sealed or open.</summary>
     public Keyring Keyring { get; private init; } = null!;
 
+    /// <summary>What the operations share (store, key material, caches), so tests can check their bounds.</summary>
+    public KmsRuntime Runtime { get; private init; } = null!;
+
     /// <summary>Writes a periodic digest (and applies retention) now, as the timer would.</summary>
     public Task WriteAuditDigestAsync() => Digests.RunOnceAsync(CancellationToken.None);
 
@@ -102,7 +105,7 @@ public sealed class CofferApp : IAsyncDisposable
 
         var keyring = new Keyring();
         secrets.Add(keyring);
-        var vault = new KeyMaterialVault(store, keyring, options.Clock);
+        var vault = new KeyMaterialVault(store, keyring, options.Clock, options.Limits.MaterialVersionsCached);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var runtime = new KmsRuntime(store, vault, options.Clock) { Limits = options.Limits };
@@ -202,6 +205,7 @@ public sealed class CofferApp : IAsyncDisposable
             Audit = audit,
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
             Keyring = keyring,
+            Runtime = runtime,
         };
         Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;

@@ -8,9 +8,10 @@ namespace Coffer.Service;
 /// say) can grow it. When full, it drops stale entries first, then arbitrary ones; every entry
 /// dropped goes to <c>evicted</c> (which zeroes what it held). Thread-safe.
 /// </summary>
-public sealed class ExpiringCache<TValue>(int capacity, TimeSpan lifetime, TimeProvider clock, Action<TValue>? evicted = null)
+public sealed class ExpiringCache<TKey, TValue>(int capacity, TimeSpan lifetime, TimeProvider clock, Action<TValue>? evicted = null)
+    where TKey : notnull
 {
-    private readonly ConcurrentDictionary<string, (TValue Value, long LoadedAt)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TKey, (TValue Value, long LoadedAt)> _entries = new();
     private readonly Lock _trimming = new();
 
     public int Capacity => capacity;
@@ -18,7 +19,7 @@ public sealed class ExpiringCache<TValue>(int capacity, TimeSpan lifetime, TimeP
     public int Count => _entries.Count;
 
     /// <summary>The entry for <paramref name="key"/> if there is one, and whether it is still fresh.</summary>
-    public bool TryGet(string key, out TValue value, out bool fresh)
+    public bool TryGet(TKey key, out TValue value, out bool fresh)
     {
         if (_entries.TryGetValue(key, out var entry))
         {
@@ -33,10 +34,10 @@ public sealed class ExpiringCache<TValue>(int capacity, TimeSpan lifetime, TimeP
     }
 
     /// <summary>A fresh entry only.</summary>
-    public bool TryGetFresh(string key, out TValue value) => TryGet(key, out value, out var fresh) && fresh;
+    public bool TryGetFresh(TKey key, out TValue value) => TryGet(key, out value, out var fresh) && fresh;
 
     /// <summary>Stores an entry; replacing one does not evict it (the caller decides what the old value still means).</summary>
-    public void Set(string key, TValue value)
+    public void Set(TKey key, TValue value)
     {
         if (_entries.Count >= capacity && !_entries.ContainsKey(key))
         {
@@ -46,13 +47,37 @@ public sealed class ExpiringCache<TValue>(int capacity, TimeSpan lifetime, TimeP
         _entries[key] = (value, clock.GetTimestamp());
     }
 
-    public void Remove(string key)
+    public void Remove(TKey key)
     {
         if (_entries.TryRemove(key, out var entry))
         {
             evicted?.Invoke(entry.Value);
         }
     }
+
+    /// <summary>Adds an entry unless one is there already; returns the one the cache holds.</summary>
+    public TValue GetOrAdd(TKey key, TValue value, out bool added)
+    {
+        if (_entries.Count >= capacity && !_entries.ContainsKey(key))
+        {
+            Trim();
+        }
+
+        var entry = _entries.GetOrAdd(key, (value, clock.GetTimestamp()));
+        added = EqualityComparer<TValue>.Default.Equals(entry.Value, value);
+        return entry.Value;
+    }
+
+    /// <summary>Takes an entry out without <c>evicted</c>: the caller now owns its value.</summary>
+    public bool TryTake(TKey key, out TValue value)
+    {
+        var taken = _entries.TryRemove(key, out var entry);
+        value = entry.Value;
+        return taken;
+    }
+
+    /// <summary>The keys cached now (a snapshot).</summary>
+    public IEnumerable<TKey> Keys => _entries.Keys;
 
     public void Clear()
     {

@@ -1,11 +1,15 @@
 namespace Coffer.Service;
 
 /// <summary>
-/// AWS KMS's quotas that bound what one caller can pile up, so that no key or account grows
-/// until its requests slow everyone down. Tests lower them to reach them quickly.
+/// The bounds on what callers can pile up, so that no key, account or cache grows until requests
+/// slow everyone down: AWS KMS's own quotas, and the sizes of the node's caches. Tests lower them
+/// to reach them quickly.
 /// </summary>
 public sealed record KmsLimits
 {
     /// <summary>AWS's quota of grants per KMS key.</summary>
     public int GrantsPerKey { get; init; } = 50_000;
+
+    /// <summary>Key material versions kept unsealed in memory; others are unsealed again when used.</summary>
+    public int MaterialVersionsCached { get; init; } = Keys.KeyMaterialVault.DefaultCacheCapacity;
 }

@@ -313,4 +313,24 @@ public class HostileCallerTests(ServerFixture fixture) : IClassFixture<ServerFix
         Assert.Equal(400, response.Status);
         Assert.Equal("ValidationError", response.Xml("Code"));
     }
+
+    [Fact]
+    public async Task Unsealed_key_material_in_memory_is_bounded_and_evicted_keys_still_work()
+    {
+        await using var server = await TestCoffer.StartAsync(limits: new Service.KmsLimits { MaterialVersionsCached = 3 });
+        var kms = server.Kms();
+        var sealedBlobs = new List<(string KeyId, byte[] Blob)>();
+        for (var i = 0; i < 8; i++)
+        {
+            var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+            sealedBlobs.Add((keyId, (await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([(byte)i]) })).CiphertextBlob.ToArray()));
+            Assert.True(server.App.Runtime.Vault.CachedCount <= 3, $"{server.App.Runtime.Vault.CachedCount} material versions cached");
+        }
+
+        for (var i = 0; i < sealedBlobs.Count; i++)
+        {
+            var plaintext = (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(sealedBlobs[i].Blob) })).Plaintext.ToArray();
+            Assert.Equal([(byte)i], plaintext);
+        }
+    }
 }

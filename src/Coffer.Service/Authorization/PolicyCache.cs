@@ -14,8 +14,8 @@ public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
     public const int Capacity = 10_000;
-    private readonly ExpiringCache<IdentityPolicies> _identities = new(Capacity, Lifetime, clock);
-    private readonly ExpiringCache<PolicyDocument?> _keyPolicies = new(Capacity, Lifetime, clock);
+    private readonly ExpiringCache<string, IdentityPolicies> _identities = new(Capacity, Lifetime, clock);
+    private readonly ExpiringCache<string, PolicyDocument?> _keyPolicies = new(Capacity, Lifetime, clock);
 
     /// <summary>The inline policies and tags of a user, or of the role behind an assumed-role session.</summary>
     public async ValueTask<IdentityPolicies> IdentityAsync(Caller caller, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed class AccessKeyDirectory : IDisposable
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
     public const int CacheCapacity = 10_000;
-    private readonly ExpiringCache<Entry> _cache;
+    private readonly ExpiringCache<string, Entry> _cache;
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -37,7 +37,7 @@ public sealed class AccessKeyDirectory : IDisposable
         _store = store;
         _keyring = keyring;
         _clock = clock;
-        _cache = new ExpiringCache<Entry>(CacheCapacity, CacheLifetime, clock, entry => entry.Secret?.Dispose());
+        _cache = new ExpiringCache<string, Entry>(CacheCapacity, CacheLifetime, clock, entry => entry.Secret?.Dispose());
         // Sealing must leave no unsealed access-key secret in memory.
         keyring.Sealed += Dispose;
     }

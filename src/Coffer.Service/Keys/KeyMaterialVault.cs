@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Storage;
@@ -8,22 +7,33 @@ namespace Coffer.Service.Keys;
 /// <summary>
 /// Creates key material and hands out unsealed copies. Material is sealed by the record barrier
 /// with the key ARN and version as the record id, so a row copied onto another key fails to open.
-/// Unsealed material is cached per key version until the key is destroyed; the cache owns the
-/// secrets and zeroes them on eviction. Thread-safe.
+/// Unsealed material is cached per key version, at most a given number of versions; the
+/// cache owns the secrets and zeroes them on eviction. Thread-safe.
 /// </summary>
 public sealed class KeyMaterialVault : IDisposable
 {
     public const int MaterialSize = 32;
-    private readonly ConcurrentDictionary<(string KeyId, int Version), SecretBytes> _cache = new();
+    public const int DefaultCacheCapacity = 10_000;
+
+    /// <summary>
+    /// How long material evicted to make room stays intact before it is zeroed. A request may have
+    /// fetched it a moment before and still be encrypting with it: zeroing it then would encrypt
+    /// under a zero key. No operation holds material for anywhere near this long.
+    /// </summary>
+    public static readonly TimeSpan EvictionGrace = TimeSpan.FromSeconds(30);
+
+    private readonly ExpiringCache<(string KeyId, int Version), SecretBytes> _cache;
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
 
-    public KeyMaterialVault(ICofferStore store, Keyring keyring, TimeProvider clock)
+    public KeyMaterialVault(ICofferStore store, Keyring keyring, TimeProvider clock, int cacheCapacity = DefaultCacheCapacity)
     {
         _store = store;
         _keyring = keyring;
         _clock = clock;
+        // Material never changes, so entries do not expire; only room is made.
+        _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, ZeroAfterGrace);
         // Sealing must leave no unsealed key material in memory.
         keyring.Sealed += Dispose;
     }
@@ -41,7 +51,7 @@ public sealed class KeyMaterialVault : IDisposable
     /// </summary>
     public async ValueTask<SecretBytes?> GetAsync(KmsKey key, int version, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue((key.KeyId, version), out var cached))
+        if (_cache.TryGetFresh((key.KeyId, version), out var cached))
         {
             return cached;
         }
@@ -53,21 +63,27 @@ public sealed class KeyMaterialVault : IDisposable
         }
 
         var material = _keyring.Barrier.Open(RecordId(key, version), stored.Sealed);
-        if (!_cache.TryAdd((key.KeyId, version), material))
+        var held = _cache.GetOrAdd((key.KeyId, version), material, out var added);
+        if (!added)
         {
             material.Dispose();
-            return _cache[(key.KeyId, version)];
         }
 
-        return material;
+        return held;
     }
+
+    /// <summary>How many material versions are unsealed in memory now; never more than the capacity it was made with.</summary>
+    public int CachedCount => _cache.Count;
+
+    private static void ZeroAfterGrace(SecretBytes material) =>
+        _ = Task.Delay(EvictionGrace, TimeProvider.System).ContinueWith(_ => material.Dispose(), TaskScheduler.Default);
 
     /// <summary>Drops every cached version of a destroyed key.</summary>
     public void Forget(string keyId)
     {
         foreach (var entry in _cache.Keys.Where(k => k.KeyId == keyId).ToList())
         {
-            if (_cache.TryRemove(entry, out var material))
+            if (_cache.TryTake(entry, out var material))
             {
                 // Another request may still hold this reference mid-operation; the key is gone
                 // either way, so it fails closed with ObjectDisposedException at worst.
@@ -80,7 +96,7 @@ public sealed class KeyMaterialVault : IDisposable
     {
         foreach (var entry in _cache.Keys.ToList())
         {
-            if (_cache.TryRemove(entry, out var material))
+            if (_cache.TryTake(entry, out var material))
             {
                 material.Dispose();
             }

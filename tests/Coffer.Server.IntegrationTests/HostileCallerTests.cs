@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
@@ -273,10 +272,14 @@ public class HostileCallerTests(ServerFixture fixture) : IClassFixture<ServerFix
     [Fact]
     public async Task A_body_that_is_not_UTF8_is_a_SerializationException()
     {
-        var keyId = (await Admin.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
-        byte[] body = [.. Encoding.UTF8.GetBytes($$"""{"KeyId":"{{keyId}}","Description":"a"""), 0xCF, .. "\"}"u8];
+        // Model validation caught bad UTF-8 in KMS members; LookupEvents' own members were read as strings and threw.
+        byte[] body = [.. "{\"NextToken\":\"co"u8, 0xCF, .. "\"}"u8];
 
-        var response = await Server.Raw().SendBytesAsync("UpdateKeyDescription", body);
+        var response = await Server.Raw().SendBytesAsync(null, body, o =>
+        {
+            o.Service = "cloudtrail";
+            o.ExtraHeaders["X-Amz-Target"] = LookupEventsTarget;
+        });
 
         Assert.Equal(400, response.Status);
         Assert.Equal("SerializationException", response.Type);

@@ -164,6 +164,10 @@ public sealed class WireFuzzTests : IAsyncLifetime
                         case 3:
                             o.Region = "x" + input.OtherTarget;
                             break;
+                        case 4:
+                            o.SendDate = false;
+                            o.ExtraHeaders["X-Amz-Date"] = new string(input.Body.Take(24).Select(b => b is >= 0x20 and < 0x7f ? (char)b : '0').ToArray());
+                            break;
                     }
                 }).WaitAsync(TimeSpan.FromSeconds(20));
             }

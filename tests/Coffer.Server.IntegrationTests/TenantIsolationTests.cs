@@ -104,12 +104,23 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         var blob = (await Neighbour.EncryptAsync(new EncryptRequest { KeyId = aliasArn, Plaintext = new MemoryStream([7]) })).CiphertextBlob;
         Assert.Equal([7], (await Neighbour.DecryptAsync(new DecryptRequest { CiphertextBlob = blob })).Plaintext.ToArray());
         await Neighbour.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = Key, KeySpec = DataKeySpec.AES_256 });
+        await Neighbour.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest { KeyId = Key, NumberOfBytes = 32 });
+        await Neighbour.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(blob.ToArray()), DestinationKeyId = Key });
         var grant = await Neighbour.CreateGrantAsync(new CreateGrantRequest { KeyId = Key, GranteePrincipal = $"arn:aws:iam::{Tenant}:root", Operations = ["Encrypt"] });
         Assert.Contains((await Neighbour.ListGrantsAsync(new ListGrantsRequest { KeyId = Key })).Grants, g => g.GrantId == grant.GrantId);
         await Neighbour.RevokeGrantAsync(new RevokeGrantRequest { KeyId = Key, GrantId = grant.GrantId });
+        var retirable = await Neighbour.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = Key, GranteePrincipal = $"arn:aws:iam::{Tenant}:root", RetiringPrincipal = $"arn:aws:iam::{Tenant}:user/admin", Operations = ["Encrypt"],
+        });
+        await Neighbour.RetireGrantAsync(new RetireGrantRequest { GrantToken = retirable.GrantToken });
 
-        // An alias name alone is always the caller's own account's alias.
+        // An alias name alone is always the caller's own account's alias; keys and aliases are listed per account.
         await Errors.ExpectAsync("NotFoundException", () => Neighbour.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/owned" }));
+        await Errors.ExpectAsync("NotFoundException", () => Neighbour.DeleteAliasAsync(new DeleteAliasRequest { AliasName = "alias/owned" }));
+        Assert.DoesNotContain((await Neighbour.ListKeysAsync(new ListKeysRequest { Limit = 1000 })).Keys, k => k.KeyArn == Key);
+        Assert.DoesNotContain((await Neighbour.ListAliasesAsync(new ListAliasesRequest { Limit = 100 })).Aliases ?? [], a => a.AliasName == "alias/owned");
+        Assert.Equal(Key, (await Owner.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/owned" })).KeyMetadata.Arn);
     }
 
     [Fact]

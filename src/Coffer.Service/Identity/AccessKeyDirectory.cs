@@ -20,8 +20,8 @@ public enum CredentialStatus
 /// session's temporary one (which must come with its session token). Results, secrets included,
 /// are cached for at most <see cref="CacheLifetime"/>, so a deactivated key, a deleted user or
 /// role stops working within that time on every node. At most <see cref="CacheCapacity"/> keys
-/// are cached, and an id that is not in AWS's access key format is refused before any lookup, so
-/// unauthenticated callers cannot grow the cache or load the store. Thread-safe.
+/// are cached, unknown ones never, and an id that is not in AWS's access key format is refused
+/// before any lookup, so unauthenticated callers cannot grow the cache. Thread-safe.
 /// </summary>
 public sealed class AccessKeyDirectory : IDisposable
 {
@@ -148,7 +148,17 @@ public sealed class AccessKeyDirectory : IDisposable
                     record.SealedSecret, null, DateTimeOffset.MaxValue, now);
         }
 
-        _cache.Set(accessKeyId, fresh);
+        if (fresh.Principal is null)
+        {
+            // Unknown keys are not remembered: a flood of made-up ids then holds no memory and
+            // cannot push real keys out of the cache. Each costs one indexed lookup, like any request.
+            _cache.TryTake(accessKeyId, out _);
+        }
+        else
+        {
+            _cache.Set(accessKeyId, fresh);
+        }
+
         if (previous?.Secret is { } old && !ReferenceEquals(old, fresh.Secret))
         {
             // Revoked or replaced: a request still checking a signature with it fails closed.

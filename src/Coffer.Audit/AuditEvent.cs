@@ -50,11 +50,11 @@ public sealed record AuditEvent
             json.WriteString("eventName", AuditText.Clean(EventName));
             json.WriteString("awsRegion", AuditText.Clean(AwsRegion));
             WriteOptional(json, "sourceIPAddress", SourceIpAddress);
-            WriteOptional(json, "userAgent", UserAgent);
+            WriteOptional(json, "userAgent", Truncated(UserAgent, MaxUserAgentLength));
             if (ErrorCode is not null)
             {
                 json.WriteString("errorCode", AuditText.Clean(ErrorCode));
-                WriteOptional(json, "errorMessage", ErrorMessage);
+                WriteOptional(json, "errorMessage", Truncated(ErrorMessage, MaxErrorMessageLength));
             }
 
             json.WritePropertyName("requestParameters");
@@ -84,6 +84,14 @@ public sealed record AuditEvent
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+
+    /// <summary>Caps on text a caller controls (a header, a message echoing input), so no request can make its event large; CloudTrail truncates such values too.</summary>
+    public const int MaxUserAgentLength = 1024;
+
+    public const int MaxErrorMessageLength = 2048;
+
+    private static string? Truncated(string? text, int max) =>
+        text is null || text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "...(truncated)");
 
     private static string? AccountOf(string arn)
     {

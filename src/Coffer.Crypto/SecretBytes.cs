@@ -11,7 +11,7 @@ namespace Coffer.Crypto;
 public sealed class SecretBytes : IDisposable
 {
     private readonly byte[] _bytes;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     private SecretBytes(int length) => _bytes = GC.AllocateUninitializedArray<byte>(length, pinned: true);
 
@@ -68,8 +68,10 @@ public sealed class SecretBytes : IDisposable
     {
         if (!_disposed)
         {
-            CryptographicOperations.ZeroMemory(_bytes);
+            // Marked first, zeroed after: a reader that checks IsDisposed once it is done sees
+            // the mark whenever it may have read zeros.
             _disposed = true;
+            CryptographicOperations.ZeroMemory(_bytes);
         }
     }
 

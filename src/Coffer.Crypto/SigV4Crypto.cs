@@ -39,7 +39,10 @@ public static class SigV4Crypto
 
             DeriveSigningKey(secretAccessKey, date, region, service, key);
             Hmac(key, stringToSign, expected);
-            return SecretComparer.FixedTimeEquals(expected, provided);
+
+            // A secret zeroed while it was being read (revoked, evicted, sealed) would have signed
+            // with zeros, which anyone can compute: only a secret still intact afterwards counts.
+            return SecretComparer.FixedTimeEquals(expected, provided) && !secretAccessKey.IsDisposed;
         }
         finally
         {

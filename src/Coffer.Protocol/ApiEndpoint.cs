@@ -6,6 +6,7 @@ using Coffer.Policy;
 using Coffer.Protocol.Query;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
+using Coffer.Service.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -50,7 +51,7 @@ public sealed partial class ApiEndpoint(
             {
                 if (wire == query)
                 {
-                    capture.EventName = QueryHandler.Parameters(body.Memory).GetValueOrDefault("Action") ?? capture.EventName;
+                    capture.EventName = AuditEvents.Name(QueryHandler.Parameters(body.Memory).GetValueOrDefault("Action")) ?? capture.EventName;
                 }
 
                 if (keyring.IsSealed)
@@ -157,12 +158,14 @@ public sealed partial class ApiEndpoint(
     /// <summary>What an event can say about a request before (or without) authentication.</summary>
     private static AuditCapture Guess(HttpRequest request)
     {
-        var capture = new AuditCapture { EventName = KmsJsonHandler.OperationName(request) ?? "Unknown" };
+        var capture = new AuditCapture { EventName = AuditEvents.Name(KmsJsonHandler.OperationName(request)) ?? "Unknown" };
         var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
         if (scope.Success)
         {
-            capture.AccessKeyId = scope.Groups["key"].Value;
-            capture.Region = scope.Groups["region"].Value;
+            // Unauthenticated text: kept only when it has the shape it claims, so no caller can
+            // make the trail store kilobytes per request.
+            capture.AccessKeyId = AccessKeyDirectory.IsAccessKeyIdForm(scope.Groups["key"].Value) ? scope.Groups["key"].Value : null;
+            capture.Region = scope.Groups["region"].Value is { Length: <= AuditEvents.MaxRegionLength } region ? region : capture.Region;
             capture.EventSource = $"{scope.Groups["service"].Value}.amazonaws.com";
         }
 
@@ -194,6 +197,15 @@ public sealed partial class ApiEndpoint(
 /// <summary>Builds the CloudTrail-shaped event of a request.</summary>
 internal static class AuditEvents
 {
+    /// <summary>The longest region name kept from an unauthenticated credential scope.</summary>
+    public const int MaxRegionLength = 32;
+
+    private const int MaxNameLength = 64;
+
+    /// <summary>An operation or action name as given, when it looks like one (letters only, short); else null.</summary>
+    public static string? Name(string? name) =>
+        name is { Length: > 0 and <= MaxNameLength } && name.All(char.IsAsciiLetter) ? name : null;
+
     public static AuditEvent ForRequest(HttpContext http, AuditCapture capture, RequestContext? context, WireResponse response, string requestId, DateTimeOffset time) => new()
     {
         EventId = Guid.NewGuid().ToString("D"),

@@ -20,6 +20,13 @@ public static class DevAdmin
         var (id, secret) = options is { DevAccessKeyId: { } envId, DevSecretAccessKey: { } envSecret }
             ? (envId, envSecret)
             : ReadCredentialsFile(path) ?? (IdentityIds.AccessKeyId(), IdentityIds.SecretAccessKey());
+        if (!AccessKeyDirectory.IsAccessKeyIdForm(id))
+        {
+            // Requests signed with it would be refused before any lookup: say so at start instead.
+            throw new InvalidOperationException(
+                $"The dev admin's access key id '{id}' is not in AWS's form: 16 to 128 upper-case letters and digits (AKIA followed by 16, for example).");
+        }
+
 
         await AccountBootstrap.EnsureAdminAsync(store, directory, options.Clock, options.AccountId, UserName, id, secret, cancellationToken);
         WriteCredentialsFile(path, id, secret);

@@ -68,6 +68,10 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
             }
 
             var body = buffer.AsMemory(0, length);
+
+            // As for every state-changing request: nothing is done that the trail could not record.
+            audit.EnsureHealthy();
+            await audit.ProbeAsync(http.RequestAborted);
             if (sealing)
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);

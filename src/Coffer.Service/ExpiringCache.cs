@@ -87,6 +87,18 @@ public sealed class ExpiringCache<TKey, TValue>(int capacity, TimeSpan lifetime,
         }
     }
 
+    /// <summary>Removes exactly the entry seen, not one another thread put there since.</summary>
+    private bool Evict(KeyValuePair<TKey, (TValue Value, long LoadedAt)> pair)
+    {
+        if (!_entries.TryRemove(pair))
+        {
+            return false;
+        }
+
+        evicted?.Invoke(pair.Value.Value);
+        return true;
+    }
+
     /// <summary>Makes room for a tenth of the capacity: stale entries first, then any.</summary>
     private void Trim()
     {
@@ -98,22 +110,26 @@ public sealed class ExpiringCache<TKey, TValue>(int capacity, TimeSpan lifetime,
                 return;
             }
 
-            foreach (var (key, entry) in _entries)
+            foreach (var pair in _entries)
             {
-                if (clock.GetElapsedTime(entry.LoadedAt) >= lifetime)
+                if (clock.GetElapsedTime(pair.Value.LoadedAt) >= lifetime)
                 {
-                    Remove(key);
+                    _ = Evict(pair);
                 }
             }
 
-            foreach (var key in _entries.Keys)
+            var excess = _entries.Count - target;
+            foreach (var pair in _entries)
             {
-                if (_entries.Count <= target)
+                if (excess <= 0)
                 {
                     break;
                 }
 
-                Remove(key);
+                if (Evict(pair))
+                {
+                    excess--;
+                }
             }
         }
     }

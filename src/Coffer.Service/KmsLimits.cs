@@ -10,6 +10,9 @@ public sealed record KmsLimits
     /// <summary>AWS's quota of grants per KMS key.</summary>
     public int GrantsPerKey { get; init; } = 50_000;
 
+    /// <summary>AWS's quota of grants for one grantee principal on one key.</summary>
+    public int GrantsPerGranteePerKey { get; init; } = 500;
+
     /// <summary>Key material versions kept unsealed in memory; others are unsealed again when used.</summary>
     public int MaterialVersionsCached { get; init; } = Keys.KeyMaterialVault.DefaultCacheCapacity;
 }

@@ -119,5 +119,9 @@ internal static class SqliteMigrations
         CREATE INDEX grants_by_key ON grants (key_id);
         CREATE INDEX grants_by_retiring ON grants (retiring);
         """,
+        // Authorization reads only the grants naming the caller.
+        """
+        CREATE INDEX grants_by_key_grantee ON grants (key_id, grantee);
+        """,
     ];
 }

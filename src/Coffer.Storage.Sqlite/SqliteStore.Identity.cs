@@ -181,6 +181,27 @@ public sealed partial class SqliteStore
         return await QueryGrantsAsync(connection, $"SELECT {GrantColumns} FROM grants WHERE key_id = $key ORDER BY created_ms, grant_id;", cancellationToken, ("$key", keyId));
     }
 
+    public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsForGranteesAsync(string keyId, IReadOnlyList<string> grantees, CancellationToken cancellationToken = default)
+    {
+        if (grantees.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var names = string.Join(", ", grantees.Select((_, i) => $"$g{i}"));
+        var parameters = grantees.Select((g, i) => ($"$g{i}", (object?)g)).Append(("$key", keyId)).ToArray();
+        return await QueryGrantsAsync(connection, $"SELECT {GrantColumns} FROM grants WHERE key_id = $key AND grantee IN ({names}) ORDER BY created_ms, grant_id;",
+            cancellationToken, parameters);
+    }
+
+    public async ValueTask<int> CountGrantsAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = $key;", cancellationToken, null, ("$key", keyId)),
+            System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -336,4 +336,76 @@ public class HostileCallerTests(ServerFixture fixture) : IClassFixture<ServerFix
             Assert.Equal([(byte)i], plaintext);
         }
     }
+
+    [Fact]
+    public async Task An_unauthenticated_caller_cannot_make_its_audit_event_large()
+    {
+        var form = "Action=" + new string('A', 200_000) + "&Version=2010-05-08";
+        var response = await new RawKmsClient(Server.Address, "AKIA" + new string('Z', 3000), "x", "us-east-1")
+            .QueryAsync("iam", new string('B', 20_000), null, o =>
+            {
+                o.BodyAfterSigning = form;
+                o.ExtraHeaders["User-Agent"] = new string('u', 20_000);
+            });
+        Assert.Equal(403, response.Status);
+
+        var requestId = response.Message.Headers.GetValues("x-amzn-RequestId").Single();
+        var recorded = (await Server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { Limit = 20, NewestFirst = true }))
+            .Single(e => e.Json.Contains(requestId, StringComparison.Ordinal));
+        Assert.True(recorded.Json.Length < 8_000, $"the event of one unauthenticated request holds {recorded.Json.Length} characters");
+        Assert.Equal("Unknown", recorded.EventName);
+    }
+
+    [Fact]
+    public async Task CreateUser_with_duplicate_or_too_many_tags_is_refused_and_makes_no_user()
+    {
+        var name = UniqueName("dup");
+        var duplicate = await Server.Raw().QueryAsync("iam", "CreateUser", new Dictionary<string, string>
+        {
+            ["UserName"] = name, ["Tags.member.1.Key"] = "a", ["Tags.member.1.Value"] = "1", ["Tags.member.2.Key"] = "a", ["Tags.member.2.Value"] = "2",
+        });
+
+        Assert.Equal(400, duplicate.Status);
+        Assert.Equal(404, (await Server.Raw().QueryAsync("iam", "GetUser", new Dictionary<string, string> { ["UserName"] = name })).Status);
+    }
+
+    [Fact]
+    public async Task Grant_constraints_and_grants_per_grantee_stay_within_AWS_quotas()
+    {
+        await using var server = await TestCoffer.StartAsync(limits: new Service.KmsLimits { GrantsPerGranteePerKey = 2 });
+        var kms = server.Kms();
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var grantee = $"arn:aws:iam::{server.AccountId}:user/one";
+
+        await Errors.ExpectAsync("ValidationException", () => kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key, GranteePrincipal = grantee, Operations = ["Encrypt"],
+            Constraints = new GrantConstraints { EncryptionContextSubset = new() { ["k"] = new string('v', 385) } },
+        }));
+        await Errors.ExpectAsync("ValidationException", () => kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key, GranteePrincipal = grantee, Operations = ["Encrypt"],
+            Constraints = new GrantConstraints { EncryptionContextEquals = Enumerable.Range(0, 9).ToDictionary(i => $"k{i}", i => "v") },
+        }));
+
+        await kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key, GranteePrincipal = grantee, Operations = ["Encrypt"] });
+        await kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key, GranteePrincipal = grantee, Operations = ["Decrypt"] });
+        await Errors.ExpectAsync("LimitExceededException",
+            () => kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key, GranteePrincipal = grantee, Operations = ["DescribeKey"] }));
+        await kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key, GranteePrincipal = $"arn:aws:iam::{server.AccountId}:user/two", Operations = ["Encrypt"] });
+    }
+
+    [Fact]
+    public async Task A_dev_admin_key_id_no_request_could_use_is_refused_at_start()
+    {
+        var options = new ServerOptions
+        {
+            Dev = true, DataDir = Directory.CreateTempSubdirectory("coffer-badkey-").FullName, Listen = "127.0.0.1:0",
+            DevAccessKeyId = "test", DevSecretAccessKey = "test", Console = TextWriter.Null,
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CofferApp.StartAsync(options));
+
+        Assert.Contains("not in AWS's form", error.Message, StringComparison.Ordinal);
+    }
 }

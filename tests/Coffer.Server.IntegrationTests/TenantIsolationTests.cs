@@ -137,6 +137,8 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
             () => Neighbour.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = $"arn:aws:iam::{Server.AccountId}:user/retirer" }));
         await Errors.ExpectAsync("AccessDeniedException",
             () => Neighbour.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = Server.AccountId }));
+        await Errors.ExpectAsync("AccessDeniedException",
+            () => Neighbour.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = $"arn:aws:iam::{Server.AccountId}:user/retirer".ToUpperInvariant() }));
     }
 
     [Theory]

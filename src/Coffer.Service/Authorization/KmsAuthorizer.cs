@@ -173,7 +173,9 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
     {
         var operation = facts.Action["kms:".Length..];
         IdentityDecision? identity = null;
-        foreach (var grant in await store.ListGrantsAsync(key.KeyId, cancellationToken))
+        var caller = context.Caller;
+        string[] names = caller.RoleArn is { } role ? [caller.Arn, role, caller.AccountId, caller.AccountRootArn] : [caller.Arn, caller.AccountId, caller.AccountRootArn];
+        foreach (var grant in await store.ListGrantsForGranteesAsync(key.KeyId, names, cancellationToken))
         {
             if (!grant.Operations.Contains(operation, StringComparer.Ordinal)
                 || (GrantRules.ConstraintsApplyTo(operation) && !GrantRules.ConstraintsHold(grant, encryptionContext))

@@ -219,6 +219,16 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
     /// </summary>
     private static void ValidateTags(IReadOnlyList<KmsTag> tags)
     {
+        if (tags.Count > 50)
+        {
+            IamErrors.Throw(IamErrors.LimitExceeded, "Cannot exceed quota for TagsPerUser: 50");
+        }
+
+        if (tags.Select(t => t.Key).Distinct(StringComparer.Ordinal).Count() != tags.Count)
+        {
+            IamErrors.Throw(IamErrors.Validation, "Duplicate tag keys found. Please remove the duplicate tag keys and try again.");
+        }
+
         for (var i = 0; i < tags.Count; i++)
         {
             if (tags[i].Key.Length is < 1 or > 128 || !TagKeyPattern().IsMatch(tags[i].Key))

@@ -28,6 +28,7 @@ public sealed class AccessKeyDirectory : IDisposable
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
     public const int CacheCapacity = 10_000;
     private readonly ExpiringCache<string, Entry> _cache;
+    private readonly GraceZeroing _evicted = new(TimeSpan.FromSeconds(30));
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -37,7 +38,13 @@ public sealed class AccessKeyDirectory : IDisposable
         _store = store;
         _keyring = keyring;
         _clock = clock;
-        _cache = new ExpiringCache<string, Entry>(CacheCapacity, CacheLifetime, clock, entry => entry.Secret?.Dispose());
+        _cache = new ExpiringCache<string, Entry>(CacheCapacity, CacheLifetime, clock, entry =>
+        {
+            if (entry.Secret is { } secret)
+            {
+                _evicted.Schedule(secret);
+            }
+        });
         // Sealing must leave no unsealed access-key secret in memory.
         keyring.Sealed += Dispose;
     }
@@ -99,7 +106,11 @@ public sealed class AccessKeyDirectory : IDisposable
     /// <summary>How many access keys are cached now; never more than <see cref="CacheCapacity"/>.</summary>
     public int CachedCount => _cache.Count;
 
-    public void Dispose() => _cache.Clear();
+    public void Dispose()
+    {
+        _cache.Clear();
+        _evicted.ZeroNow();
+    }
 
     /// <summary>AWS's access key id format as Coffer issues it: 16 to 128 upper-case letters and digits.</summary>
     public static bool IsAccessKeyIdForm(string accessKeyId)

@@ -23,6 +23,7 @@ public sealed class KeyMaterialVault : IDisposable
     public static readonly TimeSpan EvictionGrace = TimeSpan.FromSeconds(30);
 
     private readonly ExpiringCache<(string KeyId, int Version), SecretBytes> _cache;
+    private readonly GraceZeroing _evicted = new(EvictionGrace);
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -33,7 +34,7 @@ public sealed class KeyMaterialVault : IDisposable
         _keyring = keyring;
         _clock = clock;
         // Material never changes, so entries do not expire; only room is made.
-        _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, ZeroAfterGrace);
+        _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, _evicted.Schedule);
         // Sealing must leave no unsealed key material in memory.
         keyring.Sealed += Dispose;
     }
@@ -75,8 +76,6 @@ public sealed class KeyMaterialVault : IDisposable
     /// <summary>How many material versions are unsealed in memory now; never more than the capacity it was made with.</summary>
     public int CachedCount => _cache.Count;
 
-    private static void ZeroAfterGrace(SecretBytes material) =>
-        _ = Task.Delay(EvictionGrace, TimeProvider.System).ContinueWith(_ => material.Dispose(), TaskScheduler.Default);
 
     /// <summary>Drops every cached version of a destroyed key.</summary>
     public void Forget(string keyId)
@@ -101,6 +100,8 @@ public sealed class KeyMaterialVault : IDisposable
                 material.Dispose();
             }
         }
+
+        _evicted.ZeroNow();
     }
 
     /// <summary>The barrier record id of one material version: the key ARN and version are bound into its seal.</summary>

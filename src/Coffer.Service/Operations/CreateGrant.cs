@@ -52,6 +52,9 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
             KmsErrors.ValidationFailed("Grants must not contain only the CreateGrant operation.");
         }
 
+        ValidateConstraint(request.Constraints?.EncryptionContextEquals);
+        ValidateConstraint(request.Constraints?.EncryptionContextSubset);
+
         var equals = request.Constraints?.EncryptionContextEquals;
         var subset = request.Constraints?.EncryptionContextSubset;
         await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateGrant", key, cancellationToken, f => Conditions(f, request, operations),
@@ -62,10 +65,10 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
             KmsErrors.DryRunSucceeded();
         }
 
-        var grants = await runtime.Store.ListGrantsAsync(key.KeyId, cancellationToken);
+        var granteeGrants = await runtime.Store.ListGrantsForGranteesAsync(key.KeyId, [request.GranteePrincipal], cancellationToken);
         if (request.Name is not null)
         {
-            var existing = grants.FirstOrDefault(g => g.Name == request.Name
+            var existing = granteeGrants.FirstOrDefault(g => g.Name == request.Name
                 && g.GranteePrincipal == request.GranteePrincipal && g.RetiringPrincipal == request.RetiringPrincipal
                 && g.Operations.SequenceEqual(operations) && SameContext(g.EncryptionContextEquals, equals) && SameContext(g.EncryptionContextSubset, subset));
             if (existing is not null)
@@ -75,7 +78,13 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
             }
         }
 
-        if (grants.Count >= runtime.Limits.GrantsPerKey)
+        if (granteeGrants.Count >= runtime.Limits.GrantsPerGranteePerKey)
+        {
+            KmsErrors.Throw(KmsErrors.LimitExceeded,
+                $"The request was rejected because {request.GranteePrincipal} already has {runtime.Limits.GrantsPerGranteePerKey} grants for the KMS key {key.Arn}, the most one principal may have.");
+        }
+
+        if (await runtime.Store.CountGrantsAsync(key.KeyId, cancellationToken) >= runtime.Limits.GrantsPerKey)
         {
             KmsErrors.Throw(KmsErrors.LimitExceeded,
                 $"The request was rejected because the KMS key {key.Arn} already has {runtime.Limits.GrantsPerKey} grants, the most a key may have.");
@@ -86,6 +95,24 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
         await runtime.Store.InsertGrantAsync(grant, cancellationToken);
         return new CreateGrantResponse { GrantId = grant.GrantId, GrantToken = GrantTokens.For(grant.GrantId) };
     }
+
+    /// <summary>AWS's bounds on a grant constraint: 8 pairs, values of at most 384 characters. They also keep what every grant check loads small.</summary>
+    private static void ValidateConstraint(Dictionary<string, string>? pairs)
+    {
+        if (pairs is null)
+        {
+            return;
+        }
+
+        if (pairs.Count > MaxConstraintPairs || pairs.Any(p => p.Key.Length > MaxConstraintValueLength || p.Value.Length > MaxConstraintValueLength))
+        {
+            KmsErrors.ValidationFailed(
+                $"Each encryption context grant constraint can have at most {MaxConstraintPairs} pairs, each key and value at most {MaxConstraintValueLength} characters.");
+        }
+    }
+
+    private const int MaxConstraintPairs = 8;
+    private const int MaxConstraintValueLength = 384;
 
     private static void Conditions(RequestFacts facts, CreateGrantRequest request, List<string> operations)
     {

@@ -14,9 +14,9 @@ public sealed class ListRetirableGrants(KmsRuntime runtime) : KmsOperation<ListR
     public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListRetirableGrantsRequest request, CancellationToken cancellationToken)
     {
         await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListRetirableGrants", "*", cancellationToken);
-        if (PrincipalAccount(request.RetiringPrincipal) is { } account && account != context.AccountId)
+        if (PrincipalAccount(request.RetiringPrincipal) != context.AccountId)
         {
-            // AWS: "You must specify a principal in your AWS account."
+            // AWS: "You must specify a principal in your AWS account." One whose account cannot be read is refused too.
             KmsErrors.Throw(KmsErrors.AccessDenied,
                 $"User: {context.Caller.Arn} is not authorized to perform: kms:ListRetirableGrants for a retiring principal in another account");
         }

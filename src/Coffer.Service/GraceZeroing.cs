@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Coffer.Crypto;
+
+namespace Coffer.Service;
+
+/// <summary>
+/// Zeroes secrets a cache let go of, after a grace period: a request may have taken one from the
+/// cache a moment before and still be using it, and zeroing it under that request would make it
+/// sign or encrypt with zeros. The secrets waiting are tracked, so sealing zeroes them at once.
+/// </summary>
+public sealed class GraceZeroing(TimeSpan grace)
+{
+    private readonly ConcurrentDictionary<SecretBytes, byte> _waiting = new(ReferenceEqualityComparer.Instance);
+
+    public void Schedule(SecretBytes secret)
+    {
+        _waiting[secret] = 0;
+        _ = Task.Delay(grace, TimeProvider.System).ContinueWith(_ => ZeroIfWaiting(secret), TaskScheduler.Default);
+    }
+
+    /// <summary>Zeroes every secret still waiting (the server is being sealed).</summary>
+    public void ZeroNow()
+    {
+        foreach (var secret in _waiting.Keys)
+        {
+            ZeroIfWaiting(secret);
+        }
+    }
+
+    private void ZeroIfWaiting(SecretBytes secret)
+    {
+        if (_waiting.TryRemove(secret, out _))
+        {
+            secret.Dispose();
+        }
+    }
+}

@@ -72,12 +72,12 @@ public static class DevAdmin
             Access = FileAccess.Write,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         };
-        using (var writer = new StreamWriter(new FileStream(path, options)))
-        {
-            writer.Write($"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
-        }
+        using var stream = new FileStream(path, options);
 
-        // UnixCreateMode applies only to a new file: narrow one an earlier version left wider.
-        File.SetUnixFileMode(path, options.UnixCreateMode.Value);
+        // UnixCreateMode applies only to a new file: narrow one an earlier version left wider
+        // before the secret is written into it, not after.
+        File.SetUnixFileMode(stream.SafeFileHandle, options.UnixCreateMode.Value);
+        using var writer = new StreamWriter(stream);
+        writer.Write($"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
     }
 }

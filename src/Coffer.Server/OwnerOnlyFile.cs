@@ -11,12 +11,11 @@ internal static class OwnerOnlyFile
     public static async Task WriteAllTextAsync(string path, string text, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = ReadWrite };
-        await using (var writer = new StreamWriter(new FileStream(path, options)))
-        {
-            await writer.WriteAsync(text.AsMemory(), cancellationToken);
-        }
+        await using var stream = new FileStream(path, options);
 
-        // UnixCreateMode applies only to a file that did not exist yet.
-        File.SetUnixFileMode(path, ReadWrite);
+        // UnixCreateMode applies only to a file that did not exist yet: narrow an older one before writing.
+        File.SetUnixFileMode(stream.SafeFileHandle, ReadWrite);
+        await using var writer = new StreamWriter(stream);
+        await writer.WriteAsync(text.AsMemory(), cancellationToken);
     }
 }

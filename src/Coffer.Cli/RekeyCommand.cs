@@ -52,14 +52,8 @@ internal static class RekeyCommand
                 return ExitCodes.Usage;
             }
 
-            List<SecretBytes> current;
-            try
+            if (!ShareInput.TryReadAll(out var current))
             {
-                current = ShareInput.ReadAll();
-            }
-            catch (FormatException error)
-            {
-                Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;
             }
 

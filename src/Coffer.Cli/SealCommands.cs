@@ -89,14 +89,8 @@ internal static class SealCommands
         command.SetAction(async (result, cancellationToken) =>
         {
             var target = result.GetValue(address)!;
-            List<SecretBytes> shares;
-            try
+            if (!ShareInput.TryReadAll(out var shares))
             {
-                shares = ShareInput.ReadAll();
-            }
-            catch (FormatException error)
-            {
-                Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;
             }
 

@@ -16,6 +16,25 @@ internal static class ShareInput
     /// <summary>One share: the first line of standard input, or typed at a prompt without echo. Null when none was given.</summary>
     public static SecretBytes? ReadOne() => Console.IsInputRedirected ? ReadFirstLine() : Prompt();
 
+    /// <summary>
+    /// <see cref="ReadAll"/> for a command: on input that is not shares it prints the one error
+    /// line and returns false, so the command exits with <see cref="ExitCodes.Failure"/>.
+    /// </summary>
+    public static bool TryReadAll(out List<SecretBytes> shares)
+    {
+        try
+        {
+            shares = ReadAll();
+            return true;
+        }
+        catch (FormatException error)
+        {
+            Console.Error.WriteLine($"coffer: {error.Message}");
+            shares = [];
+            return false;
+        }
+    }
+
     /// <summary>Every non-empty line of standard input (nothing when it is a terminal).</summary>
     public static List<SecretBytes> ReadAll()
     {

@@ -66,13 +66,6 @@ public sealed class Pkcs11SealTests : IDisposable
         return planted;
     }
 
-    private static void AssertOneClearLine(string stderr, string mustMention)
-    {
-        Assert.StartsWith("coffer: ", stderr, StringComparison.Ordinal);
-        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(mustMention, stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task The_server_loads_only_the_PKCS11_library_its_own_configuration_names()
     {
@@ -85,9 +78,9 @@ public sealed class Pkcs11SealTests : IDisposable
         var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. server, "--pkcs11-library", Library], Env(), TimeSpan.FromSeconds(90));
 
         Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
-        AssertOneClearLine(missing.Stderr, "--pkcs11-library");
+        CliOutput.AssertOneClearLine(missing.Stderr, "--pkcs11-library");
         Assert.True(disagreeing.ExitCode == 1, $"exit {disagreeing.ExitCode}: {disagreeing.Stderr}");
-        AssertOneClearLine(disagreeing.Stderr, planted);
+        CliOutput.AssertOneClearLine(disagreeing.Stderr, planted);
 
         await SetRecordedLibraryAsync(Library);
         var env = Env();
@@ -108,9 +101,9 @@ public sealed class Pkcs11SealTests : IDisposable
         var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());
 
         Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
-        AssertOneClearLine(missing.Stderr, "--current-pkcs11-library");
+        CliOutput.AssertOneClearLine(missing.Stderr, "--current-pkcs11-library");
         Assert.True(disagreeing.ExitCode == 1, $"exit {disagreeing.ExitCode}: {disagreeing.Stderr}");
-        AssertOneClearLine(disagreeing.Stderr, planted);
+        CliOutput.AssertOneClearLine(disagreeing.Stderr, planted);
 
         await SetRecordedLibraryAsync(Library);
         var rekeyed = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());

@@ -49,13 +49,6 @@ public sealed class SealHardeningTests : IDisposable
         }
     }
 
-    private static void AssertOneClearLine(string stderr, string mustMention)
-    {
-        Assert.StartsWith("coffer: ", stderr, StringComparison.Ordinal);
-        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(mustMention, stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Shares_given_to_a_server_leave_no_text_copy_in_its_memory()
     {
@@ -92,7 +85,7 @@ public sealed class SealHardeningTests : IDisposable
         foreach (var refused in new[] { unseal, rotate })
         {
             Assert.True(refused.ExitCode == 2, $"exit {refused.ExitCode}: {refused.Stderr}");
-            AssertOneClearLine(refused.Stderr, "plain HTTP");
+            CliOutput.AssertOneClearLine(refused.Stderr, "plain HTTP");
         }
 
         if (address is not null)
@@ -128,7 +121,7 @@ public sealed class SealHardeningTests : IDisposable
         var refused = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--data-dir", DataDir, "--listen", $"0.0.0.0:{port}"], timeout: TimeSpan.FromSeconds(90));
 
         Assert.True(refused.ExitCode == 2, $"exit {refused.ExitCode}: {refused.Stderr}");
-        AssertOneClearLine(refused.Stderr, "--dev-allow-remote");
+        CliOutput.AssertOneClearLine(refused.Stderr, "--dev-allow-remote");
         Assert.False(Directory.Exists(DataDir));
         var help = await Repo.RunAsync(Repo.Launcher, ["server", "--help"]);
         Assert.Contains("--dev-allow-remote", help.Stdout, StringComparison.Ordinal);

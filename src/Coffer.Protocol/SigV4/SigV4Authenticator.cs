@@ -111,11 +111,24 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
         foreach (var name in request.Headers.Keys)
         {
             if (name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) && !name.Equals("x-amz-user-agent", StringComparison.OrdinalIgnoreCase)
-                && !header.SignedHeaders.Contains(name.ToLowerInvariant()))
+                && !IsSigned(header.SignedHeaders, name))
             {
                 AuthErrors.Throw(AuthErrors.InvalidSignature, $"'{name}' must be a 'SignedHeader' in the AWS Authorization.");
             }
         }
+    }
+
+    private static bool IsSigned(IReadOnlyList<string> signedHeaders, string name)
+    {
+        foreach (var signed in signedHeaders)
+        {
+            if (signed.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void CheckScope(AuthorizationHeader header, string amzDate, IReadOnlyList<string> services)

@@ -40,6 +40,7 @@ public static class KmsErrors
     public const string MalformedPolicyDocument = "MalformedPolicyDocumentException";
     public const string InvalidGrantId = "InvalidGrantIdException";
     public const string InvalidGrantToken = "InvalidGrantTokenException";
+    public const string ServiceUnavailable = "ServiceUnavailableException";
 
     [DoesNotReturn]
     public static void Throw(string code, string message) => throw new KmsException(code, message);
@@ -57,7 +58,7 @@ public static class KmsErrors
     public static void KeyPendingDeletion(string arn) => Throw(InvalidState, $"{arn} is pending deletion.");
 
     [DoesNotReturn]
-    public static void BadCiphertext() => Throw(InvalidCiphertext, "");
+    public static void BadCiphertext() => throw new KmsException(InvalidCiphertext, null);
 
     [DoesNotReturn]
     public static void DryRunSucceeded() => Throw(DryRun, "The request would have succeeded, but the DryRun option is set.");

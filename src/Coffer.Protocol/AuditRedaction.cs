@@ -6,29 +6,25 @@ namespace Coffer.Protocol;
 
 /// <summary>
 /// Turns request and response bodies into CloudTrail's <c>requestParameters</c> and
-/// <c>responseElements</c>: camelCase member names, and nothing secret. Every blob (plaintext,
-/// ciphertext, data keys) and every member the model marks sensitive is dropped, whatever the
-/// operation, so a new operation cannot leak by omission.
+/// <c>responseElements</c>: camelCase member names, minus the members the operation's table row
+/// names secret, at any depth. That row is the one source of redaction; a test checks it covers
+/// every member the KMS API model marks sensitive or binary.
 /// </summary>
 internal static class AuditRedaction
 {
-    private static readonly HashSet<string> SecretResponseMembers = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Plaintext", "CiphertextBlob", "GrantToken", "SecretAccessKey", "SessionToken", "PrivateKeyPlaintext", "PublicKey",
-    };
-
-    public static JsonObject RequestParameters(ModelShape shape, JsonElement body)
+    /// <summary>The members of a validated request body its model shape knows, minus <paramref name="secrets"/>.</summary>
+    public static JsonObject RequestParameters(ModelShape shape, JsonElement body, IReadOnlySet<string> secrets)
     {
         var result = new JsonObject();
         foreach (var (name, member) in shape.Members)
         {
-            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null || member.Type == "blob" || member.Sensitive)
+            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null || secrets.Contains(name))
             {
                 continue;
             }
 
             result[CamelCase(name)] = member.Type == "structure" && value.ValueKind == JsonValueKind.Object
-                ? RequestParameters(member, value)
+                ? RequestParameters(member, value, secrets)
                 : JsonNode.Parse(value.GetRawText());
         }
 
@@ -36,12 +32,12 @@ internal static class AuditRedaction
     }
 
     /// <summary>The named members of a request body that has been type-checked, for an operation without a model shape.</summary>
-    public static JsonObject KnownMembers(JsonElement body, IEnumerable<string> names)
+    public static JsonObject KnownMembers(JsonElement body, IEnumerable<string> names, IReadOnlySet<string> secrets)
     {
         var result = new JsonObject();
         foreach (var name in names)
         {
-            if (body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
+            if (!secrets.Contains(name) && body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
             {
                 result[CamelCase(name)] = JsonNode.Parse(value.GetRawText());
             }
@@ -51,7 +47,7 @@ internal static class AuditRedaction
     }
 
     /// <summary>A response object as responseElements, minus every secret-bearing member.</summary>
-    public static JsonObject? ResponseElements(JsonNode? response)
+    public static JsonObject? ResponseElements(JsonNode? response, IReadOnlySet<string> secrets)
     {
         if (response is not JsonObject obj)
         {
@@ -61,23 +57,23 @@ internal static class AuditRedaction
         var result = new JsonObject();
         foreach (var (name, value) in obj)
         {
-            if (SecretResponseMembers.Contains(name))
+            if (secrets.Contains(name))
             {
                 continue;
             }
 
-            result[CamelCase(name)] = value is JsonObject nested ? ResponseElements(nested) : value?.DeepClone();
+            result[CamelCase(name)] = value is JsonObject nested ? ResponseElements(nested, secrets) : value?.DeepClone();
         }
 
         return result;
     }
 
-    public static JsonObject QueryParameters(IReadOnlyDictionary<string, string> parameters)
+    public static JsonObject QueryParameters(IReadOnlyDictionary<string, string> parameters, IReadOnlySet<string> secrets)
     {
         var result = new JsonObject();
         foreach (var (name, value) in parameters)
         {
-            if (name is not ("Action" or "Version") && !SecretResponseMembers.Contains(name))
+            if (name is not ("Action" or "Version") && !secrets.Contains(name))
             {
                 result[CamelCase(name)] = value;
             }

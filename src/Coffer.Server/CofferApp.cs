@@ -1,12 +1,13 @@
 using Coffer.Audit;
 using Coffer.Crypto;
 using Coffer.Protocol;
-using Coffer.Protocol.Query;
+using Coffer.Service.Authorization;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
 using Coffer.Service.Iam;
 using Coffer.Service.Identity;
 using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
 using Coffer.Storage;
 using Coffer.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -58,7 +59,7 @@ public sealed class CofferApp : IAsyncDisposable
     public Keyring Keyring { get; private init; } = null!;
 
     /// <summary>What the operations share (store, key material, caches), so tests can check their bounds.</summary>
-    public KmsRuntime Runtime { get; private init; } = null!;
+    public KeyMaterialVault Vault { get; private init; } = null!;
 
     /// <summary>Writes a periodic digest (and applies retention) now, as the timer would.</summary>
     public Task WriteAuditDigestAsync() => Digests.RunOnceAsync(CancellationToken.None);
@@ -108,7 +109,8 @@ public sealed class CofferApp : IAsyncDisposable
         var vault = new KeyMaterialVault(store, keyring, options.Clock, options.Limits.MaterialVersionsCached);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
-        var runtime = new KmsRuntime(store, vault, options.Clock) { Limits = options.Limits };
+        var policies = new PolicyCache(store, options.Clock);
+        var authorizer = new KmsAuthorizer(store, policies, options.Clock);
         var auditStore = options.AuditStoreFactory(options.DataDir);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         AuditSigningKey? signingKey = null;
@@ -127,9 +129,9 @@ public sealed class CofferApp : IAsyncDisposable
             (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
         }
 
-        var operatorAccount = config.Kind == SealConfig.Dev
+        var operatorAccount = new OperatorAccount(config.Kind == SealConfig.Dev
             ? await OperatorAccount.RecordAsync(store, options.AccountId, cancellationToken)
-            : await OperatorAccount.ReadAsync(store, cancellationToken);
+            : await OperatorAccount.ReadAsync(store, cancellationToken));
 
         string? sealProblem = null;
         if (config.Kind == SealConfig.Pkcs11Kind)
@@ -170,16 +172,14 @@ public sealed class CofferApp : IAsyncDisposable
                 }
             });
         });
-        builder.Services.AddSingleton(runtime);
-        builder.Services.AddSingleton(keyring);
-        builder.Services.AddSingleton(authenticator);
-        builder.Services.AddSingleton(new KmsJsonHandler(new KmsDispatcher(runtime)));
-        builder.Services.AddSingleton(new QueryHandler(new IamService(runtime, directory), new StsService(runtime, directory)));
-        builder.Services.AddSingleton(new CloudTrailHandler(auditStore, runtime));
-        builder.Services.AddSingleton(audit);
-        builder.Services.AddSingleton(options.Clock);
-        builder.Services.AddSingleton<ApiEndpoint>();
-        var deletionJob = new KeyDeletionJob(runtime, (key, _) => audit.RecordAsync(ServiceEvents.KeyDeleted(key, options.Clock.GetUtcNow())));
+        var parts = new ServiceParts(store, vault, authorizer, policies, options.Clock, options.Limits);
+        var table = new OperationTable(OperationTable.Kms(parts)
+            .Concat(OperationTable.CloudTrail(auditStore))
+            .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory))));
+        var steps = new OperationSteps(new KeyResolver(store), authorizer, operatorAccount);
+        builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
+        builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));
+        var deletionJob = new KeyDeletionJob(store, vault, audit, options.Clock);
         builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
@@ -190,7 +190,7 @@ public sealed class CofferApp : IAsyncDisposable
         async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
-        var sys = new SealEndpoints(unseal, keyring, authenticator, runtime, audit, options.Clock, OpenSealAsync, operatorAccount,
+        var sys = new SealEndpoints(unseal, keyring, authenticator, authorizer, store, audit, options.Clock, OpenSealAsync, operatorAccount,
             web.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SealEndpoints>());
         web.Run(http => http.Request.Path.Value switch
         {
@@ -205,7 +205,7 @@ public sealed class CofferApp : IAsyncDisposable
             Audit = audit,
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
             Keyring = keyring,
-            Runtime = runtime,
+            Vault = vault,
         };
         Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;

@@ -6,6 +6,8 @@ using Coffer.Crypto;
 using Coffer.Protocol;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
+using Coffer.Service.Authorization;
+using Coffer.Service.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +19,8 @@ namespace Coffer.Server;
 /// <c>coffer:Seal</c>). Both answer the seal status and are audited like every other request;
 /// shares never reach the audit trail or a log.
 /// </summary>
-internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsRuntime runtime, AuditTrail audit, TimeProvider clock,
-    Func<IReadOnlyList<SecretBytes>, CancellationToken, Task<ISeal>> openSeal, string? operatorAccount, ILogger logger)
+internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyring, SigV4Authenticator authenticator, KmsAuthorizer authorizer, Storage.ICofferStore store, AuditTrail audit, TimeProvider clock,
+    Func<IReadOnlyList<SecretBytes>, CancellationToken, Task<ISeal>> openSeal, OperatorAccount operatorAccount, ILogger logger)
 {
     private const int MaxBody = 8 * 1024;
 
@@ -76,8 +78,8 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
             {
                 var (principal, region, _) = await authenticator.AuthenticateAsync(http.Request, body, ["kms"], http.RequestAborted);
                 context = new RequestContext(principal, region, requestId, http.Connection.RemoteIpAddress?.ToString() ?? "", http.Request.IsHttps);
-                OperatorAccount.Require(context, operatorAccount, $"coffer:{eventName}");
-                await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, $"coffer:{eventName}", "*", http.RequestAborted);
+                operatorAccount.Require(context, $"coffer:{eventName}");
+                await authorizer.AuthorizeIdentityOnlyAsync(context, $"coffer:{eventName}", "*", http.RequestAborted);
                 if (eventName == "Seal")
                 {
                     keyring.Seal();
@@ -87,7 +89,7 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
                 {
                     using var message = ShareMessage.Parse(body.Span);
                     using var seal = await openSeal(message.Shares, http.RequestAborted);
-                    var outcome = await DomainKeyRotation.RunAsync(runtime.Store, keyring, seal, http.RequestAborted);
+                    var outcome = await DomainKeyRotation.RunAsync(store, keyring, seal, http.RequestAborted);
                     result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Resealed };
                 }
             }

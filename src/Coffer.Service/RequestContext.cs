@@ -15,6 +15,10 @@ public sealed record RequestContext(Principal Principal, string Region, string R
     /// <summary>The resources (key ARNs) the request touched, in order, for its audit event.</summary>
     public List<string> Resources { get; } = [];
 
+    /// <summary>The context of a request that carries its own credential instead of a signature (an unseal share): it is no one, and may do nothing that asks who.</summary>
+    public static RequestContext Anonymous(string requestId, string sourceIp, bool secureTransport) =>
+        new(new Principal(new Caller("", "", CallerKind.User, ""), ""), "", requestId, sourceIp, secureTransport);
+
     public void Touch(string arn)
     {
         if (!Resources.Contains(arn, StringComparer.Ordinal))
@@ -22,18 +26,6 @@ public sealed record RequestContext(Principal Principal, string Region, string R
             Resources.Add(arn);
         }
     }
-}
-
-/// <summary>
-/// One KMS operation: a typed request in, a typed response out. Implementations validate what
-/// the model cannot express (combinations of fields, key states) and nothing the protocol layer
-/// already checked.
-/// </summary>
-public abstract class KmsOperation<TRequest, TResponse>
-    where TRequest : class
-    where TResponse : class
-{
-    public abstract ValueTask<TResponse> ExecuteAsync(RequestContext context, TRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>The response of operations that answer with an empty JSON object.</summary>

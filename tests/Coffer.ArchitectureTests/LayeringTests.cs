@@ -48,7 +48,7 @@ public class LayeringTests
     [InlineData("Coffer.Core", "Coffer.Crypto", "Coffer.Storage", "Coffer.Service", "Coffer.Protocol", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Storage", "Coffer.Crypto", "Coffer.Service", "Coffer.Protocol", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Storage.Sqlite", "Coffer.Crypto", "Coffer.Service", "Coffer.Protocol", "Microsoft.AspNetCore.Http.Abstractions")]
-    [InlineData("Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions", "System.Text.Json")]
+    [InlineData("Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.Data.Sqlite")]
     [InlineData("Coffer.Policy", "Coffer.Crypto", "Coffer.Storage", "Coffer.Service", "Coffer.Core", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Audit", "Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions")]
@@ -65,7 +65,8 @@ public class LayeringTests
     public void Every_operation_lives_in_its_own_file_named_after_it()
     {
         var operations = Load("Coffer.Service").GetTypes()
-            .Where(t => t is { IsAbstract: false, BaseType.IsGenericType: true } && t.BaseType.GetGenericTypeDefinition().Name.StartsWith("KmsOperation", StringComparison.Ordinal))
+            .Where(t => t is { IsAbstract: false, BaseType.IsGenericType: true, Namespace: "Coffer.Service.Operations" }
+                && t.BaseType.GetGenericTypeDefinition().Name.StartsWith("Operation`", StringComparison.Ordinal))
             .Select(t => t.Name)
             .ToList();
         var root = FindRoot();

@@ -18,6 +18,8 @@ namespace Coffer.Fuzz.Tests;
 /// </summary>
 public class ParserProperties
 {
+    private static readonly IReadOnlySet<string> Secrets = Coffer.Service.OperationTable.Secrets("Plaintext", "CiphertextBlob");
+
     private static readonly byte[][] KmsBodies =
     [
         .. new[]
@@ -69,7 +71,7 @@ public class ParserProperties
                 try
                 {
                     RequestValidator.Validate(shape, document.RootElement);
-                    _ = AuditRedaction.RequestParameters(shape, document.RootElement).ToJsonString();
+                    _ = AuditRedaction.RequestParameters(shape, document.RootElement, Secrets).ToJsonString();
                 }
                 catch (KmsException)
                 {
@@ -162,7 +164,7 @@ public class ParserProperties
         }.Select(Encoding.UTF8.GetBytes).ToArray();
         Fuzz.Run(Fuzz.Mutations(seeds), body =>
         {
-            var parameters = QueryHandler.Parameters(body);
+            var parameters = QueryApiCall.Parameters(body);
             foreach (var (name, value) in parameters)
             {
                 _ = QueryWriter.XmlSafe(name) + QueryWriter.XmlSafe(value);

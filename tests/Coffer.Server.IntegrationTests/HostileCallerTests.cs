@@ -327,7 +327,7 @@ public class HostileCallerTests(ServerFixture fixture) : IClassFixture<ServerFix
         {
             var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
             sealedBlobs.Add((keyId, (await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([(byte)i]) })).CiphertextBlob.ToArray()));
-            Assert.True(server.App.Runtime.Vault.CachedCount <= 3, $"{server.App.Runtime.Vault.CachedCount} material versions cached");
+            Assert.True(server.App.Vault.CachedCount <= 3, $"{server.App.Vault.CachedCount} material versions cached");
         }
 
         for (var i = 0; i < sealedBlobs.Count; i++)

@@ -40,6 +40,18 @@ public class ProtocolTests(ServerFixture fixture) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task An_invalid_ciphertext_is_InvalidCiphertextException_without_a_message()
+    {
+        // AWS sends no message with it; an empty one would surface in the SDKs as an empty error text.
+        var response = await Raw.SendAsync("Decrypt", $"{{\"CiphertextBlob\": \"{Convert.ToBase64String(new byte[80])}\"}}");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("InvalidCiphertextException", response.Type);
+        Assert.Null(response.ErrorMessage);
+        Assert.DoesNotContain("message", response.Body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Malformed_json_is_a_SerializationException()
     {
         var response = await Raw.SendAsync("DescribeKey", "{\"KeyId\": ");

@@ -28,12 +28,15 @@ internal sealed class ModelShape
 /// <summary>The KMS API model: operation names and their input shapes.</summary>
 internal static class KmsModel
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, ModelShape>> Inputs = new(Load);
+    private static readonly Lazy<(Dictionary<string, ModelShape> Inputs, Dictionary<string, ModelShape> Outputs)> Shapes = new(Load);
 
     /// <summary>The input shape of each operation, by operation name.</summary>
-    public static IReadOnlyDictionary<string, ModelShape> OperationInputs => Inputs.Value;
+    public static IReadOnlyDictionary<string, ModelShape> OperationInputs => Shapes.Value.Inputs;
 
-    private static Dictionary<string, ModelShape> Load()
+    /// <summary>The output shape of each operation that has one, by operation name.</summary>
+    public static IReadOnlyDictionary<string, ModelShape> OperationOutputs => Shapes.Value.Outputs;
+
+    private static (Dictionary<string, ModelShape> Inputs, Dictionary<string, ModelShape> Outputs) Load()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Coffer.Protocol.kms-model.json")
             ?? throw new InvalidOperationException("The KMS API model is missing from the assembly.");
@@ -95,14 +98,20 @@ internal static class KmsModel
         }
 
         var inputs = new Dictionary<string, ModelShape>(StringComparer.Ordinal);
+        var outputs = new Dictionary<string, ModelShape>(StringComparer.Ordinal);
         foreach (var operation in document.RootElement.GetProperty("operations").EnumerateObject())
         {
             if (operation.Value.TryGetProperty("input", out var input))
             {
                 inputs[operation.Name] = Build(input.GetProperty("shape").GetString()!);
             }
+
+            if (operation.Value.TryGetProperty("output", out var output))
+            {
+                outputs[operation.Name] = Build(output.GetProperty("shape").GetString()!);
+            }
         }
 
-        return inputs;
+        return (inputs, outputs);
     }
 }

@@ -33,7 +33,7 @@ public static class KeyPolicies
     /// Parses a key policy a caller sent and, unless bypassed, checks that it still lets the caller
     /// change the key policy later (AWS's policy lockout safety check).
     /// </summary>
-    public static async ValueTask<PolicyDocument> ValidateAsync(KmsRuntime runtime, RequestContext context, string policy, string keyArn, bool bypassLockoutCheck, CancellationToken cancellationToken)
+    public static async ValueTask<PolicyDocument> ValidateAsync(KmsAuthorizer authorizer, RequestContext context, string policy, string keyArn, bool bypassLockoutCheck, CancellationToken cancellationToken)
     {
         if (System.Text.Encoding.UTF8.GetByteCount(policy) > MaxBytes)
         {
@@ -50,7 +50,7 @@ public static class KeyPolicies
             throw new KmsException(KmsErrors.MalformedPolicyDocument, error.Message);
         }
 
-        if (!bypassLockoutCheck && !await runtime.Authorizer.PolicyWouldAllowAsync(context, document, "kms:PutKeyPolicy", keyArn, cancellationToken))
+        if (!bypassLockoutCheck && !await authorizer.PolicyWouldAllowAsync(context, document, "kms:PutKeyPolicy", keyArn, cancellationToken))
         {
             KmsErrors.Throw(KmsErrors.MalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future.");
         }

@@ -22,7 +22,7 @@ public sealed partial class IamService
         }
 
         await Store.PutPrincipalPolicyAsync(new PrincipalPolicy(principal.Arn, policyName, document), cancellationToken);
-        runtime.Policies.InvalidateIdentity(principal.Arn);
+        policies.InvalidateIdentity(principal.Arn);
     }
 
     public async ValueTask<string> GetPrincipalPolicyAsync(RequestContext context, PrincipalKind kind, string name, string policyName, CancellationToken cancellationToken)
@@ -50,7 +50,7 @@ public sealed partial class IamService
             IamErrors.Throw(IamErrors.NoSuchEntity, $"The {(kind == PrincipalKind.User ? "user" : "role")} policy with name {policyName} cannot be found.");
         }
 
-        runtime.Policies.InvalidateIdentity(principal.Arn);
+        policies.InvalidateIdentity(principal.Arn);
     }
 
     private static PolicyDocument ParsePolicy(string document, PolicyDocument.Kind kind)

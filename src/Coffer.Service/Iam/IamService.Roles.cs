@@ -22,7 +22,7 @@ public sealed partial class IamService
         }
 
         var record = new PrincipalRecord(arn, context.AccountId, PrincipalKind.Role, roleName, Identity.IdentityIds.RoleId(), normalizedPath,
-            runtime.Clock.GetUtcNow(), trustPolicy, maxSession);
+            clock.GetUtcNow(), trustPolicy, maxSession);
         if (!await Store.TryInsertPrincipalAsync(record, cancellationToken))
         {
             IamErrors.Throw(IamErrors.EntityAlreadyExists, $"Role with name {roleName} already exists.");
@@ -55,7 +55,7 @@ public sealed partial class IamService
         }
 
         await Store.DeletePrincipalAsync(role.Arn, cancellationToken);
-        runtime.Policies.InvalidateIdentity(role.Arn);
+        policies.InvalidateIdentity(role.Arn);
     }
 
     private static IamRole ToRole(PrincipalRecord record) =>

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Coffer.Core;
 using Coffer.Policy;
+using Coffer.Service.Authorization;
 using Coffer.Service.Identity;
 using Coffer.Storage;
 
@@ -12,10 +13,10 @@ namespace Coffer.Service.Iam;
 /// at once on this node and within a second on others. Wire-agnostic: the Query protocol maps
 /// onto these methods.
 /// </summary>
-public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory directory)
+public sealed partial class IamService(ICofferStore store, KmsAuthorizer authorizer, PolicyCache policies, TimeProvider clock, AccessKeyDirectory directory)
 {
     public const int MaxAccessKeysPerUser = 2;
-    private ICofferStore Store => runtime.Store;
+    private ICofferStore Store => store;
 
     // ---- users
 
@@ -26,7 +27,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
         var normalizedPath = NormalizePath(path);
         var arn = IdentityIds.UserArn(context.AccountId, userName, normalizedPath);
         await AuthorizeAsync(context, "iam:CreateUser", arn, cancellationToken);
-        var record = new PrincipalRecord(arn, context.AccountId, PrincipalKind.User, userName, IdentityIds.UserId(), normalizedPath, runtime.Clock.GetUtcNow());
+        var record = new PrincipalRecord(arn, context.AccountId, PrincipalKind.User, userName, IdentityIds.UserId(), normalizedPath, clock.GetUtcNow());
         if (!await Store.TryInsertPrincipalAsync(record, cancellationToken))
         {
             IamErrors.Throw(IamErrors.EntityAlreadyExists, $"User with name {userName} already exists.");
@@ -75,7 +76,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
         }
 
         await Store.DeletePrincipalAsync(user.Arn, cancellationToken);
-        runtime.Policies.InvalidateIdentity(user.Arn);
+        policies.InvalidateIdentity(user.Arn);
     }
 
     public async ValueTask TagUserAsync(RequestContext context, string userName, IReadOnlyList<KmsTag> tags, CancellationToken cancellationToken)
@@ -95,7 +96,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
         }
 
         await Store.ReplacePrincipalTagsAsync(user.Arn, merged.Select(p => new KmsTag(p.Key, p.Value)).ToList(), cancellationToken);
-        runtime.Policies.InvalidateIdentity(user.Arn);
+        policies.InvalidateIdentity(user.Arn);
     }
 
     // ---- access keys
@@ -159,7 +160,7 @@ public sealed partial class IamService(KmsRuntime runtime, AccessKeyDirectory di
     {
         try
         {
-            await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, action, resource, cancellationToken);
+            await authorizer.AuthorizeIdentityOnlyAsync(context, action, resource, cancellationToken);
         }
         catch (KmsException denied) when (denied.Code == KmsErrors.AccessDenied)
         {

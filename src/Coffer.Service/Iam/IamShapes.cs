@@ -19,3 +19,6 @@ public sealed record AssumedRole(string AccessKeyId, string SecretAccessKey, str
 
 /// <summary>GetCallerIdentity's answer.</summary>
 public sealed record CallerIdentity(string UserId, string Account, string Arn);
+
+/// <summary>An inline policy as Get{User,Role}Policy returns it.</summary>
+public sealed record InlinePolicy(string PrincipalName, string PolicyName, string PolicyDocument);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Policy;
+using Coffer.Service.Authorization;
 using Coffer.Service.Identity;
 using Coffer.Storage;
 
@@ -12,7 +13,7 @@ namespace Coffer.Service.Iam;
 /// policy allows the caller directly (same account), or allows the caller's account and the
 /// caller's IAM policies allow sts:AssumeRole on the role; an explicit Deny in either refuses.
 /// </summary>
-public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory directory)
+public sealed partial class StsService(ICofferStore store, KmsAuthorizer authorizer, TimeProvider clock, AccessKeyDirectory directory)
 {
     public const int MinDurationSeconds = 900;
 
@@ -46,7 +47,7 @@ public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory di
                 $"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         }
 
-        var now = runtime.Clock.GetUtcNow();
+        var now = clock.GetUtcNow();
         var accessKeyId = IdentityIds.SessionAccessKeyId();
         var token = IdentityIds.SessionToken();
         var secretText = IdentityIds.SecretAccessKey();
@@ -78,14 +79,14 @@ public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory di
             return false;
         }
 
-        var facts = await runtime.Authorizer.RequestFactsAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
+        var facts = await authorizer.RequestFactsAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
         var decision = PolicyEvaluator.EvaluateResource(trust, facts);
         if (decision.ExplicitDeny || (!decision.AllowsDirectly && !decision.AllowsAccount))
         {
             return false;
         }
 
-        var identity = await runtime.Authorizer.IdentityDecisionAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
+        var identity = await authorizer.IdentityDecisionAsync(context, "sts:AssumeRole", role.Arn, cancellationToken);
         if (identity == IdentityDecision.ExplicitDeny)
         {
             return false;
@@ -104,7 +105,7 @@ public sealed partial class StsService(KmsRuntime runtime, AccessKeyDirectory di
         }
 
         var name = arn.Resource[(arn.Resource.LastIndexOf('/') + 1)..];
-        var role = await runtime.Store.FindPrincipalAsync(arn.AccountId, PrincipalKind.Role, name, cancellationToken);
+        var role = await store.FindPrincipalAsync(arn.AccountId, PrincipalKind.Role, name, cancellationToken);
         return role?.Arn == roleArn ? role : null;
     }
 

@@ -1,13 +1,16 @@
+using Coffer.Audit;
 using Coffer.Core;
+using Coffer.Storage;
 
 namespace Coffer.Service.Keys;
 
 /// <summary>
 /// Destroys keys whose waiting period has passed: the row, its material, tags and aliases go in
-/// one transaction, and the cached material is zeroed (crypto-shredding). Idempotent, so running
-/// it twice, or on a clock that jumped, is harmless.
+/// one transaction, and the cached material is zeroed (crypto-shredding). Each destruction is
+/// recorded first, as CloudTrail records KMS's own DeleteKey: a deletion that cannot be recorded
+/// does not happen. Idempotent, so running it twice, or on a clock that jumped, is harmless.
 /// </summary>
-public sealed class KeyDeletionJob(KmsRuntime runtime, Func<KmsKey, CancellationToken, Task>? beforeDelete = null)
+public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, AuditTrail audit, TimeProvider clock)
 {
     private readonly SemaphoreSlim _running = new(1, 1);
 
@@ -19,17 +22,12 @@ public sealed class KeyDeletionJob(KmsRuntime runtime, Func<KmsKey, Cancellation
         await _running.WaitAsync(cancellationToken);
         try
         {
-            var due = await runtime.Store.ListKeysDueForDeletionAsync(runtime.Clock.GetUtcNow(), cancellationToken);
+            var due = await store.ListKeysDueForDeletionAsync(clock.GetUtcNow(), cancellationToken);
             foreach (var key in due)
             {
-                // The audit event comes first: a deletion that cannot be recorded does not happen.
-                if (beforeDelete is not null)
-                {
-                    await beforeDelete(key, cancellationToken);
-                }
-
-                await runtime.Store.DeleteKeyAsync(key.KeyId, cancellationToken);
-                runtime.Vault.Forget(key.KeyId);
+                await audit.RecordAsync(KeyDeleted(key, clock.GetUtcNow()));
+                await store.DeleteKeyAsync(key.KeyId, cancellationToken);
+                vault.Forget(key.KeyId);
             }
 
             return due.Count;
@@ -39,4 +37,22 @@ public sealed class KeyDeletionJob(KmsRuntime runtime, Func<KmsKey, Cancellation
             _running.Release();
         }
     }
+
+    /// <summary>The event of a destruction: KMS's own action, shaped as CloudTrail logs it.</summary>
+    private static AuditEvent KeyDeleted(KmsKey key, DateTimeOffset time) => new()
+    {
+        EventId = Guid.NewGuid().ToString("D"),
+        EventTime = time,
+        EventSource = "kms.amazonaws.com",
+        EventName = "DeleteKey",
+        AwsRegion = key.Region,
+        UserIdentity = new UserIdentity { Type = "AWSService", AccountId = key.AccountId, InvokedBy = "kms.amazonaws.com" },
+        ResponseElements = null,
+        RequestParameters = null,
+        ReadOnly = false,
+        Resources = [key.Arn],
+        EventType = "AwsServiceEvent",
+        RecipientAccountId = key.AccountId,
+        ErrorMessage = null,
+    };
 }

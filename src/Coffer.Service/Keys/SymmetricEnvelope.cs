@@ -1,5 +1,6 @@
 using Coffer.Core;
 using Coffer.Crypto;
+using Coffer.Storage;
 
 namespace Coffer.Service.Keys;
 
@@ -9,7 +10,7 @@ namespace Coffer.Service.Keys;
 /// not authenticate, names no key here, or names a version that does not exist is an
 /// InvalidCiphertextException and nothing more, so a caller learns nothing from a forgery.
 /// </summary>
-public sealed class SymmetricEnvelope(KmsRuntime runtime)
+public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault)
 {
     public async ValueTask<byte[]> EncryptAsync(KmsKey key, ReadOnlyMemory<byte> plaintext, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
     {
@@ -53,32 +54,22 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
     }
 
     private async ValueTask<SecretBytes> CurrentMaterialAsync(KmsKey key, CancellationToken cancellationToken) =>
-        await runtime.Vault.GetAsync(key, key.CurrentMaterialVersion, cancellationToken)
+        await vault.GetAsync(key, key.CurrentMaterialVersion, cancellationToken)
         ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
 
     /// <summary>
-    /// Decrypts <paramref name="blob"/>. When <paramref name="expectedKeyId"/> is given it must
-    /// name the key the blob was made under (IncorrectKeyException otherwise). The key the blob
-    /// names is passed to <paramref name="authorize"/> before its state is checked or its material
-    /// touched. The caller owns and disposes the returned plaintext.
+    /// The key <paramref name="blob"/> was made under. When <paramref name="expected"/> is given
+    /// it must be that key (IncorrectKeyException otherwise). Nothing is decrypted yet: the
+    /// pipeline authorizes the key and checks its state first.
     /// </summary>
-    public async ValueTask<(KmsKey Key, SecretBytes Plaintext)> DecryptAsync(
-        RequestContext context, byte[] blob, IReadOnlyDictionary<string, string>? encryptionContext, string? expectedKeyId, Func<KmsKey, ValueTask> authorize,
-        CancellationToken cancellationToken)
+    public async ValueTask<KmsKey> KeyOfAsync(RequestContext context, byte[] blob, KmsKey? expected, CancellationToken cancellationToken)
     {
-        KmsKey? expected = null;
-        if (expectedKeyId is not null)
-        {
-            expected = await runtime.Resolver.ResolveAsync(context, expectedKeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
-        }
-
-        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyGuid, out var version))
+        if (!SymmetricCiphertext.TryReadHeader(blob, out var keyGuid, out _))
         {
             KmsErrors.BadCiphertext();
         }
 
-        var keyId = keyGuid.ToString("D");
-        var key = await runtime.Store.FindKeyAsync(context.Region, keyId, cancellationToken);
+        var key = await store.FindKeyAsync(context.Region, keyGuid.ToString("D"), cancellationToken);
         if (key is null)
         {
             if (expected is not null)
@@ -94,9 +85,21 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
             KmsErrors.Throw(KmsErrors.IncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.");
         }
 
-        await authorize(key);
-        KeyStateRules.EnsureUsableForCrypto(key);
-        var material = await runtime.Vault.GetAsync(key, version, cancellationToken);
+        return key;
+    }
+
+    /// <summary>
+    /// Decrypts <paramref name="blob"/>, made under <paramref name="key"/> (see <see cref="KeyOfAsync"/>).
+    /// Any blob that does not authenticate is InvalidCiphertextException. The caller owns and disposes the plaintext.
+    /// </summary>
+    public async ValueTask<SecretBytes> DecryptAsync(KmsKey key, byte[] blob, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
+    {
+        if (!SymmetricCiphertext.TryReadHeader(blob, out _, out var version))
+        {
+            KmsErrors.BadCiphertext();
+        }
+
+        var material = await vault.GetAsync(key, version, cancellationToken);
         if (material is null)
         {
             KmsErrors.BadCiphertext();
@@ -108,7 +111,7 @@ public sealed class SymmetricEnvelope(KmsRuntime runtime)
             KmsErrors.BadCiphertext();
         }
 
-        return (key, plaintext);
+        return plaintext;
     }
 
     /// <summary>Symmetric keys take only SYMMETRIC_DEFAULT.</summary>

@@ -1,5 +1,7 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
@@ -9,18 +11,21 @@ public sealed class CancelKeyDeletionResponse
 }
 
 /// <summary>Takes a key out of PendingDeletion; it comes back Disabled, as on AWS.</summary>
-public sealed class CancelKeyDeletion(KmsRuntime runtime) : KmsOperation<KeyIdRequest, CancelKeyDeletionResponse>
+public sealed class CancelKeyDeletion(ICofferStore store) : Operation<KeyIdRequest, CancelKeyDeletionResponse>
 {
-    public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(RequestContext context, KeyIdRequest request, CancellationToken cancellationToken)
+    public override ValueTask CheckAsync(OperationCall call, KeyIdRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:CancelKeyDeletion", key, cancellationToken);
-        if (key.State != KeyState.PendingDeletion)
+        if (call.Key.State != KeyState.PendingDeletion)
         {
-            KmsErrors.Throw(KmsErrors.InvalidState, $"{key.Arn} is not pending deletion.");
+            KmsErrors.Throw(KmsErrors.InvalidState, $"{call.Key.Arn} is not pending deletion.");
         }
 
-        await runtime.Store.UpdateKeyAsync(key with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null }, cancellationToken);
-        return new CancelKeyDeletionResponse { KeyId = key.Arn };
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(OperationCall call, KeyIdRequest request)
+    {
+        await store.UpdateKeyAsync(call.Key with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null }, call.CancellationToken);
+        return new CancelKeyDeletionResponse { KeyId = call.Key.Arn };
     }
 }

@@ -1,8 +1,8 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
 using Coffer.Policy;
 using Coffer.Service.Authorization;
 using Coffer.Crypto;
-using Coffer.Service.Keys;
 using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
@@ -13,7 +13,7 @@ public sealed class GrantConstraints
     public Dictionary<string, string>? EncryptionContextEquals { get; init; }
 }
 
-public sealed class CreateGrantRequest
+public sealed class CreateGrantRequest : IKeyRequest, IDryRunRequest
 {
     public required string KeyId { get; init; }
     public required string GranteePrincipal { get; init; }
@@ -36,12 +36,11 @@ public sealed class CreateGrantResponse
 /// encryption-context constraints. Takes effect at once. A repeated request with the same Name
 /// and the same terms returns the existing grant, as AWS does.
 /// </summary>
-public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRequest, CreateGrantResponse>
+public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvider clock) : Operation<CreateGrantRequest, CreateGrantResponse>
 {
-    public override async ValueTask<CreateGrantResponse> ExecuteAsync(RequestContext context, CreateGrantRequest request, CancellationToken cancellationToken)
+    public override void Validate(CreateGrantRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
-        var operations = request.Operations.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var operations = Operations(request);
         if (operations.Count == 0)
         {
             KmsErrors.ValidationFailed("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -54,18 +53,23 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
 
         ValidateConstraint(request.Constraints?.EncryptionContextEquals);
         ValidateConstraint(request.Constraints?.EncryptionContextSubset);
+    }
 
+    public override void Conditions(RequestFacts facts, CreateGrantRequest request) => Conditions(facts, request, Operations(request));
+
+    public override Func<GrantRecord, bool>? GrantLimit(CreateGrantRequest request)
+    {
+        var operations = Operations(request);
+        return parent => GrantRules.Narrows(parent, operations, request.Constraints?.EncryptionContextEquals, request.Constraints?.EncryptionContextSubset);
+    }
+
+    public override async ValueTask<CreateGrantResponse> ExecuteAsync(OperationCall call, CreateGrantRequest request)
+    {
+        var (key, context, cancellationToken) = (call.Key, call.Context, call.CancellationToken);
+        var operations = Operations(request);
         var equals = request.Constraints?.EncryptionContextEquals;
         var subset = request.Constraints?.EncryptionContextSubset;
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:CreateGrant", key, cancellationToken, f => Conditions(f, request, operations),
-            grantLimit: parent => GrantRules.Narrows(parent, operations, equals, subset));
-        KeyStateRules.EnsureUsableForCrypto(key);
-        if (request.DryRun == true)
-        {
-            KmsErrors.DryRunSucceeded();
-        }
-
-        var granteeGrants = await runtime.Store.ListGrantsForGranteesAsync(key.KeyId, [request.GranteePrincipal], cancellationToken);
+        var granteeGrants = await store.ListGrantsForGranteesAsync(key.KeyId, [request.GranteePrincipal], cancellationToken);
         if (request.Name is not null)
         {
             var existing = granteeGrants.FirstOrDefault(g => g.Name == request.Name
@@ -78,23 +82,26 @@ public sealed class CreateGrant(KmsRuntime runtime) : KmsOperation<CreateGrantRe
             }
         }
 
-        if (granteeGrants.Count >= runtime.Limits.GrantsPerGranteePerKey)
+        if (granteeGrants.Count >= limits.GrantsPerGranteePerKey)
         {
             KmsErrors.Throw(KmsErrors.LimitExceeded,
-                $"The request was rejected because {request.GranteePrincipal} already has {runtime.Limits.GrantsPerGranteePerKey} grants for the KMS key {key.Arn}, the most one principal may have.");
+                $"The request was rejected because {request.GranteePrincipal} already has {limits.GrantsPerGranteePerKey} grants for the KMS key {key.Arn}, the most one principal may have.");
         }
 
-        if (await runtime.Store.CountGrantsAsync(key.KeyId, cancellationToken) >= runtime.Limits.GrantsPerKey)
+        if (await store.CountGrantsAsync(key.KeyId, cancellationToken) >= limits.GrantsPerKey)
         {
             KmsErrors.Throw(KmsErrors.LimitExceeded,
-                $"The request was rejected because the KMS key {key.Arn} already has {runtime.Limits.GrantsPerKey} grants, the most a key may have.");
+                $"The request was rejected because the KMS key {key.Arn} already has {limits.GrantsPerKey} grants, the most a key may have.");
         }
 
         var grant = new GrantRecord(Convert.ToHexStringLower(RandomSource.Bytes(32)), key.KeyId, request.Name, request.GranteePrincipal, request.RetiringPrincipal,
-            operations, equals, subset, context.AccountId, runtime.Clock.GetUtcNow());
-        await runtime.Store.InsertGrantAsync(grant, cancellationToken);
+            operations, equals, subset, context.AccountId, clock.GetUtcNow());
+        await store.InsertGrantAsync(grant, cancellationToken);
         return new CreateGrantResponse { GrantId = grant.GrantId, GrantToken = GrantTokens.For(grant.GrantId) };
     }
+
+    /// <summary>The grant's operations as stored: each once, in order.</summary>
+    private static List<string> Operations(CreateGrantRequest request) => request.Operations.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>AWS's bounds on a grant constraint: 8 pairs, values of at most 384 characters. They also keep what every grant check loads small.</summary>
     private static void ValidateConstraint(Dictionary<string, string>? pairs)

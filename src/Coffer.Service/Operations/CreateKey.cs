@@ -1,7 +1,11 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Service.Authorization;
 using Coffer.Service.Keys;
+
+using Coffer.Policy;
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
@@ -26,17 +30,16 @@ public sealed class CreateKeyResponse
 }
 
 /// <summary>Creates a symmetric encryption key with fresh material (the only kind Coffer makes so far).</summary>
-public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyRequest, CreateKeyResponse>
+public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAuthorizer authorizer, TimeProvider clock) : Operation<CreateKeyRequest, CreateKeyResponse>
 {
-    public override async ValueTask<CreateKeyResponse> ExecuteAsync(RequestContext context, CreateKeyRequest request, CancellationToken cancellationToken)
+    public override void Validate(CreateKeyRequest request)
     {
         if (request.KeySpec is not null && request.CustomerMasterKeySpec is not null)
         {
             KmsErrors.ValidationFailed("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
         }
 
-        var spec = request.KeySpec ?? request.CustomerMasterKeySpec ?? KeySpecs.SymmetricDefault;
-        var usage = request.KeyUsage ?? KeyUsages.EncryptDecrypt;
+        var (spec, usage) = SpecAndUsage(request);
         if (spec != KeySpecs.SymmetricDefault)
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"KeySpec {spec} is not supported by this server yet. Only SYMMETRIC_DEFAULT keys can be created.");
@@ -61,32 +64,49 @@ public sealed class CreateKey(KmsRuntime runtime) : KmsOperation<CreateKeyReques
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Multi-Region keys are not supported by this server yet.");
         }
+    }
 
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:CreateKey", "*", cancellationToken, f => f
-            .With("kms:KeySpec", spec).With("kms:KeyUsage", usage).With("kms:KeyOrigin", request.Origin ?? KeyOrigins.AwsKms)
+    public override void Conditions(RequestFacts facts, CreateKeyRequest request)
+    {
+        var (spec, usage) = SpecAndUsage(request);
+        facts.With("kms:KeySpec", spec).With("kms:KeyUsage", usage).With("kms:KeyOrigin", request.Origin ?? KeyOrigins.AwsKms)
             .With("kms:MultiRegion", "false")
             .With("kms:BypassPolicyLockoutSafetyCheck", request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false")
-            .RequestTags(request.Tags));
+            .RequestTags(request.Tags);
+    }
+
+    public override ValueTask CheckAsync(OperationCall call, CreateKeyRequest request)
+    {
+        TagRules.Validate(request.Tags);
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<CreateKeyResponse> ExecuteAsync(OperationCall call, CreateKeyRequest request)
+    {
+        var context = call.Context;
         var tags = TagRules.Validate(request.Tags);
         var key = new KmsKey
         {
             KeyId = RandomSource.Uuid().ToString("D"),
             AccountId = context.AccountId,
             Region = context.Region,
-            CreationDate = runtime.Clock.GetUtcNow(),
+            CreationDate = clock.GetUtcNow(),
             Description = request.Description ?? "",
             State = KeyState.Enabled,
         };
         var policy = KeyPolicies.Default(context.AccountId);
         if (request.Policy is not null)
         {
-            await KeyPolicies.ValidateAsync(runtime, context, request.Policy, key.Arn, request.BypassPolicyLockoutSafetyCheck == true, cancellationToken);
+            await KeyPolicies.ValidateAsync(authorizer, context, request.Policy, key.Arn, request.BypassPolicyLockoutSafetyCheck == true, call.CancellationToken);
             policy = request.Policy;
         }
 
         context.Touch(key.Arn);
-        var material = runtime.Vault.CreateMaterial(key, key.CurrentMaterialVersion);
-        await runtime.Store.InsertKeyAsync(key, policy, tags, material, cancellationToken);
+        var material = vault.CreateMaterial(key, key.CurrentMaterialVersion);
+        await store.InsertKeyAsync(key, policy, tags, material, call.CancellationToken);
         return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };
     }
+
+    private static (string Spec, string Usage) SpecAndUsage(CreateKeyRequest request) =>
+        (request.KeySpec ?? request.CustomerMasterKeySpec ?? KeySpecs.SymmetricDefault, request.KeyUsage ?? KeyUsages.EncryptDecrypt);
 }

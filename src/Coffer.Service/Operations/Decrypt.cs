@@ -1,11 +1,13 @@
-using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
+using Coffer.Policy;
+using Coffer.Service.Authorization;
 using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class DecryptRequest
+public sealed class DecryptRequest : IKeyRequest, IDryRunRequest
 {
     public required byte[] CiphertextBlob { get; init; }
     public Dictionary<string, string>? EncryptionContext { get; init; }
@@ -25,31 +27,42 @@ public sealed class DecryptResponse : ISensitiveResponse
     public void ZeroSecrets() => SecretBytes.Zero(Plaintext);
 }
 
-public sealed class Decrypt(KmsRuntime runtime) : KmsOperation<DecryptRequest, DecryptResponse>
+/// <summary>
+/// Decrypts a ciphertext; the key comes from the blob itself. It is decrypted before DryRun
+/// answers, so a DryRun says whether the real call would succeed.
+/// </summary>
+public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptRequest, DecryptResponse>
 {
-    private readonly SymmetricEnvelope _envelope = new(runtime);
-
-    public override async ValueTask<DecryptResponse> ExecuteAsync(RequestContext context, DecryptRequest request, CancellationToken cancellationToken)
+    public override void Validate(DecryptRequest request)
     {
         if (request.Recipient is not null)
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
-
-        var (key, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.EncryptionContext, request.KeyId,
-            key => runtime.Authorizer.AuthorizeAsync(context, "kms:Decrypt", key, cancellationToken,
-                f => f.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm).RequestAlias(request.KeyId),
-                request.EncryptionContext),
-            cancellationToken);
-        using (plaintext)
-        {
-            SymmetricEnvelope.EnsureAlgorithm(key, request.EncryptionAlgorithm, nameof(Decrypt));
-            if (request.DryRun == true)
-            {
-                KmsErrors.DryRunSucceeded();
-            }
-
-            return new DecryptResponse { KeyId = key.Arn, Plaintext = plaintext.ToArray(), EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault };
-        }
     }
+
+    public override async ValueTask<KmsKey> FindKeyAsync(OperationCall call, DecryptRequest request)
+    {
+        var expected = request.KeyId is null ? null : await call.ResolveAsync(request.KeyId);
+        return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
+    }
+
+    public override void Conditions(RequestFacts facts, DecryptRequest request) =>
+        facts.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm);
+
+    public override IReadOnlyDictionary<string, string>? GrantContext(DecryptRequest request) => request.EncryptionContext;
+
+    public override async ValueTask CheckAsync(OperationCall call, DecryptRequest request)
+    {
+        call.Found = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.EncryptionContext, call.CancellationToken);
+        SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Decrypt));
+    }
+
+    public override ValueTask<DecryptResponse> ExecuteAsync(OperationCall call, DecryptRequest request) =>
+        ValueTask.FromResult(new DecryptResponse
+        {
+            KeyId = call.Key.Arn,
+            Plaintext = ((SecretBytes)call.Found!).ToArray(),
+            EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
+        });
 }

@@ -1,9 +1,8 @@
-using Coffer.Service.Authorization;
-using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class DescribeKeyRequest
+public sealed class DescribeKeyRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public List<string>? GrantTokens { get; init; }
@@ -14,12 +13,8 @@ public sealed class DescribeKeyResponse
     public required KeyMetadata KeyMetadata { get; init; }
 }
 
-public sealed class DescribeKey(KmsRuntime runtime) : KmsOperation<DescribeKeyRequest, DescribeKeyResponse>
+public sealed class DescribeKey : Operation<DescribeKeyRequest, DescribeKeyResponse>
 {
-    public override async ValueTask<DescribeKeyResponse> ExecuteAsync(RequestContext context, DescribeKeyRequest request, CancellationToken cancellationToken)
-    {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:DescribeKey", key, cancellationToken, f => f.RequestAlias(request.KeyId));
-        return new DescribeKeyResponse { KeyMetadata = KeyMetadata.From(key) };
-    }
+    public override ValueTask<DescribeKeyResponse> ExecuteAsync(OperationCall call, DescribeKeyRequest request) =>
+        ValueTask.FromResult(new DescribeKeyResponse { KeyMetadata = KeyMetadata.From(call.Key) });
 }

@@ -1,11 +1,13 @@
 using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
+using Coffer.Policy;
 using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class EncryptRequest
+public sealed class EncryptRequest : IKeyRequest, IDryRunRequest
 {
     public required string KeyId { get; init; }
     public required byte[] Plaintext { get; init; }
@@ -22,31 +24,24 @@ public sealed class EncryptResponse
     public required string EncryptionAlgorithm { get; init; }
 }
 
-public sealed class Encrypt(KmsRuntime runtime) : KmsOperation<EncryptRequest, EncryptResponse>
+public sealed class Encrypt(SymmetricEnvelope envelope) : Operation<EncryptRequest, EncryptResponse>
 {
-    private readonly SymmetricEnvelope _envelope = new(runtime);
+    public override void Conditions(RequestFacts facts, EncryptRequest request) =>
+        facts.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm);
 
-    public override async ValueTask<EncryptResponse> ExecuteAsync(RequestContext context, EncryptRequest request, CancellationToken cancellationToken)
+    public override IReadOnlyDictionary<string, string>? GrantContext(EncryptRequest request) => request.EncryptionContext;
+
+    public override ValueTask CheckAsync(OperationCall call, EncryptRequest request)
     {
-        try
-        {
-            var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
-            await runtime.Authorizer.AuthorizeAsync(context, "kms:Encrypt", key, cancellationToken,
-                f => f.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm).RequestAlias(request.KeyId),
-                request.EncryptionContext);
-            KeyStateRules.EnsureUsableForCrypto(key);
-            SymmetricEnvelope.EnsureAlgorithm(key, request.EncryptionAlgorithm, nameof(Encrypt));
-            if (request.DryRun == true)
-            {
-                KmsErrors.DryRunSucceeded();
-            }
-
-            var blob = await _envelope.EncryptAsync(key, request.Plaintext, request.EncryptionContext, cancellationToken);
-            return new EncryptResponse { CiphertextBlob = blob, KeyId = key.Arn, EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault };
-        }
-        finally
-        {
-            SecretBytes.Zero(request.Plaintext);
-        }
+        SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Encrypt));
+        return ValueTask.CompletedTask;
     }
+
+    public override async ValueTask<EncryptResponse> ExecuteAsync(OperationCall call, EncryptRequest request)
+    {
+        var blob = await envelope.EncryptAsync(call.Key, request.Plaintext, request.EncryptionContext, call.CancellationToken);
+        return new EncryptResponse { CiphertextBlob = blob, KeyId = call.Key.Arn, EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault };
+    }
+
+    public override void Release(EncryptRequest request) => SecretBytes.Zero(request.Plaintext);
 }

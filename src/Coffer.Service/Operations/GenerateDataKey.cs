@@ -1,11 +1,13 @@
+using Coffer.Service.Pipeline;
 using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Crypto;
+using Coffer.Policy;
 using Coffer.Service.Keys;
 
 namespace Coffer.Service.Operations;
 
-public sealed class GenerateDataKeyRequest
+public sealed class GenerateDataKeyRequest : IKeyRequest, IDryRunRequest
 {
     public required string KeyId { get; init; }
     public Dictionary<string, string>? EncryptionContext { get; init; }
@@ -29,30 +31,26 @@ public sealed class GenerateDataKeyResponse : ISensitiveResponse
 /// GenerateDataKey and GenerateDataKeyWithoutPlaintext: a fresh random data key, encrypted under
 /// the KMS key, with or without its plaintext copy in the response.
 /// </summary>
-public sealed class GenerateDataKey(KmsRuntime runtime, bool includePlaintext) : KmsOperation<GenerateDataKeyRequest, GenerateDataKeyResponse>
+public sealed class GenerateDataKey(SymmetricEnvelope envelope, bool includePlaintext) : Operation<GenerateDataKeyRequest, GenerateDataKeyResponse>
 {
-    private readonly SymmetricEnvelope _envelope = new(runtime);
-
-    public override async ValueTask<GenerateDataKeyResponse> ExecuteAsync(RequestContext context, GenerateDataKeyRequest request, CancellationToken cancellationToken)
+    public override void Validate(GenerateDataKeyRequest request)
     {
-        var size = DataKeySize(request);
+        DataKeySize(request);
         if (request.Recipient is not null)
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
+    }
 
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, includePlaintext ? "kms:GenerateDataKey" : "kms:GenerateDataKeyWithoutPlaintext", key, cancellationToken,
-            f => f.EncryptionContext(request.EncryptionContext).RequestAlias(request.KeyId), request.EncryptionContext);
-        KeyStateRules.EnsureUsableForCrypto(key);
-        if (request.DryRun == true)
-        {
-            KmsErrors.DryRunSucceeded();
-        }
+    public override void Conditions(RequestFacts facts, GenerateDataKeyRequest request) => facts.EncryptionContext(request.EncryptionContext);
 
-        using var dataKey = SecretBytes.Random(size);
-        var blob = await _envelope.EncryptAsync(key, dataKey, request.EncryptionContext, cancellationToken);
-        return new GenerateDataKeyResponse { CiphertextBlob = blob, Plaintext = includePlaintext ? dataKey.ToArray() : null, KeyId = key.Arn };
+    public override IReadOnlyDictionary<string, string>? GrantContext(GenerateDataKeyRequest request) => request.EncryptionContext;
+
+    public override async ValueTask<GenerateDataKeyResponse> ExecuteAsync(OperationCall call, GenerateDataKeyRequest request)
+    {
+        using var dataKey = SecretBytes.Random(DataKeySize(request));
+        var blob = await envelope.EncryptAsync(call.Key, dataKey, request.EncryptionContext, call.CancellationToken);
+        return new GenerateDataKeyResponse { CiphertextBlob = blob, Plaintext = includePlaintext ? dataKey.ToArray() : null, KeyId = call.Key.Arn };
     }
 
     private static int DataKeySize(GenerateDataKeyRequest request) => (request.NumberOfBytes, request.KeySpec) switch

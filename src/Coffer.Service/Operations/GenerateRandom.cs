@@ -1,3 +1,4 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
 using Coffer.Crypto;
 
@@ -17,14 +18,13 @@ public sealed class GenerateRandomResponse : ISensitiveResponse
     public void ZeroSecrets() => SecretBytes.Zero(Plaintext);
 }
 
-public sealed class GenerateRandom(KmsRuntime runtime) : KmsOperation<GenerateRandomRequest, GenerateRandomResponse>
+public sealed class GenerateRandom : Operation<GenerateRandomRequest, GenerateRandomResponse>
 {
-    public override async ValueTask<GenerateRandomResponse> ExecuteAsync(RequestContext context, GenerateRandomRequest request, CancellationToken cancellationToken)
+    public override void Validate(GenerateRandomRequest request)
     {
-        if (request.NumberOfBytes is not { } count)
+        if (request.NumberOfBytes is null)
         {
             KmsErrors.ValidationFailed("NumberOfBytes is required.");
-            return null!;
         }
 
         if (request.CustomKeyStoreId is not null)
@@ -36,8 +36,8 @@ public sealed class GenerateRandom(KmsRuntime runtime) : KmsOperation<GenerateRa
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Recipient (Nitro Enclaves attestation) is not supported by this server.");
         }
-
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:GenerateRandom", "*", cancellationToken);
-        return new GenerateRandomResponse { Plaintext = RandomSource.Bytes(count) };
     }
+
+    public override ValueTask<GenerateRandomResponse> ExecuteAsync(OperationCall call, GenerateRandomRequest request) =>
+        ValueTask.FromResult(new GenerateRandomResponse { Plaintext = RandomSource.Bytes(request.NumberOfBytes!.Value) });
 }

@@ -1,9 +1,11 @@
+using Coffer.Service.Pipeline;
 using Coffer.Service.Authorization;
-using Coffer.Service.Keys;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class GetKeyPolicyRequest
+public sealed class GetKeyPolicyRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public string? PolicyName { get; init; }
@@ -15,15 +17,18 @@ public sealed class GetKeyPolicyResponse
     public required string PolicyName { get; init; }
 }
 
-public sealed class GetKeyPolicy(KmsRuntime runtime) : KmsOperation<GetKeyPolicyRequest, GetKeyPolicyResponse>
+public sealed class GetKeyPolicy(ICofferStore store) : Operation<GetKeyPolicyRequest, GetKeyPolicyResponse>
 {
-    public override async ValueTask<GetKeyPolicyResponse> ExecuteAsync(RequestContext context, GetKeyPolicyRequest request, CancellationToken cancellationToken)
+    public override ValueTask CheckAsync(OperationCall call, GetKeyPolicyRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:GetKeyPolicy", key, cancellationToken);
         KeyPolicyNames.Ensure(request.PolicyName);
-        var policy = await runtime.Store.GetKeyPolicyAsync(key.KeyId, cancellationToken)
-            ?? throw new InvalidOperationException($"Key {key.KeyId} has no key policy.");
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<GetKeyPolicyResponse> ExecuteAsync(OperationCall call, GetKeyPolicyRequest request)
+    {
+        var policy = await store.GetKeyPolicyAsync(call.Key.KeyId, call.CancellationToken)
+            ?? throw new InvalidOperationException($"Key {call.Key.KeyId} has no key policy.");
         return new GetKeyPolicyResponse { Policy = policy, PolicyName = KeyPolicies.DefaultName };
     }
 }

@@ -1,5 +1,7 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
@@ -27,29 +29,28 @@ public sealed class ListAliasesResponse
 }
 
 /// <summary>Lists aliases in name order, all of the account's in the region or those of one key.</summary>
-public sealed class ListAliases(KmsRuntime runtime) : KmsOperation<ListAliasesRequest, ListAliasesResponse>
+public sealed class ListAliases(ICofferStore store) : Operation<ListAliasesRequest, ListAliasesResponse>
 {
     public const int DefaultLimit = 50;
 
     // The model allows 1000, but KMS documents and enforces at most 100 aliases a page.
     public const int MaxLimit = 100;
 
-    public override async ValueTask<ListAliasesResponse> ExecuteAsync(RequestContext context, ListAliasesRequest request, CancellationToken cancellationToken)
+    public override void Validate(ListAliasesRequest request)
     {
         if (request.Marker is not null && !request.Marker.StartsWith(Arns.AliasPrefix, StringComparison.Ordinal))
         {
             KmsErrors.Throw(KmsErrors.InvalidMarker, "Invalid marker");
         }
+    }
 
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListAliases", "*", cancellationToken);
-        string? keyId = null;
-        if (request.KeyId is not null)
-        {
-            keyId = (await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken)).KeyId;
-        }
-
+    public override async ValueTask<ListAliasesResponse> ExecuteAsync(OperationCall call, ListAliasesRequest request)
+    {
+        var context = call.Context;
+        // KeyId is a filter here, not the resource authorized: it is resolved only after the IAM check.
+        var keyId = request.KeyId is null ? null : (await call.ResolveAsync(request.KeyId)).KeyId;
         var limit = Math.Min(request.Limit ?? DefaultLimit, MaxLimit);
-        var fetched = await runtime.Store.ListAliasesAsync(context.AccountId, context.Region, keyId, request.Marker, limit + 1, cancellationToken);
+        var fetched = await store.ListAliasesAsync(context.AccountId, context.Region, keyId, request.Marker, limit + 1, call.CancellationToken);
         var (aliases, truncated, next) = Paging.Page(fetched, limit, a => new AliasListEntry
         {
             AliasName = a.Name,

@@ -1,10 +1,10 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
 using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class ListGrantsRequest
+public sealed class ListGrantsRequest : IKeyRequest
 {
     public int? Limit { get; init; }
     public string? Marker { get; init; }
@@ -51,16 +51,14 @@ public sealed class ListGrantsResponse
 }
 
 /// <summary>Lists a key's grants, optionally one grant or one grantee's, with AWS's paging (1–100, default 50).</summary>
-public sealed class ListGrants(KmsRuntime runtime) : KmsOperation<ListGrantsRequest, ListGrantsResponse>
+public sealed class ListGrants(ICofferStore store) : Operation<ListGrantsRequest, ListGrantsResponse>
 {
-    public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListGrantsRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<ListGrantsResponse> ExecuteAsync(OperationCall call, ListGrantsRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:ListGrants", key, cancellationToken);
-        var grants = (await runtime.Store.ListGrantsAsync(key.KeyId, cancellationToken))
+        var grants = (await store.ListGrantsAsync(call.Key.KeyId, call.CancellationToken))
             .Where(g => (request.GrantId is null || g.GrantId == request.GrantId) && (request.GranteePrincipal is null || g.GranteePrincipal == request.GranteePrincipal))
             .ToList();
-        return GrantPages.Page(grants, request.Limit, request.Marker, g => GrantListEntry.From(g, key.Arn));
+        return GrantPages.Page(grants, request.Limit, request.Marker, g => GrantListEntry.From(g, call.Key.Arn));
     }
 }
 

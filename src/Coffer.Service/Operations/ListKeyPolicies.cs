@@ -1,9 +1,9 @@
+using Coffer.Service.Pipeline;
 using Coffer.Service.Authorization;
-using Coffer.Service.Keys;
 
 namespace Coffer.Service.Operations;
 
-public sealed class ListKeyPoliciesRequest
+public sealed class ListKeyPoliciesRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public int? Limit { get; init; }
@@ -16,12 +16,8 @@ public sealed class ListKeyPoliciesResponse
     public required bool Truncated { get; init; }
 }
 
-public sealed class ListKeyPolicies(KmsRuntime runtime) : KmsOperation<ListKeyPoliciesRequest, ListKeyPoliciesResponse>
+public sealed class ListKeyPolicies : Operation<ListKeyPoliciesRequest, ListKeyPoliciesResponse>
 {
-    public override async ValueTask<ListKeyPoliciesResponse> ExecuteAsync(RequestContext context, ListKeyPoliciesRequest request, CancellationToken cancellationToken)
-    {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:ListKeyPolicies", key, cancellationToken);
-        return new ListKeyPoliciesResponse { PolicyNames = [KeyPolicies.DefaultName], Truncated = false };
-    }
+    public override ValueTask<ListKeyPoliciesResponse> ExecuteAsync(OperationCall call, ListKeyPoliciesRequest request) =>
+        ValueTask.FromResult(new ListKeyPoliciesResponse { PolicyNames = [KeyPolicies.DefaultName], Truncated = false });
 }

@@ -1,5 +1,7 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
 using Coffer.Service.Keys;
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
@@ -23,20 +25,23 @@ public sealed class ListKeysResponse
 }
 
 /// <summary>Lists the caller's keys in the request's region, in key id order. The marker is the last id returned.</summary>
-public sealed class ListKeys(KmsRuntime runtime) : KmsOperation<ListKeysRequest, ListKeysResponse>
+public sealed class ListKeys(ICofferStore store) : Operation<ListKeysRequest, ListKeysResponse>
 {
     public const int DefaultLimit = 100;
 
-    public override async ValueTask<ListKeysResponse> ExecuteAsync(RequestContext context, ListKeysRequest request, CancellationToken cancellationToken)
+    public override void Validate(ListKeysRequest request)
     {
         if (request.Marker is not null && !KeyResolver.IsKeyIdForm(request.Marker))
         {
             KmsErrors.Throw(KmsErrors.InvalidMarker, "Invalid marker");
         }
+    }
 
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListKeys", "*", cancellationToken);
+    public override async ValueTask<ListKeysResponse> ExecuteAsync(OperationCall call, ListKeysRequest request)
+    {
         var limit = request.Limit ?? DefaultLimit;
-        var fetched = await runtime.Store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, cancellationToken);
+        var context = call.Context;
+        var fetched = await store.ListKeysAsync(context.AccountId, context.Region, request.Marker, limit + 1, call.CancellationToken);
         var (keys, truncated, next) = Paging.Page(fetched, limit, k => new KeyListEntry { KeyId = k.KeyId, KeyArn = k.Arn }, k => k.KeyId);
         return new ListKeysResponse { Keys = keys, Truncated = truncated, NextMarker = next };
     }

@@ -1,9 +1,11 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class ListResourceTagsRequest
+public sealed class ListResourceTagsRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public int? Limit { get; init; }
@@ -18,16 +20,14 @@ public sealed class ListResourceTagsResponse
 }
 
 /// <summary>Lists a key's tags in tag-key order; the marker is the last tag key returned.</summary>
-public sealed class ListResourceTags(KmsRuntime runtime) : KmsOperation<ListResourceTagsRequest, ListResourceTagsResponse>
+public sealed class ListResourceTags(ICofferStore store) : Operation<ListResourceTagsRequest, ListResourceTagsResponse>
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 50;
 
-    public override async ValueTask<ListResourceTagsResponse> ExecuteAsync(RequestContext context, ListResourceTagsRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<ListResourceTagsResponse> ExecuteAsync(OperationCall call, ListResourceTagsRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:ListResourceTags", key, cancellationToken);
-        var all = await runtime.Store.GetTagsAsync(key.KeyId, cancellationToken);
+        var all = await store.GetTagsAsync(call.Key.KeyId, call.CancellationToken);
         var start = 0;
         if (request.Marker is not null)
         {

@@ -1,4 +1,6 @@
 using Coffer.Core;
+using Coffer.Service.Pipeline;
+using Coffer.Storage;
 namespace Coffer.Service.Operations;
 
 public sealed class ListRetirableGrantsRequest
@@ -9,23 +11,27 @@ public sealed class ListRetirableGrantsRequest
 }
 
 /// <summary>Grants, on keys in the caller's region, that name <c>RetiringPrincipal</c> as their retiring principal.</summary>
-public sealed class ListRetirableGrants(KmsRuntime runtime) : KmsOperation<ListRetirableGrantsRequest, ListGrantsResponse>
+public sealed class ListRetirableGrants(ICofferStore store) : Operation<ListRetirableGrantsRequest, ListGrantsResponse>
 {
-    public override async ValueTask<ListGrantsResponse> ExecuteAsync(RequestContext context, ListRetirableGrantsRequest request, CancellationToken cancellationToken)
+    public override ValueTask CheckAsync(OperationCall call, ListRetirableGrantsRequest request)
     {
-        await runtime.Authorizer.AuthorizeIdentityOnlyAsync(context, "kms:ListRetirableGrants", "*", cancellationToken);
-        if (PrincipalAccount(request.RetiringPrincipal) != context.AccountId)
+        if (PrincipalAccount(request.RetiringPrincipal) != call.Context.AccountId)
         {
             // AWS: "You must specify a principal in your AWS account." One whose account cannot be read is refused too.
             KmsErrors.Throw(KmsErrors.AccessDenied,
-                $"User: {context.Caller.Arn} is not authorized to perform: kms:ListRetirableGrants for a retiring principal in another account");
+                $"User: {call.Context.Caller.Arn} is not authorized to perform: kms:ListRetirableGrants for a retiring principal in another account");
         }
 
-        var grants = new List<Storage.GrantRecord>();
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<ListGrantsResponse> ExecuteAsync(OperationCall call, ListRetirableGrantsRequest request)
+    {
+        var grants = new List<GrantRecord>();
         var arns = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var grant in await runtime.Store.ListGrantsByRetiringPrincipalAsync(request.RetiringPrincipal, cancellationToken))
+        foreach (var grant in await store.ListGrantsByRetiringPrincipalAsync(request.RetiringPrincipal, call.CancellationToken))
         {
-            if (await runtime.Store.FindKeyAsync(context.Region, grant.KeyId, cancellationToken) is { } key)
+            if (await store.FindKeyAsync(call.Context.Region, grant.KeyId, call.CancellationToken) is { } key)
             {
                 grants.Add(grant);
                 arns[grant.KeyId] = key.Arn;

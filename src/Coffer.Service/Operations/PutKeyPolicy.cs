@@ -1,10 +1,13 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
 using Coffer.Service.Authorization;
-using Coffer.Service.Keys;
+
+using Coffer.Policy;
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class PutKeyPolicyRequest
+public sealed class PutKeyPolicyRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public string? PolicyName { get; init; }
@@ -13,17 +16,21 @@ public sealed class PutKeyPolicyRequest
 }
 
 /// <summary>Replaces the key policy, after the syntax and lockout safety checks. It takes effect at once.</summary>
-public sealed class PutKeyPolicy(KmsRuntime runtime) : KmsOperation<PutKeyPolicyRequest, EmptyResponse>
+public sealed class PutKeyPolicy(ICofferStore store, KmsAuthorizer authorizer, PolicyCache policies) : Operation<PutKeyPolicyRequest, EmptyResponse>
 {
-    public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, PutKeyPolicyRequest request, CancellationToken cancellationToken)
+    public override void Conditions(RequestFacts facts, PutKeyPolicyRequest request) =>
+        facts.With("kms:BypassPolicyLockoutSafetyCheck", request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false");
+
+    public override async ValueTask CheckAsync(OperationCall call, PutKeyPolicyRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:PutKeyPolicy", key, cancellationToken,
-            f => f.With("kms:BypassPolicyLockoutSafetyCheck", request.BypassPolicyLockoutSafetyCheck == true ? "true" : "false"));
         KeyPolicyNames.Ensure(request.PolicyName);
-        await KeyPolicies.ValidateAsync(runtime, context, request.Policy, key.Arn, request.BypassPolicyLockoutSafetyCheck == true, cancellationToken);
-        await runtime.Store.SetKeyPolicyAsync(key.KeyId, request.Policy, cancellationToken);
-        runtime.Policies.InvalidateKeyPolicy(key.KeyId);
+        await KeyPolicies.ValidateAsync(authorizer, call.Context, request.Policy, call.Key.Arn, request.BypassPolicyLockoutSafetyCheck == true, call.CancellationToken);
+    }
+
+    public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, PutKeyPolicyRequest request)
+    {
+        await store.SetKeyPolicyAsync(call.Key.KeyId, request.Policy, call.CancellationToken);
+        policies.InvalidateKeyPolicy(call.Key.KeyId);
         return EmptyResponse.Instance;
     }
 }

@@ -1,10 +1,13 @@
-using Coffer.Service.Authorization;
 using Coffer.Core;
+using Coffer.Crypto;
+using Coffer.Policy;
+using Coffer.Service.Authorization;
 using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class ReEncryptRequest
+public sealed class ReEncryptRequest : IKeyRequest, IDryRunRequest
 {
     public required byte[] CiphertextBlob { get; init; }
     public Dictionary<string, string>? SourceEncryptionContext { get; init; }
@@ -15,6 +18,8 @@ public sealed class ReEncryptRequest
     public string? DestinationEncryptionAlgorithm { get; init; }
     public List<string>? GrantTokens { get; init; }
     public bool? DryRun { get; init; }
+
+    string? IKeyRequest.KeyId => SourceKeyId;
 }
 
 public sealed class ReEncryptResponse
@@ -26,41 +31,60 @@ public sealed class ReEncryptResponse
     public required string DestinationEncryptionAlgorithm { get; init; }
 }
 
-/// <summary>Decrypts and encrypts again under another key (or context) without the plaintext leaving the server.</summary>
-public sealed class ReEncrypt(KmsRuntime runtime) : KmsOperation<ReEncryptRequest, ReEncryptResponse>
+/// <summary>
+/// Decrypts and encrypts again under another key (or context) without the plaintext leaving the
+/// server. The pipeline authorizes kms:ReEncryptFrom on the source key the blob names; the
+/// destination key is authorized here for kms:ReEncryptTo, with the same steps.
+/// </summary>
+public sealed class ReEncrypt(SymmetricEnvelope envelope, KmsAuthorizer authorizer) : Operation<ReEncryptRequest, ReEncryptResponse>
 {
-    private readonly SymmetricEnvelope _envelope = new(runtime);
-
-    public override async ValueTask<ReEncryptResponse> ExecuteAsync(RequestContext context, ReEncryptRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<KmsKey> FindKeyAsync(OperationCall call, ReEncryptRequest request)
     {
-        var destination = await runtime.Resolver.ResolveAsync(context, request.DestinationKeyId, KeyIdForms.KeyOrAlias, CrossAccountUse.Yes, cancellationToken);
-        var (source, plaintext) = await _envelope.DecryptAsync(context, request.CiphertextBlob, request.SourceEncryptionContext, request.SourceKeyId,
-            key => runtime.Authorizer.AuthorizeAsync(context, "kms:ReEncryptFrom", key, cancellationToken,
-                f => f.EncryptionContext(request.SourceEncryptionContext).EncryptionAlgorithm(request.SourceEncryptionAlgorithm).RequestAlias(request.SourceKeyId),
-                request.SourceEncryptionContext),
-            cancellationToken);
-        using (plaintext)
-        {
-            SymmetricEnvelope.EnsureAlgorithm(source, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
-            await runtime.Authorizer.AuthorizeAsync(context, "kms:ReEncryptTo", destination, cancellationToken,
-                f => f.EncryptionContext(request.DestinationEncryptionContext).EncryptionAlgorithm(request.DestinationEncryptionAlgorithm).RequestAlias(request.DestinationKeyId),
-                request.DestinationEncryptionContext);
-            KeyStateRules.EnsureUsableForCrypto(destination);
-            SymmetricEnvelope.EnsureAlgorithm(destination, request.DestinationEncryptionAlgorithm, nameof(ReEncrypt));
-            if (request.DryRun == true)
-            {
-                KmsErrors.DryRunSucceeded();
-            }
+        // AWS looks the destination up first: a missing one is reported before a bad ciphertext.
+        var destination = await call.ResolveAsync(request.DestinationKeyId);
+        call.Found = new Work(destination);
+        var expected = request.SourceKeyId is null ? null : await call.ResolveAsync(request.SourceKeyId);
+        return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
+    }
 
-            var blob = await _envelope.EncryptAsync(destination, plaintext, request.DestinationEncryptionContext, cancellationToken);
-            return new ReEncryptResponse
-            {
-                CiphertextBlob = blob,
-                SourceKeyId = source.Arn,
-                KeyId = destination.Arn,
-                SourceEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
-                DestinationEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
-            };
-        }
+    public override void Conditions(RequestFacts facts, ReEncryptRequest request) =>
+        facts.EncryptionContext(request.SourceEncryptionContext).EncryptionAlgorithm(request.SourceEncryptionAlgorithm);
+
+    public override IReadOnlyDictionary<string, string>? GrantContext(ReEncryptRequest request) => request.SourceEncryptionContext;
+
+    public override async ValueTask CheckAsync(OperationCall call, ReEncryptRequest request)
+    {
+        var work = (Work)call.Found!;
+        work.Plaintext = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.SourceEncryptionContext, call.CancellationToken);
+        SymmetricEnvelope.EnsureAlgorithm(call.Key, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
+        await authorizer.AuthorizeAsync(call.Context, "kms:ReEncryptTo", work.Destination, call.CancellationToken,
+            f => f.EncryptionContext(request.DestinationEncryptionContext).EncryptionAlgorithm(request.DestinationEncryptionAlgorithm).RequestAlias(request.DestinationKeyId),
+            request.DestinationEncryptionContext);
+        OperationSteps.EnsureState(KeyStateRule.Enabled, work.Destination);
+        SymmetricEnvelope.EnsureAlgorithm(work.Destination, request.DestinationEncryptionAlgorithm, nameof(ReEncrypt));
+    }
+
+    public override async ValueTask<ReEncryptResponse> ExecuteAsync(OperationCall call, ReEncryptRequest request)
+    {
+        var work = (Work)call.Found!;
+        var blob = await envelope.EncryptAsync(work.Destination, work.Plaintext!, request.DestinationEncryptionContext, call.CancellationToken);
+        return new ReEncryptResponse
+        {
+            CiphertextBlob = blob,
+            SourceKeyId = call.Key.Arn,
+            KeyId = work.Destination.Arn,
+            SourceEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
+            DestinationEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
+        };
+    }
+
+    /// <summary>The destination key, and the plaintext once decrypted (zeroed when the call ends).</summary>
+    private sealed class Work(KmsKey destination) : IDisposable
+    {
+        public KmsKey Destination { get; } = destination;
+
+        public SecretBytes? Plaintext { get; set; }
+
+        public void Dispose() => Plaintext?.Dispose();
     }
 }

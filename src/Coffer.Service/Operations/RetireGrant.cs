@@ -1,11 +1,12 @@
 using Coffer.Core;
 using Coffer.Policy;
-using Coffer.Service.Keys;
+using Coffer.Service.Authorization;
+using Coffer.Service.Pipeline;
 using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class RetireGrantRequest
+public sealed class RetireGrantRequest : IDryRunRequest
 {
     public string? GrantToken { get; init; }
     public string? KeyId { get; init; }
@@ -17,33 +18,32 @@ public sealed class RetireGrantRequest
 /// Deletes a grant, named by its token or by key and grant id. Only the grant's retiring
 /// principal, or its grantee when the grant includes RetireGrant, may retire it.
 /// </summary>
-public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRequest, EmptyResponse>
+public sealed class RetireGrant(ICofferStore store, KmsAuthorizer authorizer) : Operation<RetireGrantRequest, EmptyResponse>
 {
-    public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, RetireGrantRequest request, CancellationToken cancellationToken)
+    public override void Validate(RetireGrantRequest request)
     {
-        string grantId;
         if (request.GrantToken is not null)
         {
-            if (!GrantTokens.TryRead(request.GrantToken, out grantId))
+            if (!GrantTokens.TryRead(request.GrantToken, out _))
             {
                 KmsErrors.Throw(KmsErrors.InvalidGrantToken, "Invalid grant token");
             }
         }
-        else if (request.KeyId is not null && request.GrantId is not null)
-        {
-            grantId = request.GrantId;
-        }
-        else
+        else if (request.KeyId is null || request.GrantId is null)
         {
             KmsErrors.ValidationFailed("Grant token OR (grant ID, key ID) must be specified");
-            return null!;
         }
+    }
 
-        var grant = await runtime.Store.FindGrantAsync(grantId, cancellationToken);
+    public override async ValueTask CheckAsync(OperationCall call, RetireGrantRequest request)
+    {
+        var (context, cancellationToken) = (call.Context, call.CancellationToken);
+        var grantId = request.GrantToken is not null && GrantTokens.TryRead(request.GrantToken, out var fromToken) ? fromToken : request.GrantId!;
+        var grant = await store.FindGrantAsync(grantId, cancellationToken);
         KmsKey? key = null;
         if (request.KeyId is not null)
         {
-            key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
+            key = await call.ResolveAsync(request.KeyId);
             if (grant is not null && grant.KeyId != key.KeyId)
             {
                 grant = null;
@@ -55,19 +55,19 @@ public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRe
             KmsErrors.Throw(KmsErrors.NotFound, $"Grant ID {grantId} not found");
         }
 
-        key ??= await runtime.Store.FindKeyAsync(context.Region, grant.KeyId, cancellationToken);
+        key ??= await store.FindKeyAsync(context.Region, grant.KeyId, cancellationToken);
         if (key is null || !await MayRetireAsync(context, grant, key, namedByKeyAndId: request.KeyId is not null, cancellationToken))
         {
             KmsErrors.Throw(KmsErrors.AccessDenied,
                 $"User: {context.Caller.Arn} is not authorized to perform: kms:RetireGrant on resource: {grant.GrantId} because it is neither the retiring principal nor a grantee allowed to retire it");
         }
 
-        if (request.DryRun == true)
-        {
-            KmsErrors.DryRunSucceeded();
-        }
+        call.Found = grant;
+    }
 
-        await runtime.Store.DeleteGrantAsync(grant.GrantId, cancellationToken);
+    public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, RetireGrantRequest request)
+    {
+        await store.DeleteGrantAsync(((GrantRecord)call.Found!).GrantId, call.CancellationToken);
         return EmptyResponse.Instance;
     }
 
@@ -79,8 +79,7 @@ public sealed class RetireGrant(KmsRuntime runtime) : KmsOperation<RetireGrantRe
     private async ValueTask<bool> MayRetireAsync(RequestContext context, GrantRecord grant, KmsKey key, bool namedByKeyAndId, CancellationToken cancellationToken)
     {
         const string action = "kms:RetireGrant";
-        var authorizer = runtime.Authorizer;
-        if (grant.RetiringPrincipal is { } retiring && await authorizer.GrantPrincipalNamesAsync(context, retiring, action, key.Arn, cancellationToken))
+                if (grant.RetiringPrincipal is { } retiring && await authorizer.GrantPrincipalNamesAsync(context, retiring, action, key.Arn, cancellationToken))
         {
             return true;
         }

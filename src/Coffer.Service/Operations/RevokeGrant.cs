@@ -1,9 +1,11 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class RevokeGrantRequest
+public sealed class RevokeGrantRequest : IKeyRequest, IDryRunRequest
 {
     public required string KeyId { get; init; }
     public required string GrantId { get; init; }
@@ -11,24 +13,20 @@ public sealed class RevokeGrantRequest
 }
 
 /// <summary>Deletes a grant, for callers the key policy or IAM lets revoke. It stops working at once.</summary>
-public sealed class RevokeGrant(KmsRuntime runtime) : KmsOperation<RevokeGrantRequest, EmptyResponse>
+public sealed class RevokeGrant(ICofferStore store) : Operation<RevokeGrantRequest, EmptyResponse>
 {
-    public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, RevokeGrantRequest request, CancellationToken cancellationToken)
+    public override async ValueTask CheckAsync(OperationCall call, RevokeGrantRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.Yes, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:RevokeGrant", key, cancellationToken);
-        var grant = await runtime.Store.FindGrantAsync(request.GrantId, cancellationToken);
-        if (grant is null || grant.KeyId != key.KeyId)
+        var grant = await store.FindGrantAsync(request.GrantId, call.CancellationToken);
+        if (grant is null || grant.KeyId != call.Key.KeyId)
         {
             KmsErrors.Throw(KmsErrors.NotFound, $"Grant ID {request.GrantId} not found");
         }
+    }
 
-        if (request.DryRun == true)
-        {
-            KmsErrors.DryRunSucceeded();
-        }
-
-        await runtime.Store.DeleteGrantAsync(grant.GrantId, cancellationToken);
+    public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, RevokeGrantRequest request)
+    {
+        await store.DeleteGrantAsync(request.GrantId, call.CancellationToken);
         return EmptyResponse.Instance;
     }
 }

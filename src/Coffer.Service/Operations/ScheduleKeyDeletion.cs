@@ -1,9 +1,12 @@
+using Coffer.Service.Pipeline;
 using Coffer.Core;
-using Coffer.Service.Keys;
+
+using Coffer.Policy;
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class ScheduleKeyDeletionRequest
+public sealed class ScheduleKeyDeletionRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public int? PendingWindowInDays { get; init; }
@@ -21,32 +24,36 @@ public sealed class ScheduleKeyDeletionResponse
 /// Puts a key into PendingDeletion for 7 to 30 days (default 30). The deletion job destroys the
 /// material once the date has passed; CancelKeyDeletion can bring the key back until then.
 /// </summary>
-public sealed class ScheduleKeyDeletion(KmsRuntime runtime) : KmsOperation<ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse>
+public sealed class ScheduleKeyDeletion(ICofferStore store, TimeProvider clock) : Operation<ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse>
 {
     public const int MinWindowDays = 7;
     public const int MaxWindowDays = 30;
 
-    public override async ValueTask<ScheduleKeyDeletionResponse> ExecuteAsync(RequestContext context, ScheduleKeyDeletionRequest request, CancellationToken cancellationToken)
+    public override void Validate(ScheduleKeyDeletionRequest request)
     {
-        var days = request.PendingWindowInDays ?? MaxWindowDays;
-        if (days is < MinWindowDays or > MaxWindowDays)
+        if (Days(request) is < MinWindowDays or > MaxWindowDays)
         {
             KmsErrors.ValidationFailed($"PendingWindowInDays must be between {MinWindowDays} and {MaxWindowDays}");
         }
+    }
 
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:ScheduleKeyDeletion", key, cancellationToken,
-            f => f.With("kms:ScheduleKeyDeletionPendingWindowInDays", days.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        KeyStateRules.EnsureNotPendingDeletion(key);
-        var deletionDate = runtime.Clock.GetUtcNow().AddDays(days);
-        var pending = key with { State = Core.KeyState.PendingDeletion, DeletionDate = deletionDate, PendingWindowInDays = days };
-        await runtime.Store.UpdateKeyAsync(pending, cancellationToken);
+    public override void Conditions(RequestFacts facts, ScheduleKeyDeletionRequest request) =>
+        facts.With("kms:ScheduleKeyDeletionPendingWindowInDays", Days(request).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public override async ValueTask<ScheduleKeyDeletionResponse> ExecuteAsync(OperationCall call, ScheduleKeyDeletionRequest request)
+    {
+        var days = Days(request);
+        var deletionDate = clock.GetUtcNow().AddDays(days);
+        var pending = call.Key with { State = Core.KeyState.PendingDeletion, DeletionDate = deletionDate, PendingWindowInDays = days };
+        await store.UpdateKeyAsync(pending, call.CancellationToken);
         return new ScheduleKeyDeletionResponse
         {
-            KeyId = key.Arn,
+            KeyId = call.Key.Arn,
             DeletionDate = deletionDate,
             KeyState = pending.State.ToWire(),
             PendingWindowInDays = days,
         };
     }
+
+    private static int Days(ScheduleKeyDeletionRequest request) => request.PendingWindowInDays ?? MaxWindowDays;
 }

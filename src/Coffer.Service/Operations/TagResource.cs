@@ -1,26 +1,35 @@
+using Coffer.Service.Pipeline;
 using Coffer.Service.Authorization;
 using Coffer.Core;
 using Coffer.Service.Keys;
 
+using Coffer.Policy;
+using Coffer.Storage;
+
 namespace Coffer.Service.Operations;
 
-public sealed class TagResourceRequest
+public sealed class TagResourceRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public required List<Tag> Tags { get; init; }
 }
 
 /// <summary>Adds tags or overwrites the values of existing ones.</summary>
-public sealed class TagResource(KmsRuntime runtime) : KmsOperation<TagResourceRequest, EmptyResponse>
+public sealed class TagResource(ICofferStore store) : Operation<TagResourceRequest, EmptyResponse>
 {
-    public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, TagResourceRequest request, CancellationToken cancellationToken)
+    public override void Conditions(RequestFacts facts, TagResourceRequest request) => facts.RequestTags(request.Tags);
+
+    public override ValueTask CheckAsync(OperationCall call, TagResourceRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:TagResource", key, cancellationToken, f => f.RequestTags(request.Tags));
-        KeyStateRules.EnsureNotPendingDeletion(key);
-        var added = TagRules.Validate(request.Tags);
-        var merged = (await runtime.Store.GetTagsAsync(key.KeyId, cancellationToken)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-        foreach (var tag in added)
+        TagRules.Validate(request.Tags);
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, TagResourceRequest request)
+    {
+        var key = call.Key;
+        var merged = (await store.GetTagsAsync(key.KeyId, call.CancellationToken)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        foreach (var tag in TagRules.Validate(request.Tags))
         {
             merged[tag.Key] = tag.Value;
         }
@@ -30,7 +39,7 @@ public sealed class TagResource(KmsRuntime runtime) : KmsOperation<TagResourceRe
             KmsErrors.Throw(KmsErrors.LimitExceeded, $"A KMS key can have at most {TagRules.MaxTagsPerKey} tags.");
         }
 
-        await runtime.Store.ReplaceTagsAsync(key.KeyId, merged.Select(p => new KmsTag(p.Key, p.Value)).ToList(), cancellationToken);
+        await store.ReplaceTagsAsync(key.KeyId, merged.Select(p => new KmsTag(p.Key, p.Value)).ToList(), call.CancellationToken);
         return EmptyResponse.Instance;
     }
 }

@@ -1,21 +1,20 @@
-using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
+
+using Coffer.Storage;
 
 namespace Coffer.Service.Operations;
 
-public sealed class UpdateKeyDescriptionRequest
+public sealed class UpdateKeyDescriptionRequest : IKeyRequest
 {
     public required string KeyId { get; init; }
     public required string Description { get; init; }
 }
 
-public sealed class UpdateKeyDescription(KmsRuntime runtime) : KmsOperation<UpdateKeyDescriptionRequest, EmptyResponse>
+public sealed class UpdateKeyDescription(ICofferStore store) : Operation<UpdateKeyDescriptionRequest, EmptyResponse>
 {
-    public override async ValueTask<EmptyResponse> ExecuteAsync(RequestContext context, UpdateKeyDescriptionRequest request, CancellationToken cancellationToken)
+    public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, UpdateKeyDescriptionRequest request)
     {
-        var key = await runtime.Resolver.ResolveAsync(context, request.KeyId, KeyIdForms.KeyOnly, CrossAccountUse.No, cancellationToken);
-        await runtime.Authorizer.AuthorizeAsync(context, "kms:UpdateKeyDescription", key, cancellationToken);
-        KeyStateRules.EnsureNotPendingDeletion(key);
-        await runtime.Store.UpdateKeyAsync(key with { Description = request.Description }, cancellationToken);
+        await store.UpdateKeyAsync(call.Key with { Description = request.Description }, call.CancellationToken);
         return EmptyResponse.Instance;
     }
 }

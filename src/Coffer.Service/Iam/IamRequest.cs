@@ -1,11 +1,14 @@
 using Coffer.Core;
-using Coffer.Service.Iam;
+namespace Coffer.Service.Iam;
 
-namespace Coffer.Protocol.Query;
-
-/// <summary>The parameters of a Query-protocol request, with IAM's validation errors for missing ones.</summary>
-public sealed class QueryRequest(IReadOnlyDictionary<string, string> parameters)
+/// <summary>
+/// The parameters of an IAM or STS request, by their API names, with IAM's validation errors for
+/// missing or malformed ones. Lists keep the API's <c>member.N</c> numbering.
+/// </summary>
+public sealed class IamRequest(IReadOnlyDictionary<string, string> parameters)
 {
+    public IReadOnlyDictionary<string, string> Parameters => parameters;
+
     public string? Optional(string name) => parameters.TryGetValue(name, out var value) ? value : null;
 
     public string Required(string name) =>

@@ -1,9 +1,8 @@
 using System.Text;
 using Coffer.Core;
-using Coffer.Service;
 using Coffer.Storage;
 
-namespace Coffer.Server;
+namespace Coffer.Service.Identity;
 
 /// <summary>
 /// The deployment's operator account: the first account, made by <c>coffer init</c> or by the
@@ -11,7 +10,7 @@ namespace Coffer.Server;
 /// every tenant, so they belong to it alone; an IAM policy in any other account cannot grant them,
 /// however broad. Within the operator account, IAM policies still decide who may.
 /// </summary>
-public static class OperatorAccount
+public sealed class OperatorAccount(string? accountId)
 {
     private const string Setting = "operator-account";
 
@@ -27,9 +26,9 @@ public static class OperatorAccount
         await store.GetSettingAsync(Setting, cancellationToken) is { } value ? Encoding.UTF8.GetString(value) : null;
 
     /// <summary>Refuses an operator action to a caller outside the operator account, with AWS's AccessDenied shape.</summary>
-    public static void Require(RequestContext context, string? operatorAccount, string action)
+    public void Require(RequestContext context, string action)
     {
-        if (operatorAccount is null || context.AccountId != operatorAccount)
+        if (accountId is null || context.AccountId != accountId)
         {
             KmsErrors.Throw(KmsErrors.AccessDenied,
                 $"User: {context.Caller.Arn} is not authorized to perform: {action} on resource: * because {action} is reserved to the deployment's operator account");

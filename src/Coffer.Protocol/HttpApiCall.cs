@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Coffer.Core;
+using Coffer.Protocol.SigV4;
+using Coffer.Service.Identity;
+using Coffer.Service.Pipeline;
+using Microsoft.AspNetCore.Http;
+
+namespace Coffer.Protocol;
+
+/// <summary>
+/// What every wire shares about one HTTP request: its id, its transport facts, its body (read
+/// once, bounded, into a pooled buffer that is zeroed), its SigV4 signature, and the response
+/// encoded for it, written only once the pipeline has recorded the event.
+/// </summary>
+internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator authenticator) : IApiCall, IDisposable
+{
+    /// <summary>The largest body accepted. KMS's biggest request (a 32 KiB policy) is far below it.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    private static readonly string[] SignedServices = ["kms", "iam", "sts", "cloudtrail"];
+
+    private PooledBody? _body;
+
+    protected HttpContext Http => http;
+
+    protected ReadOnlyMemory<byte> Body => _body?.Memory ?? ReadOnlyMemory<byte>.Empty;
+
+    protected Span<byte> BodySpan => _body is null ? [] : _body.Span;
+
+    public string RequestId { get; } = Guid.NewGuid().ToString("D");
+
+    public virtual string? FixedService => null;
+
+    public abstract string? OperationName { get; }
+
+    public ClaimedCaller Claimed { get; } = Claim(http.Request);
+
+    public string SourceIp { get; } = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "";
+
+    public string? UserAgent => http.Request.Headers.UserAgent.ToString();
+
+    public bool SecureTransport => http.Request.IsHttps;
+
+    public JsonObject? RequestParameters { get; protected set; }
+
+    public JsonObject? ResponseElements { get; protected set; }
+
+    /// <summary>The response to send; null until the pipeline has an outcome.</summary>
+    public WireResponse? Response { get; private set; }
+
+    public virtual async ValueTask ReceiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _body = await BodyReader.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException)
+        {
+            // Kestrel's own limit (a chunked body past the cap) or a client that sent too slowly.
+            _body = null;
+        }
+
+        if (_body is null)
+        {
+            throw new KmsException("RequestEntityTooLargeException", $"Request body must be no larger than {MaxBodyBytes} bytes.");
+        }
+    }
+
+    public virtual async ValueTask<Authenticated> AuthenticateAsync(CancellationToken cancellationToken)
+    {
+        var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, Body, SignedServices, cancellationToken);
+        return new Authenticated(principal, region, service);
+    }
+
+    public abstract Exception UnknownOperation(string service);
+
+    public abstract object ReadRequest(OperationSpec spec);
+
+    public void Succeed(OperationSpec spec, object result) => Respond(Encode(spec, result));
+
+    public (string Code, string? Message) Fail(string code, string? message)
+    {
+        var response = EncodeError(code, message);
+        Respond(response);
+        return (response.ErrorCode ?? code, response.ErrorMessage);
+    }
+
+    protected abstract WireResponse Encode(OperationSpec spec, object result);
+
+    protected abstract WireResponse EncodeError(string code, string? message);
+
+    private void Respond(WireResponse response)
+    {
+        Response?.Zero();
+        Response = response;
+    }
+
+    public async Task WriteAsync()
+    {
+        var response = Response ?? EncodeError(KmsErrors.Internal, "An internal error occurred. Retry the request.");
+        try
+        {
+            http.Response.Headers["x-amzn-RequestId"] = RequestId;
+            http.Response.StatusCode = response.Status;
+            http.Response.ContentType = response.ContentType;
+            http.Response.ContentLength = response.Body.Length;
+            await http.Response.Body.WriteAsync(response.Body, http.RequestAborted);
+        }
+        finally
+        {
+            response.Zero();
+        }
+    }
+
+    public void Dispose()
+    {
+        _body?.Dispose();
+        Response?.Zero();
+    }
+
+    /// <summary>What an event can say about a request before (or without) authentication: only what has the shape it claims.</summary>
+    private static ClaimedCaller Claim(HttpRequest request)
+    {
+        var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
+        if (!scope.Success)
+        {
+            return new ClaimedCaller(null, null, null);
+        }
+
+        // Unauthenticated text: kept only when it has the shape it claims, so no caller can make the trail store kilobytes per request.
+        var key = scope.Groups["key"].Value;
+        return new ClaimedCaller(AccessKeyDirectory.IsAccessKeyIdForm(key) ? key : null, scope.Groups["region"].Value,
+            RequestEvents.Name(scope.Groups["service"].Value.Replace("-", "", StringComparison.Ordinal)) is null ? null : scope.Groups["service"].Value);
+    }
+
+    [GeneratedRegex(@"Credential=(?<key>[^/,\s]+)/[^/]*/(?<region>[a-z0-9-]+)/(?<service>[a-z0-9-]+)/")]
+    private static partial Regex CredentialScope();
+}

@@ -152,6 +152,8 @@ public sealed class CofferApp : IAsyncDisposable
 
         var unseal = new UnsealService(store, keyring, config, OnUnsealedAsync);
         var regions = new RegionPolicy(options.Regions.Count == 0 && !options.Dev ? ["us-east-1"] : options.Regions);
+        // The ±15-minute window compares with the caller's wall clock, so it reads the real time
+        // even when tests move options.Clock days ahead to expire keys and sessions.
         var authenticator = new SigV4Authenticator(directory, regions, TimeProvider.System);
 
         var builder = WebApplication.CreateSlimBuilder();

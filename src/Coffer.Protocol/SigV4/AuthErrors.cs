@@ -12,6 +12,8 @@ internal static class AuthErrors
     public const string UnrecognizedClient = "UnrecognizedClientException";
     public const string ExpiredToken = "ExpiredTokenException";
 
+    public const string MissingTokenMessage = "Request is missing Authentication Token";
+
     public const string SignatureMismatch =
         "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
@@ -19,7 +21,7 @@ internal static class AuthErrors
     public static void Throw(string code, string message) => throw new KmsException(code, message);
 
     [DoesNotReturn]
-    public static void Missing() => Throw(MissingToken, "Request is missing Authentication Token");
+    public static void Missing() => Throw(MissingToken, MissingTokenMessage);
 
     [DoesNotReturn]
     public static void Unrecognized() => Throw(UnrecognizedClient, "The security token included in the request is invalid.");

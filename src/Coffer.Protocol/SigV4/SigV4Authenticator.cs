@@ -4,6 +4,7 @@ using Coffer.Crypto;
 using Coffer.Service.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 
 namespace Coffer.Protocol.SigV4;
 
@@ -21,7 +22,7 @@ public interface IRegionPolicy
 /// </summary>
 public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPolicy regions, TimeProvider clock)
 {
-    public const string Algorithm = "AWS4-HMAC-SHA256";
+    public const string Algorithm = CanonicalRequest.Algorithm;
 
     /// <summary>How far a request's time may be from the server's, either way.</summary>
     public static readonly TimeSpan ClockWindow = TimeSpan.FromMinutes(15);
@@ -31,16 +32,21 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
     /// AWS error. <paramref name="services"/> are the signing names served on this endpoint; the
     /// first is the one named in the error for any other.
     /// </summary>
-    public async ValueTask<(Principal Principal, string Region, string Service)> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body,
-        IReadOnlyList<string> services, CancellationToken cancellationToken)
-    {
-        string authorization = request.Headers.Authorization.ToString();
-        if (authorization.Length == 0)
-        {
-            AuthErrors.Missing();
-        }
+    public ValueTask<(Principal Principal, string Region, string Service)> AuthenticateAsync(HttpRequest request, ReadOnlyMemory<byte> body,
+        IReadOnlyList<string> services, CancellationToken cancellationToken) =>
+        AuthenticateAsync(request, AuthorizationHeader.TryParse(request.Headers.Authorization.ToString()), body, services, cancellationToken);
 
-        var header = AuthorizationHeader.Parse(authorization);
+    /// <summary>
+    /// As the other overload, with the Authorization header already read by
+    /// <see cref="AuthorizationHeader.TryParse"/> (so a pipeline that also wants the claimed
+    /// credential for its audit event reads the header once). A failed parse throws its error here,
+    /// at the point AWS reports it.
+    /// </summary>
+    public async ValueTask<(Principal Principal, string Region, string Service)> AuthenticateAsync(HttpRequest request, ParsedAuthorization authorization,
+        ReadOnlyMemory<byte> body, IReadOnlyList<string> services, CancellationToken cancellationToken)
+    {
+        authorization.ThrowIfFailed();
+        var header = authorization.Header;
         var amzDate = request.Headers["X-Amz-Date"].ToString();
         if (amzDate.Length == 0)
         {
@@ -50,10 +56,10 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
         if (amzDate.Length == 0)
         {
             AuthErrors.Throw(AuthErrors.Incomplete,
-                $"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}");
+                $"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={header.Raw}");
         }
 
-        if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+        if (!DateTimeOffset.TryParseExact(amzDate, CanonicalRequest.DateFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
         {
             AuthErrors.Throw(AuthErrors.Incomplete, $"Date must be in ISO-8601 'basic format'. Got '{amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601");
@@ -80,8 +86,7 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
             AuthErrors.Unrecognized();
         }
 
-        var canonical = CanonicalRequest(request, header.SignedHeaders, SigV4Crypto.Sha256Hex(body.Span));
-        var stringToSign = $"{Algorithm}\n{amzDate}\n{header.Scope}\n{SigV4Crypto.Sha256Hex(Encoding.UTF8.GetBytes(canonical))}";
+        var stringToSign = StringToSign(request, header.SignedHeaders, SigV4Crypto.Sha256Hex(body.Span), amzDate, header.Scope);
         bool matches;
         try
         {
@@ -99,6 +104,27 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
         }
 
         return (principal, header.Region, header.Service);
+    }
+
+    /// <summary>The string to sign of a received request, from its raw request line (path and query as sent).</summary>
+    internal static string StringToSign(HttpRequest request, IReadOnlyList<string> signedHeaders, string payloadHash, string amzDate, string scope)
+    {
+        var (path, query) = RawTarget(request);
+        return CanonicalRequest.StringToSign(amzDate, scope, request.Method, path, query, signedHeaders, new ReceivedHeaders(request), payloadHash);
+    }
+
+    /// <summary>The canonical request of a received request, as text; for tests and benchmarks.</summary>
+    internal static string CanonicalRequestOf(HttpRequest request, IReadOnlyList<string> signedHeaders, string payloadHash)
+    {
+        var (path, query) = RawTarget(request);
+        return CanonicalRequest.Build(request.Method, path, query, signedHeaders, new ReceivedHeaders(request), payloadHash);
+    }
+
+    private static (string Path, string Query) RawTarget(HttpRequest request)
+    {
+        var rawTarget = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
+        var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        return queryStart < 0 ? (rawTarget, "") : (rawTarget[..queryStart], rawTarget[(queryStart + 1)..]);
     }
 
     /// <summary>
@@ -165,7 +191,7 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
     private void CheckClock(DateTimeOffset signedAt)
     {
         var now = clock.GetUtcNow();
-        const string format = "yyyyMMdd'T'HHmmss'Z'";
+        const string format = CanonicalRequest.DateFormat;
         var minutes = (int)ClockWindow.TotalMinutes;
         if (signedAt < now - ClockWindow)
         {
@@ -180,105 +206,9 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
         }
     }
 
-    /// <summary>The SigV4 canonical request (non-S3 rules: the path is URI-encoded once more).</summary>
-    internal static string CanonicalRequest(HttpRequest request, IReadOnlyList<string> signedHeaders, string payloadHash)
+    /// <summary>Header values as the server received them; <c>host</c> is the request's authority.</summary>
+    private readonly struct ReceivedHeaders(HttpRequest request) : ISignedHeaderSource
     {
-        var rawTarget = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
-        var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var rawPath = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
-        var rawQuery = queryStart < 0 ? "" : rawTarget[(queryStart + 1)..];
-
-        var builder = new StringBuilder(512);
-        builder.Append(request.Method).Append('\n');
-        builder.Append(CanonicalPath(rawPath)).Append('\n');
-        builder.Append(CanonicalQuery(rawQuery)).Append('\n');
-        foreach (var name in signedHeaders)
-        {
-            builder.Append(name).Append(':').Append(CanonicalHeaderValue(request, name)).Append('\n');
-        }
-
-        builder.Append('\n').Append(string.Join(';', signedHeaders)).Append('\n').Append(payloadHash);
-        return builder.ToString();
-    }
-
-    private static string CanonicalPath(string rawPath)
-    {
-        if (rawPath.Length == 0)
-        {
-            return "/";
-        }
-
-        var segments = rawPath.Split('/');
-        return string.Join('/', segments.Select(UriEncode));
-    }
-
-    private static string CanonicalQuery(string rawQuery)
-    {
-        if (rawQuery.Length == 0)
-        {
-            return "";
-        }
-
-        var pairs = rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p =>
-            {
-                var eq = p.IndexOf('=', StringComparison.Ordinal);
-                var name = Uri.UnescapeDataString(eq < 0 ? p : p[..eq]);
-                var value = eq < 0 ? "" : Uri.UnescapeDataString(p[(eq + 1)..].Replace('+', ' '));
-                return (Name: UriEncode(name), Value: UriEncode(value));
-            })
-            .OrderBy(p => p.Name, StringComparer.Ordinal)
-            .ThenBy(p => p.Value, StringComparer.Ordinal);
-        return string.Join('&', pairs.Select(p => $"{p.Name}={p.Value}"));
-    }
-
-    private static string CanonicalHeaderValue(HttpRequest request, string name)
-    {
-        var values = name == "host" ? [request.Host.Value ?? ""] : request.Headers[name].Select(v => v ?? "").ToArray();
-        return string.Join(',', values.Select(CollapseSpaces));
-    }
-
-    private static string CollapseSpaces(string value)
-    {
-        var trimmed = value.Trim();
-        if (!trimmed.Contains("  ", StringComparison.Ordinal))
-        {
-            return trimmed;
-        }
-
-        var builder = new StringBuilder(trimmed.Length);
-        var previousSpace = false;
-        foreach (var c in trimmed)
-        {
-            if (c == ' ' && previousSpace)
-            {
-                continue;
-            }
-
-            builder.Append(c);
-            previousSpace = c == ' ';
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>RFC 3986 encoding of everything but the unreserved characters, as SigV4 wants it.</summary>
-    internal static string UriEncode(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            var c = (char)b;
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
-            {
-                builder.Append(c);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
+        public StringValues ValuesOf(string signedName) => signedName == "host" ? (request.Host.Value ?? "") : request.Headers[signedName];
     }
 }

@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coffer.Crypto;
+using Coffer.Protocol.SigV4;
 
 namespace Coffer.Server.IntegrationTests.Infrastructure;
 
@@ -21,9 +21,9 @@ public sealed record RawResponse(int Status, string Body, HttpResponseMessage Me
 }
 
 /// <summary>
-/// Sends hand-made KMS requests, signed by this file's own SigV4 implementation (written apart
-/// from the server's, so the two check each other), for the cases the AWS SDK will not produce:
-/// malformed bodies, wrong types, bad signatures, skewed clocks.
+/// Sends hand-made KMS requests, signed by Coffer's one SigV4 signer (<see cref="SigV4RequestSigner"/>,
+/// checked against AWS's published test suite in Coffer.Protocol.Tests), for the cases the AWS SDK
+/// will not produce: malformed bodies, wrong types, bad signatures, skewed clocks.
 /// </summary>
 public sealed class RawKmsClient(Uri address, string accessKeyId, string secret, string region)
 {
@@ -57,7 +57,7 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
         var content = new ByteArrayContent(options.BodyAfterSigning is null ? body : Encoding.UTF8.GetBytes(options.BodyAfterSigning));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(options.ContentType);
         request.Content = content;
-        var amzDate = options.Time.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var amzDate = SigV4RequestSigner.AmzDate(options.Time);
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["content-type"] = options.ContentType,
@@ -83,21 +83,11 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
 
         if (options.Sign)
         {
-            var signed = headers.Where(h => !options.UnsignedHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase)).ToList();
-            var signedHeaders = string.Join(';', signed.Select(h => h.Key));
-            var canonical = $"POST\n/\n\n{string.Concat(signed.Select(h => $"{h.Key}:{h.Value}\n"))}\n{signedHeaders}\n{Hex(SHA256.HashData(body))}";
-            var scope = $"{amzDate[..8]}/{options.Region}/{options.Service}/aws4_request";
-            var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
-            var key = Encoding.UTF8.GetBytes("AWS4" + options.Secret);
-            foreach (var part in new[] { amzDate[..8], options.Region, options.Service, "aws4_request" })
-            {
-                key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
-            }
-
-            var signature = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-            var authorization = options.Authorization
-                ?? $"AWS4-HMAC-SHA256 Credential={options.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}";
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            using var secretBytes = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(options.Secret));
+            var signed = headers.Where(h => !options.UnsignedHeaders.Contains(h.Key, StringComparer.OrdinalIgnoreCase));
+            var signature = SigV4RequestSigner.Sign("POST", address.AbsolutePath, "", signed, SigV4Crypto.Sha256Hex(body),
+                options.AccessKeyId, secretBytes, options.Region, options.Service, amzDate);
+            request.Headers.TryAddWithoutValidation("Authorization", options.Authorization ?? signature.Authorization);
         }
         else if (options.Authorization is not null)
         {
@@ -107,8 +97,6 @@ public sealed class RawKmsClient(Uri address, string accessKeyId, string secret,
         var response = await Http.SendAsync(request);
         return new RawResponse((int)response.StatusCode, await response.Content.ReadAsStringAsync(), response);
     }
-
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
 }
 
 public sealed class SigningOptions

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Coffer.Audit;
+using Coffer.Barrier;
 using Coffer.Core;
-using Coffer.Crypto;
 using Coffer.Policy;
 using Coffer.Protocol.Query;
 using Coffer.Protocol.SigV4;

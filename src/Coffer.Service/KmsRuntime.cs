@@ -13,7 +13,7 @@ public sealed class KmsRuntime
         Vault = vault;
         Clock = clock;
         Resolver = new KeyResolver(store);
-        Policies = new PolicyCache(store, TimeProvider.System);
+        Policies = new PolicyCache(store, clock, vault.Keyring);
         Authorizer = new KmsAuthorizer(store, Policies, clock);
     }
 

@@ -30,7 +30,7 @@ internal static partial class AccountCommand
 
             try
             {
-                await using var folder = await DataFolder.OpenAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+                await using var folder = await DataFolder.OpenAsync(Path.GetFullPath(result.GetValue(dataDir)!), TimeProvider.System, cancellationToken);
                 if (await folder.Store.FindPrincipalAsync(accountId, PrincipalKind.User, DevAdmin.UserName, cancellationToken) is not null)
                 {
                     Console.Error.WriteLine($"coffer: account {accountId} already exists.");
@@ -46,7 +46,7 @@ internal static partial class AccountCommand
                 Console.WriteLine($"Admin secret access key: {secret}");
                 return ExitCodes.Success;
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or Crypto.SealException)
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or Barrier.SealException)
             {
                 Console.Error.WriteLine($"coffer: {error.Message}");
                 return ExitCodes.Failure;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Server;
 
@@ -30,7 +31,7 @@ internal static class InitCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            ProductionInit.Hsm? hsm = null;
+            HsmKey? hsm = null;
             if (result.GetValue(seal) == "pkcs11")
             {
                 var pin = Pin.Read(result.GetValue(pinFile));
@@ -40,7 +41,7 @@ internal static class InitCommand
                     return ExitCodes.Usage;
                 }
 
-                hsm = new ProductionInit.Hsm(lib, tokenLabel, key, pin);
+                hsm = new HsmKey(lib, tokenLabel, key, pin);
             }
 
             var n = result.GetValue(shares);
@@ -54,7 +55,7 @@ internal static class InitCommand
             try
             {
                 var dir = Path.GetFullPath(result.GetValue(dataDir)!);
-                using var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, cancellationToken, hsm);
+                using var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, TimeProvider.System, cancellationToken, hsm);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Initialised {dir} with a PKCS#11 seal: root key '{hsm.Key}' in token '{hsm.Token}' (non-extractable).");

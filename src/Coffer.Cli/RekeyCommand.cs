@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Server;
 
@@ -35,7 +36,7 @@ internal static class RekeyCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var pin = Pin.Read(result.GetValue(pinFile));
-            ProductionInit.Hsm? hsm = null;
+            HsmKey? hsm = null;
             if (result.GetValue(seal) == "pkcs11")
             {
                 if (result.GetValue(library) is not { } lib || result.GetValue(token) is not { } tokenLabel || result.GetValue(keyLabel) is not { } key || pin is null)
@@ -44,7 +45,7 @@ internal static class RekeyCommand
                     return ExitCodes.Usage;
                 }
 
-                hsm = new ProductionInit.Hsm(lib, tokenLabel, key, pin);
+                hsm = new HsmKey(lib, tokenLabel, key, pin);
             }
             else if (result.GetValue(threshold) is var t && (t < 2 || t > result.GetValue(shares) || result.GetValue(shares) > Shamir.MaxShares))
             {
@@ -60,7 +61,7 @@ internal static class RekeyCommand
             try
             {
                 var currentLibraryPath = result.GetValue(currentLibrary) ?? (Environment.GetEnvironmentVariable("COFFER_PKCS11_LIBRARY") is { Length: > 0 } env ? env : null);
-                using var outcome = await Rekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
+                using var outcome = await OfflineRekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Rekeyed: the domain key is now wrapped by '{hsm.Key}' in token '{hsm.Token}'.");

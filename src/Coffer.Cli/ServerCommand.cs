@@ -186,7 +186,7 @@ internal static partial class ServerCommand
             {
                 app = await CofferApp.StartAsync(options, cancellationToken);
             }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Crypto.SealException
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException or Barrier.SealException
                 or System.Security.Cryptography.CryptographicException)
             {
                 return Fail(ExitCodes.Failure, error.Message);

@@ -1,13 +1,16 @@
 namespace Coffer.Crypto;
 
 /// <summary>
-/// How seals that hold the root key in memory (dev, Shamir) wrap the domain key: AES-256-GCM under
-/// the root key with a fixed AAD. The HSM seal does the same inside the device.
+/// How a root key held in memory (the dev and Shamir seals) wraps the domain key: AES-256-GCM
+/// under the root key with a fixed AAD. An HSM does the same inside the device with <see cref="Aad"/>.
 /// </summary>
-internal static class RootKeyWrap
+public static class RootKeyWrap
 {
     public const int KeySize = 32;
-    public static readonly byte[] Aad = "coffer:domain-key:v1"u8.ToArray();
+    public const int WrappedSize = KeySize + AesGcmBox.Overhead;
+
+    /// <summary>The AAD of every wrapped domain key, whoever wraps it.</summary>
+    public static ReadOnlySpan<byte> Aad => "coffer:domain-key:v1"u8;
 
     public static byte[] Wrap(SecretBytes rootKey, SecretBytes domainKey)
     {
@@ -16,18 +19,19 @@ internal static class RootKeyWrap
         return wrapped;
     }
 
-    public static SecretBytes Unwrap(SecretBytes rootKey, ReadOnlySpan<byte> wrapped, string wrongKeyMessage)
+    /// <summary>The domain key, or null when the blob has the wrong length or was not wrapped by this root key.</summary>
+    public static SecretBytes? TryUnwrap(SecretBytes rootKey, ReadOnlySpan<byte> wrapped)
     {
-        if (wrapped.Length != KeySize + AesGcmBox.Overhead)
+        if (wrapped.Length != WrappedSize)
         {
-            throw new SealException("The wrapped domain key has the wrong length.");
+            return null;
         }
 
         var domainKey = SecretBytes.Allocate(KeySize);
         if (!AesGcmBox.TryOpen(rootKey.Span, wrapped, Aad, domainKey.Writable))
         {
             domainKey.Dispose();
-            throw new SealException(wrongKeyMessage);
+            return null;
         }
 
         return domainKey;

@@ -1,3 +1,5 @@
+using Coffer.Barrier;
+
 namespace Coffer.Server;
 
 /// <summary>What the dev server prints at start: the warning, the admin key, and last the listening line.</summary>

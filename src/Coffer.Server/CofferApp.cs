@@ -1,4 +1,5 @@
 using Coffer.Audit;
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Protocol;
 using Coffer.Service.Authorization;
@@ -104,17 +105,17 @@ public sealed class CofferApp : IAsyncDisposable
             ? config.TrustedPkcs11Library(options.Pkcs11Library, "--pkcs11-library, COFFER_PKCS11_LIBRARY or pkcs11-library in --config")
             : null;
 
-        var keyring = new Keyring();
+        var keyring = new Keyring(options.Clock);
         secrets.Add(keyring);
         var vault = new KeyMaterialVault(store, keyring, options.Clock, options.Limits.MaterialVersionsCached);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
-        var policies = new PolicyCache(store, options.Clock);
+        var policies = new PolicyCache(store, options.Clock, keyring);
         var authorizer = new KmsAuthorizer(store, policies, options.Clock);
         var auditStore = options.AuditStoreFactory(options.DataDir);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         AuditSigningKey? signingKey = null;
-        keyring.Sealed += () => Interlocked.Exchange(ref signingKey, null)?.Dispose();
+        keyring.Cleared += () => Interlocked.Exchange(ref signingKey, null)?.Dispose();
         var digester = new AuditDigester(auditStore, () => Volatile.Read(ref signingKey), options.Clock);
         async Task OnUnsealedAsync() =>
             Interlocked.Exchange(ref signingKey, await AuditKeys.OpenAsync(store, keyring.Barrier, options.DataDir, CancellationToken.None))?.Dispose();
@@ -124,7 +125,7 @@ public sealed class CofferApp : IAsyncDisposable
         {
             var devSeal = DevFileSeal.OpenOrCreate(options.DataDir);
             secrets.Add(devSeal);
-            keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(devSeal, store, cancellationToken));
+            keyring.Install(await KeyHierarchy.OpenBarrierAsync(devSeal, store, cancellationToken));
             await OnUnsealedAsync();
             (adminId, adminSecret) = await DevAdmin.EnsureAsync(options, store, directory, cancellationToken);
         }
@@ -141,7 +142,7 @@ public sealed class CofferApp : IAsyncDisposable
             {
                 using var hsm = Pkcs11Seal.Open(pkcs11Library!, config.Pkcs11Token!, config.Pkcs11Key!,
                     options.Pkcs11Pin ?? throw new SealException("No HSM PIN was given (COFFER_PKCS11_PIN or --pkcs11-pin-file)."), createKey: false);
-                keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(hsm, store, cancellationToken));
+                keyring.Install(await KeyHierarchy.OpenBarrierAsync(hsm, store, cancellationToken));
                 await OnUnsealedAsync();
             }
             catch (SealException error)

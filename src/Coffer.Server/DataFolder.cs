@@ -1,4 +1,4 @@
-using Coffer.Crypto;
+using Coffer.Barrier;
 using Coffer.Service.Identity;
 using Coffer.Storage;
 using Coffer.Storage.Sqlite;
@@ -12,20 +12,21 @@ namespace Coffer.Server;
 public sealed class DataFolder : IAsyncDisposable
 {
     private readonly DevFileSeal _seal;
-    private readonly Keyring _keyring = new();
+    private readonly Keyring _keyring;
 
-    private DataFolder(DevFileSeal seal, SqliteStore store, RecordBarrier barrier)
+    private DataFolder(DevFileSeal seal, SqliteStore store, RecordBarrier barrier, TimeProvider clock)
     {
         _seal = seal;
         Store = store;
-        _keyring.Unseal(barrier);
-        Directory = new AccessKeyDirectory(store, _keyring, TimeProvider.System);
+        _keyring = new Keyring(clock);
+        _keyring.Install(barrier);
+        Directory = new AccessKeyDirectory(store, _keyring, clock);
     }
 
     public ICofferStore Store { get; }
     public AccessKeyDirectory Directory { get; }
 
-    public static async Task<DataFolder> OpenAsync(string dataDir, CancellationToken cancellationToken)
+    public static async Task<DataFolder> OpenAsync(string dataDir, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(dataDir, SqliteStore.FileName)) || !File.Exists(Path.Combine(dataDir, DevFileSeal.FileName)))
         {
@@ -37,7 +38,7 @@ public sealed class DataFolder : IAsyncDisposable
         var store = SqliteStore.InDirectory(dataDir);
         await store.InitializeAsync(cancellationToken);
         var barrier = await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken);
-        return new DataFolder(seal, store, barrier);
+        return new DataFolder(seal, store, barrier, clock);
     }
 
     public async ValueTask DisposeAsync()

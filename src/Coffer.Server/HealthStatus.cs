@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Coffer.Audit;
+using Coffer.Barrier;
 using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Server;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Coffer.Server;
 
 /// <summary>Runs the deletion job on a timer of the injected clock, so tests can move time.</summary>
-internal sealed partial class KeyDeletionService(KeyDeletionJob job, TimeSpan interval, TimeProvider clock, Crypto.Keyring keyring, ILogger<KeyDeletionService> logger)
+internal sealed partial class KeyDeletionService(KeyDeletionJob job, TimeSpan interval, TimeProvider clock, Barrier.Keyring keyring, ILogger<KeyDeletionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,3 +1,4 @@
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Service.Identity;
 using Coffer.Storage.Sqlite;
@@ -19,13 +20,14 @@ public sealed record Initialized(IReadOnlyList<SecretBytes> Shares, string Accou
     }
 }
 
-/// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
+/// <summary>
+/// Creates a data folder sealed by Shamir shares or, given <c>hsm</c>, by an HSM key. Nothing secret
+/// is written but records the barrier encrypted.
+/// </summary>
 public static class ProductionInit
 {
-    /// <summary>How to reach the HSM for <c>--seal pkcs11</c>.</summary>
-    public sealed record Hsm(string Library, string Token, string Key, string Pin);
-
-    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken, Hsm? hsm = null)
+    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, TimeProvider clock, CancellationToken cancellationToken,
+        HsmKey? hsm = null)
     {
         if (File.Exists(Path.Combine(dataDir, SqliteStore.FileName)))
         {
@@ -36,7 +38,7 @@ public static class ProductionInit
         File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return await CreateAsync(dataDir, shares, threshold, accountId, hsm, cancellationToken);
+            return await CreateAsync(dataDir, shares, threshold, accountId, hsm, clock, cancellationToken);
         }
         catch
         {
@@ -51,7 +53,8 @@ public static class ProductionInit
         }
     }
 
-    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, Hsm? hsm, CancellationToken cancellationToken)
+    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, HsmKey? hsm, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         await using var store = SqliteStore.InDirectory(dataDir);
         await store.InitializeAsync(cancellationToken);
@@ -59,7 +62,7 @@ public static class ProductionInit
         IReadOnlyList<Shamir.Share> parts = [];
         if (hsm is not null)
         {
-            seal = Pkcs11Seal.Open(hsm.Library, hsm.Token, hsm.Key, hsm.Pin, createKey: true);
+            seal = hsm.Open(createKey: true);
         }
         else
         {
@@ -73,23 +76,23 @@ public static class ProductionInit
             {
                 if (hsm is not null)
                 {
-                    await new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: SealConfig.NormalizeLibraryPath(hsm.Library), Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key).WriteAsync(store, cancellationToken);
+                    await SealConfig.ForHsm(hsm).WriteAsync(store, cancellationToken);
                 }
                 else
                 {
-                    await store.TryInsertSettingAsync(SealConfig.ShareFingerprints, parts.SelectMany(ShamirSeal.Fingerprint).ToArray(), cancellationToken);
+                    await store.TryInsertSettingAsync(SealConfig.ShareFingerprints, parts.SelectMany(ShareText.Fingerprint).ToArray(), cancellationToken);
                     await new SealConfig(SealConfig.ShamirKind, shares, threshold).WriteAsync(store, cancellationToken);
                 }
 
-                using var keyring = new Keyring();
-                keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
-                using var directory = new AccessKeyDirectory(store, keyring, TimeProvider.System);
+                using var keyring = new Keyring(clock);
+                keyring.Install(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
+                using var directory = new AccessKeyDirectory(store, keyring, clock);
                 var accessKeyId = IdentityIds.AccessKeyId();
                 var secret = IdentityIds.SecretAccessKey();
-                await AccountBootstrap.EnsureAdminAsync(store, directory, TimeProvider.System, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
+                await AccountBootstrap.EnsureAdminAsync(store, directory, clock, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
                 await OperatorAccount.RecordAsync(store, accountId, cancellationToken);
                 (await AuditKeys.OpenAsync(store, keyring.Barrier, dataDir, cancellationToken)).Dispose();
-                return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), accountId, accessKeyId, secret);
+                return new Initialized(parts.Select(ShareText.Encode).ToList(), accountId, accessKeyId, secret);
             }
             finally
             {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coffer.Audit;
+using Coffer.Barrier;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Protocol;
@@ -82,7 +83,7 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
                 await authorizer.AuthorizeIdentityOnlyAsync(context, $"coffer:{eventName}", "*", http.RequestAborted);
                 if (eventName == "Seal")
                 {
-                    keyring.Seal();
+                    keyring.Clear();
                     unseal.Reset();
                 }
                 else
@@ -90,7 +91,7 @@ internal sealed partial class SealEndpoints(UnsealService unseal, Keyring keyrin
                     using var message = ShareMessage.Parse(body.Span);
                     using var seal = await openSeal(message.Shares, http.RequestAborted);
                     var outcome = await DomainKeyRotation.RunAsync(store, keyring, seal, http.RequestAborted);
-                    result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Resealed };
+                    result = new Dictionary<string, object> { ["domainKeyVersion"] = outcome.Version, ["resealed"] = outcome.Reencrypted };
                 }
             }
             else

@@ -4,18 +4,24 @@ using Coffer.Crypto;
 namespace Coffer.Service;
 
 /// <summary>
-/// Zeroes secrets a cache let go of, after a grace period: a request may have taken one from the
-/// cache a moment before and still be using it, and zeroing it under that request would make it
-/// sign or encrypt with zeros. The secrets waiting are tracked, so sealing zeroes them at once.
+/// Zeroes secrets a cache let go of, after <see cref="Grace"/>: a request may have taken one from
+/// the cache a moment before and still be using it, and zeroing it under that request would make
+/// it sign or encrypt with zeros. No request holds a secret for anywhere near this long. The
+/// secrets waiting are tracked, so sealing zeroes them at once. Thread-safe.
 /// </summary>
-public sealed class GraceZeroing(TimeSpan grace)
+public sealed class GraceZeroing(TimeProvider clock)
 {
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<SecretBytes, byte> _waiting = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>How many secrets wait to be zeroed.</summary>
+    public int Waiting => _waiting.Count;
 
     public void Schedule(SecretBytes secret)
     {
         _waiting[secret] = 0;
-        _ = Task.Delay(grace, TimeProvider.System).ContinueWith(_ => ZeroIfWaiting(secret), TaskScheduler.Default);
+        _ = Task.Delay(Grace, clock).ContinueWith(_ => ZeroIfWaiting(secret), TaskScheduler.Default);
     }
 
     /// <summary>Zeroes every secret still waiting (the server is being sealed).</summary>

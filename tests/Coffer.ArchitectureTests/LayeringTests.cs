@@ -18,6 +18,7 @@ public class LayeringTests
     [InlineData("Coffer.Server")]
     [InlineData("Coffer.Policy")]
     [InlineData("Coffer.Audit")]
+    [InlineData("Coffer.Barrier")]
     public void Only_Coffer_Crypto_uses_System_Security_Cryptography(string assembly)
     {
         // The host may hold the TLS certificate Coffer.Crypto loaded, to hand it to Kestrel; nothing else.
@@ -52,6 +53,8 @@ public class LayeringTests
     [InlineData("Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.Data.Sqlite")]
     [InlineData("Coffer.Policy", "Coffer.Crypto", "Coffer.Storage", "Coffer.Service", "Coffer.Core", "Microsoft.AspNetCore.Http.Abstractions")]
     [InlineData("Coffer.Audit", "Coffer.Service", "Coffer.Protocol", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions")]
+    [InlineData("Coffer.Barrier", "Coffer.Service", "Coffer.Protocol", "Coffer.Policy", "Coffer.Audit", "Coffer.Storage.Sqlite", "Microsoft.AspNetCore.Http.Abstractions")]
+    [InlineData("Coffer.Crypto", "Coffer.Barrier", "Coffer.Storage", "Coffer.Service", "Pkcs11Interop")]
     public void A_layer_does_not_reach_into_the_layers_it_must_not_know(string assembly, params string[] forbidden)
     {
         var references = References(assembly).ToHashSet();

@@ -65,8 +65,8 @@ public class ShamirTests
         using var secret = SecretBytes.Random(32);
         var share = Shamir.Split(secret, 3, 2)[1];
 
-        using var text = ShamirSeal.Encode(share);
-        using var decoded = ShamirSeal.Decode(text.Span);
+        using var text = ShareText.Encode(share);
+        using var decoded = ShareText.Decode(text.Span);
 
         Assert.True(text.Span.StartsWith("coffer-share-v1:"u8));
         Assert.NotNull(decoded);
@@ -74,29 +74,23 @@ public class ShamirTests
         Assert.Equal(share.Y.Span.ToArray(), decoded.Y.Span.ToArray());
         var typo = text.ToArray();
         typo[^3] = (byte)(typo[^3] == 'A' ? 'B' : 'A');
-        Assert.Null(ShamirSeal.Decode(typo));
-        Assert.Null(ShamirSeal.Decode([.. text.Span, (byte)'A']));
-        Assert.Null(ShamirSeal.Decode("not a share"u8));
-        Assert.Null(ShamirSeal.Decode("coffer-share-v1:AAAA"u8));
+        Assert.Null(ShareText.Decode(typo));
+        Assert.Null(ShareText.Decode([.. text.Span, (byte)'A']));
+        Assert.Null(ShareText.Decode("not a share"u8));
+        Assert.Null(ShareText.Decode("coffer-share-v1:AAAA"u8));
     }
 
     [Fact]
-    public void The_shamir_seal_unwraps_only_with_the_right_root_key()
+    public void A_share_matches_only_its_own_fingerprint_at_its_own_place()
     {
-        var (seal, shares) = ShamirSeal.Create(3, 2);
-        using var domainKey = SecretBytes.Random(32);
-        var wrapped = seal.WrapDomainKey(domainKey);
+        using var secret = SecretBytes.Random(32);
+        var shares = Shamir.Split(secret, 3, 2);
+        var fingerprints = shares.SelectMany(ShareText.Fingerprint).ToArray();
 
-        using (var rebuilt = Shamir.Combine([shares[0], shares[2]]))
-        using (var again = new ShamirSeal(SecretBytes.CopyOf(rebuilt.Span)))
-        using (var unwrapped = again.UnwrapDomainKey(wrapped))
-        {
-            Assert.Equal(domainKey.Span.ToArray(), unwrapped.Span.ToArray());
-        }
-
-        using var wrong = new ShamirSeal(SecretBytes.Random(32));
-        Assert.Throws<SealException>(() => wrong.UnwrapDomainKey(wrapped));
-        seal.Dispose();
+        Assert.All(shares, share => Assert.True(ShareText.MatchesFingerprint(share, fingerprints)));
+        Assert.False(ShareText.MatchesFingerprint(shares[2], fingerprints.AsSpan(0, 2 * ShareText.FingerprintSize)));
+        var swapped = fingerprints.AsSpan(ShareText.FingerprintSize, ShareText.FingerprintSize).ToArray().Concat(fingerprints.AsSpan(0, ShareText.FingerprintSize).ToArray()).ToArray();
+        Assert.False(ShareText.MatchesFingerprint(shares[0], swapped));
     }
 
     private static IEnumerable<List<Shamir.Share>> Subsets(IReadOnlyList<Shamir.Share> items, int size)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Server.IntegrationTests.Infrastructure;
 

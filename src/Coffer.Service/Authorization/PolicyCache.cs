@@ -1,3 +1,4 @@
+using Coffer.Barrier;
 using Coffer.Core;
 using Coffer.Policy;
 using Coffer.Storage;
@@ -8,14 +9,15 @@ namespace Coffer.Service.Authorization;
 /// Compiled policies, so a request parses none: each principal's identity policies and tags, and
 /// each key's key policy. Entries live at most <see cref="Lifetime"/>, so a change made on any
 /// node takes effect everywhere within a second; a change made on this node takes effect at once.
-/// Each cache holds at most <see cref="Capacity"/> entries. Thread-safe.
+/// Each cache holds at most <see cref="Capacity"/> entries and is emptied when the server is sealed.
+/// Thread-safe.
 /// </summary>
-public sealed class PolicyCache(ICofferStore store, TimeProvider clock)
+public sealed class PolicyCache(ICofferStore store, TimeProvider clock, Keyring keyring)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
     public const int Capacity = 10_000;
-    private readonly ExpiringCache<string, IdentityPolicies> _identities = new(Capacity, Lifetime, clock);
-    private readonly ExpiringCache<string, PolicyDocument?> _keyPolicies = new(Capacity, Lifetime, clock);
+    private readonly ExpiringCache<string, IdentityPolicies> _identities = new(Capacity, Lifetime, clock, keyring);
+    private readonly ExpiringCache<string, PolicyDocument?> _keyPolicies = new(Capacity, Lifetime, clock, keyring);
 
     /// <summary>The inline policies and tags of a user, or of the role behind an assumed-role session.</summary>
     public async ValueTask<IdentityPolicies> IdentityAsync(Caller caller, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Policy;
 using Coffer.Storage;
@@ -28,7 +29,6 @@ public sealed class AccessKeyDirectory : IDisposable
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
     public const int CacheCapacity = 10_000;
     private readonly ExpiringCache<string, Entry> _cache;
-    private readonly GraceZeroing _evicted = new(TimeSpan.FromSeconds(30));
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -38,15 +38,8 @@ public sealed class AccessKeyDirectory : IDisposable
         _store = store;
         _keyring = keyring;
         _clock = clock;
-        _cache = new ExpiringCache<string, Entry>(CacheCapacity, CacheLifetime, clock, entry =>
-        {
-            if (entry.Secret is { } secret)
-            {
-                _evicted.Schedule(secret);
-            }
-        });
-        // Sealing must leave no unsealed access-key secret in memory.
-        keyring.Sealed += Dispose;
+        // Sealing must leave no decrypted access-key secret in memory: the cache zeroes them all then.
+        _cache = new ExpiringCache<string, Entry>(CacheCapacity, CacheLifetime, clock, keyring, entry => entry.Secret);
     }
 
     /// <summary>
@@ -84,11 +77,11 @@ public sealed class AccessKeyDirectory : IDisposable
         return _clock.GetUtcNow() >= entry.ExpiresAt ? (CredentialStatus.Expired, null, null) : (CredentialStatus.Valid, entry.Principal, entry.Secret);
     }
 
-    /// <summary>Stores a new long-term access key for a user; its secret is sealed before it reaches the _store.</summary>
+    /// <summary>Stores a new long-term access key for a user; its secret is encrypted by the barrier before it reaches the store.</summary>
     public async ValueTask<AccessKeyRecord> AddAsync(string accountId, string userArn, string userName, string accessKeyId, SecretBytes secret, CancellationToken cancellationToken)
     {
         var record = new AccessKeyRecord(accessKeyId, accountId, userArn, userName, AccessKeyStatus.Active,
-            _keyring.Barrier.Seal(SecretRecordId(accessKeyId), secret.Span), _clock.GetUtcNow());
+            _keyring.Barrier.Encrypt(RecordIds.AccessKeySecret(accessKeyId), secret.Span), _clock.GetUtcNow());
         await _store.UpsertAccessKeyAsync(record, cancellationToken);
         _cache.Remove(accessKeyId);
         return record;
@@ -97,7 +90,7 @@ public sealed class AccessKeyDirectory : IDisposable
     /// <summary>Stores temporary credentials; only the hash of the session token is kept.</summary>
     public async ValueTask AddSessionAsync(SessionRecord session, SecretBytes secret, CancellationToken cancellationToken)
     {
-        await _store.InsertSessionAsync(session with { SealedSecret = _keyring.Barrier.Seal(SecretRecordId(session.AccessKeyId), secret.Span) }, cancellationToken);
+        await _store.InsertSessionAsync(session with { SealedSecret = _keyring.Barrier.Encrypt(RecordIds.AccessKeySecret(session.AccessKeyId), secret.Span) }, cancellationToken);
     }
 
     /// <summary>Forgets a key at once on this node (after it was deactivated or deleted here).</summary>
@@ -106,11 +99,7 @@ public sealed class AccessKeyDirectory : IDisposable
     /// <summary>How many access keys are cached now; never more than <see cref="CacheCapacity"/>.</summary>
     public int CachedCount => _cache.Count;
 
-    public void Dispose()
-    {
-        _cache.Clear();
-        _evicted.ZeroNow();
-    }
+    public void Dispose() => _cache.Dispose();
 
     /// <summary>AWS's access key id format as Coffer issues it: 16 to 128 upper-case letters and digits.</summary>
     public static bool IsAccessKeyIdForm(string accessKeyId)
@@ -144,7 +133,7 @@ public sealed class AccessKeyDirectory : IDisposable
                 : new Entry(
                     new Principal(new Caller(IdentityIds.AssumedRoleArn(session.AccountId, role.Name, session.SessionName), session.AccountId, CallerKind.AssumedRole,
                         $"{role.UniqueId}:{session.SessionName}", null, role.Arn) { TokenIssuedAt = session.CreatedAt }, accessKeyId),
-                    Reuse(previous, session.SealedSecret) ?? _keyring.Barrier.Open(SecretRecordId(accessKeyId), session.SealedSecret),
+                    Reuse(previous, session.SealedSecret) ?? _keyring.Barrier.Decrypt(RecordIds.AccessKeySecret(accessKeyId), session.SealedSecret),
                     session.SealedSecret, session.TokenHash, session.ExpiresAt, now);
         }
         else
@@ -155,7 +144,7 @@ public sealed class AccessKeyDirectory : IDisposable
                 ? Entry.Empty(now)
                 : new Entry(
                     new Principal(new Caller(user.Arn, user.AccountId, CallerKind.User, user.UniqueId, user.Name), accessKeyId),
-                    Reuse(previous, record.SealedSecret) ?? _keyring.Barrier.Open(SecretRecordId(accessKeyId), record.SealedSecret),
+                    Reuse(previous, record.SealedSecret) ?? _keyring.Barrier.Decrypt(RecordIds.AccessKeySecret(accessKeyId), record.SealedSecret),
                     record.SealedSecret, null, DateTimeOffset.MaxValue, now);
         }
 
@@ -188,9 +177,6 @@ public sealed class AccessKeyDirectory : IDisposable
 
     private static SecretBytes? Reuse(Entry? previous, byte[] sealedSecret) =>
         previous?.Secret is { IsDisposed: false } secret && previous.Sealed is { } sealedBefore && sealedBefore.AsSpan().SequenceEqual(sealedSecret) ? secret : null;
-
-    /// <summary>The barrier record id of an access key's (or session's) secret.</summary>
-    public static string SecretRecordId(string accessKeyId) => $"access-key-secret:{accessKeyId}";
 
     private sealed record Entry(Principal? Principal, SecretBytes? Secret, byte[]? Sealed, byte[]? TokenHash, DateTimeOffset ExpiresAt, long LoadedAt)
     {

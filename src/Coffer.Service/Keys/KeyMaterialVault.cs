@@ -1,3 +1,4 @@
+using Coffer.Barrier;
 using Coffer.Core;
 using Coffer.Crypto;
 using Coffer.Storage;
@@ -5,10 +6,10 @@ using Coffer.Storage;
 namespace Coffer.Service.Keys;
 
 /// <summary>
-/// Creates key material and hands out unsealed copies. Material is sealed by the record barrier
-/// with the key ARN and version as the record id, so a row copied onto another key fails to open.
-/// Unsealed material is cached per key version, at most a given number of versions; the
-/// cache owns the secrets and zeroes them on eviction. Thread-safe.
+/// Creates key material and hands out decrypted copies. Material is encrypted by the record barrier
+/// with the key ARN and version in the record id, so a row copied onto another key fails to decrypt.
+/// Decrypted material is cached per key version, at most a given number of versions; the
+/// cache owns the secrets and zeroes them on eviction and when the server is sealed. Thread-safe.
 /// </summary>
 public sealed class KeyMaterialVault : IDisposable
 {
@@ -18,12 +19,11 @@ public sealed class KeyMaterialVault : IDisposable
     /// <summary>
     /// How long material evicted to make room stays intact before it is zeroed. A request may have
     /// fetched it a moment before and still be encrypting with it: zeroing it then would encrypt
-    /// under a zero key. No operation holds material for anywhere near this long.
+    /// under a zero key.
     /// </summary>
-    public static readonly TimeSpan EvictionGrace = TimeSpan.FromSeconds(30);
+    public static TimeSpan EvictionGrace => GraceZeroing.Grace;
 
     private readonly ExpiringCache<(string KeyId, int Version), SecretBytes> _cache;
-    private readonly GraceZeroing _evicted = new(EvictionGrace);
     private readonly ICofferStore _store;
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
@@ -33,21 +33,23 @@ public sealed class KeyMaterialVault : IDisposable
         _store = store;
         _keyring = keyring;
         _clock = clock;
-        // Material never changes, so entries do not expire; only room is made.
-        _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, _evicted.Schedule);
-        // Sealing must leave no unsealed key material in memory.
-        keyring.Sealed += Dispose;
+        // Material never changes, so entries do not expire; only room is made. Sealing must leave
+        // no decrypted key material in memory: the cache zeroes it all then.
+        _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, keyring, material => material);
     }
 
-    /// <summary>New random material for version <paramref name="version"/> of <paramref name="key"/>, sealed for storage.</summary>
+    /// <summary>The keyring whose barrier decrypts the material; its clearing empties this vault.</summary>
+    public Keyring Keyring => _keyring;
+
+    /// <summary>New random material for version <paramref name="version"/> of <paramref name="key"/>, encrypted for storage.</summary>
     public StoredMaterial CreateMaterial(KmsKey key, int version)
     {
         using var material = SecretBytes.Random(MaterialSize);
-        return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Seal(RecordId(key, version), material.Span), _clock.GetUtcNow());
+        return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), _clock.GetUtcNow());
     }
 
     /// <summary>
-    /// The unsealed material of one version, owned by the vault: callers must not dispose it.
+    /// The decrypted material of one version, owned by the vault: callers must not dispose it.
     /// Returns null when the version does not exist.
     /// </summary>
     public async ValueTask<SecretBytes?> GetAsync(KmsKey key, int version, CancellationToken cancellationToken)
@@ -63,7 +65,7 @@ public sealed class KeyMaterialVault : IDisposable
             return null;
         }
 
-        var material = _keyring.Barrier.Open(RecordId(key, version), stored.Sealed);
+        var material = _keyring.Barrier.Decrypt(RecordIds.KeyMaterial(key.Arn, version), stored.Sealed);
         var held = _cache.GetOrAdd((key.KeyId, version), material, out var added);
         if (!added)
         {
@@ -73,7 +75,7 @@ public sealed class KeyMaterialVault : IDisposable
         return held;
     }
 
-    /// <summary>How many material versions are unsealed in memory now; never more than the capacity it was made with.</summary>
+    /// <summary>How many material versions are decrypted in memory now; never more than the capacity it was made with.</summary>
     public int CachedCount => _cache.Count;
 
 
@@ -91,19 +93,5 @@ public sealed class KeyMaterialVault : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var entry in _cache.Keys.ToList())
-        {
-            if (_cache.TryTake(entry, out var material))
-            {
-                material.Dispose();
-            }
-        }
-
-        _evicted.ZeroNow();
-    }
-
-    /// <summary>The barrier record id of one material version: the key ARN and version are bound into its seal.</summary>
-    public static string RecordId(KmsKey key, int version) => $"key-material:{key.Arn}:v{version}";
+    public void Dispose() => _cache.Dispose();
 }

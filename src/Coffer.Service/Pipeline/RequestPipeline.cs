@@ -1,6 +1,6 @@
 using Coffer.Audit;
 using Coffer.Core;
-using Coffer.Crypto;
+using Coffer.Barrier;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Service.Pipeline;

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
+using Coffer.Crypto;
 
-namespace Coffer.Crypto;
+namespace Coffer.Barrier;
 
 /// <summary>
 /// The <c>dev</c> seal: a 256-bit root key in a file beside the data, readable only by its owner.
@@ -9,7 +9,6 @@ namespace Coffer.Crypto;
 public sealed class DevFileSeal : ISeal
 {
     public const string FileName = "dev-root.key";
-    private const int KeySize = 32;
 
     private readonly SecretBytes _rootKey;
 
@@ -23,7 +22,7 @@ public sealed class DevFileSeal : ISeal
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))
         {
-            using var fresh = SecretBytes.Random(KeySize);
+            using var fresh = SecretBytes.Random(RootKeyWrap.KeySize);
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -45,22 +44,22 @@ public sealed class DevFileSeal : ISeal
         var bytes = File.ReadAllBytes(path);
         try
         {
-            if (bytes.Length != KeySize)
+            if (bytes.Length != RootKeyWrap.KeySize)
             {
-                throw new SealException($"The dev root key file {path} is damaged: expected {KeySize} bytes.");
+                throw new SealException($"The dev root key file {path} is damaged: expected {RootKeyWrap.KeySize} bytes.");
             }
 
             return new DevFileSeal(SecretBytes.CopyOf(bytes));
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(bytes);
+            SecretBytes.Zero(bytes);
         }
     }
 
     public byte[] WrapDomainKey(SecretBytes domainKey) => RootKeyWrap.Wrap(_rootKey, domainKey);
 
-    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped) => RootKeyWrap.Unwrap(_rootKey, wrapped, "The domain key was not wrapped by this root key.");
+    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped) => RootKeyInMemory.Unwrap(_rootKey, wrapped, "The domain key was not wrapped by this root key.");
 
     public void Dispose() => _rootKey.Dispose();
 }

@@ -2,12 +2,12 @@ using System.Buffers.Binary;
 using Coffer.Crypto;
 using Coffer.Storage;
 
-namespace Coffer.Server;
+namespace Coffer.Barrier;
 
 /// <summary>
 /// Opens the key hierarchy: the seal gives the root key, which unwraps the domain key versions
 /// stored in the store (version 1 is made and wrapped on first start). During a domain-key
-/// rotation two versions exist; records name the version that sealed them.
+/// rotation two versions exist; records name the version that encrypted them.
 /// </summary>
 public static class KeyHierarchy
 {
@@ -48,7 +48,7 @@ public static class KeyHierarchy
         var wrappedKeys = await WrappedKeysAsync(store, cancellationToken);
         if (wrappedKeys.Count == 0)
         {
-            using var fresh = SecretBytes.Random(32);
+            using var fresh = SecretBytes.Random(RootKeyWrap.KeySize);
             await store.TryInsertSettingAsync(DomainKeySetting, seal.WrapDomainKey(fresh), cancellationToken);
             // Another node may have won the race: always use what the store holds.
             wrappedKeys = await WrappedKeysAsync(store, cancellationToken);

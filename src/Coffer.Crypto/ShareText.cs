@@ -5,32 +5,23 @@ using System.Security.Cryptography;
 namespace Coffer.Crypto;
 
 /// <summary>
-/// The <c>shamir</c> seal: the root key exists only while T of N operators' shares are combined
-/// in memory. Shares are encoded <c>coffer-share-v1:</c> + base64url(x ‖ y ‖ 4-byte checksum), so a
-/// mistyped share is told apart from a wrong one; the store keeps only a SHA-256 of each share,
-/// which lets a wrong share be refused at once and reveals nothing of the root key.
+/// The text of a Shamir share of a 256-bit root key: <c>coffer-share-v1:</c> + base64url(x ‖ y ‖
+/// 4-byte checksum), so a mistyped share is told apart from a wrong one; and its fingerprint,
+/// SHA-256 over x ‖ y, which the store keeps so that a wrong share can be refused at once while
+/// revealing nothing of the root key. A share is never made a string, which could be neither
+/// zeroed nor kept from being copied by the GC.
 /// </summary>
-public sealed class ShamirSeal : ISeal
+public static class ShareText
 {
-    public const int RootKeySize = 32;
+    /// <summary>The length of a share's y, the length of the root key it is a share of.</summary>
+    public const int SecretSize = 32;
+
+    /// <summary>The length of a fingerprint.</summary>
+    public const int FingerprintSize = 32;
+
     private static ReadOnlySpan<byte> PrefixBytes => "coffer-share-v1:"u8;
-    private readonly SecretBytes _rootKey;
 
-    public ShamirSeal(SecretBytes rootKey) => _rootKey = rootKey;
-
-    public string Kind => "shamir";
-
-    /// <summary>A new root key and its shares (the caller prints them once and disposes everything).</summary>
-    public static (ShamirSeal Seal, IReadOnlyList<Shamir.Share> Shares) Create(int shares, int threshold)
-    {
-        var rootKey = SecretBytes.Random(RootKeySize);
-        return (new ShamirSeal(rootKey), Shamir.Split(rootKey, shares, threshold));
-    }
-
-    /// <summary>
-    /// A share's text, as ASCII bytes in a pinned buffer the caller disposes (zeroes): a share is
-    /// never made a string, which could be neither zeroed nor kept from being copied by the GC.
-    /// </summary>
+    /// <summary>A share's text, as ASCII bytes in a pinned buffer the caller disposes (zeroes).</summary>
     public static SecretBytes Encode(Shamir.Share share)
     {
         var raw = GC.AllocateArray<byte>(1 + share.Y.Length + 4, pinned: true);
@@ -59,18 +50,18 @@ public sealed class ShamirSeal : ISeal
             return null;
         }
 
-        var raw = GC.AllocateArray<byte>(1 + RootKeySize + 4, pinned: true);
+        var raw = GC.AllocateArray<byte>(1 + SecretSize + 4, pinned: true);
         try
         {
             // A longer body does not fit (DestinationTooSmall) and a shorter one leaves raw short: both are refused.
             if (Base64Url.DecodeFromUtf8(text[PrefixBytes.Length..], raw, out _, out var written) != OperationStatus.Done
                 || written != raw.Length || raw[0] == 0
-                || !SecretComparer.FixedTimeEquals(SHA256.HashData(raw.AsSpan(0, 1 + RootKeySize)).AsSpan(0, 4), raw.AsSpan(1 + RootKeySize)))
+                || !SecretComparer.FixedTimeEquals(SHA256.HashData(raw.AsSpan(0, 1 + SecretSize)).AsSpan(0, 4), raw.AsSpan(1 + SecretSize)))
             {
                 return null;
             }
 
-            return new Shamir.Share(raw[0], SecretBytes.CopyOf(raw.AsSpan(1, RootKeySize)));
+            return new Shamir.Share(raw[0], SecretBytes.CopyOf(raw.AsSpan(1, SecretSize)));
         }
         finally
         {
@@ -94,9 +85,14 @@ public sealed class ShamirSeal : ISeal
         }
     }
 
-    public byte[] WrapDomainKey(SecretBytes domainKey) => RootKeyWrap.Wrap(_rootKey, domainKey);
-
-    public SecretBytes UnwrapDomainKey(ReadOnlySpan<byte> wrapped) => RootKeyWrap.Unwrap(_rootKey, wrapped, "The shares do not rebuild this deployment's root key.");
-
-    public void Dispose() => _rootKey.Dispose();
+    /// <summary>
+    /// Whether <paramref name="share"/> is the one whose fingerprint stands at its place (x − 1) in
+    /// <paramref name="fingerprints"/>, compared in constant time.
+    /// </summary>
+    public static bool MatchesFingerprint(Shamir.Share share, ReadOnlySpan<byte> fingerprints)
+    {
+        var index = share.X - 1;
+        return index < fingerprints.Length / FingerprintSize
+            && SecretComparer.FixedTimeEquals(Fingerprint(share), fingerprints.Slice(index * FingerprintSize, FingerprintSize));
+    }
 }

@@ -1,7 +1,7 @@
 using Coffer.Crypto;
 using Coffer.Storage;
 
-namespace Coffer.Server;
+namespace Coffer.Barrier;
 
 /// <summary>Where unsealing stands, for <c>/health</c> and the unseal answer.</summary>
 public sealed record SealStatus(bool Sealed, string Seal, int Progress, int Threshold);
@@ -47,11 +47,9 @@ public sealed class UnsealService(ICofferStore store, Keyring keyring, SealConfi
                 throw new SealException($"This deployment uses the {config.Kind} seal: it unseals itself and takes no shares.");
             }
 
-            var share = ShamirSeal.Decode(text.Span) ?? throw new SealException("That is not a well-formed Coffer share (check for a typing error).");
+            var share = ShareText.Decode(text.Span) ?? throw new SealException("That is not a well-formed Coffer share (check for a typing error).");
             var fingerprints = await store.GetSettingAsync(SealConfig.ShareFingerprints, cancellationToken) ?? throw new SealException("This data folder has no shares.");
-            var fingerprint = ShamirSeal.Fingerprint(share);
-            var index = share.X - 1;
-            if (index >= fingerprints.Length / 32 || !SecretComparer.FixedTimeEquals(fingerprint, fingerprints.AsSpan(index * 32, 32)))
+            if (!ShareText.MatchesFingerprint(share, fingerprints))
             {
                 share.Dispose();
                 throw new SealException("That share does not belong to this deployment.");
@@ -71,9 +69,8 @@ public sealed class UnsealService(ICofferStore store, Keyring keyring, SealConfi
 
             if (_pending.Count >= config.Threshold)
             {
-                using var rootKey = Shamir.Combine(_pending);
-                using var seal = new ShamirSeal(SecretBytes.CopyOf(rootKey.Span));
-                keyring.Unseal(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
+                using var seal = ShamirSeal.Combine(_pending);
+                keyring.Install(await KeyHierarchy.OpenBarrierAsync(seal, store, cancellationToken));
                 Reset();
                 await onUnsealed();
             }

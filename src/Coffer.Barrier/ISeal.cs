@@ -1,8 +1,11 @@
-namespace Coffer.Crypto;
+using Coffer.Crypto;
+
+namespace Coffer.Barrier;
 
 /// <summary>
-/// The root of trust: holds the root key and wraps or unwraps the domain key with it. The root
-/// key itself never leaves the seal.
+/// A seal: the source of the root key, and so the root of trust. It wraps and unwraps the domain
+/// key with the root key, which never leaves it. "Seal" means only this in Coffer; a server is
+/// sealed while its seal has not been opened.
 /// </summary>
 public interface ISeal : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Coffer.Storage;
 
-namespace Coffer.Server;
+namespace Coffer.Barrier;
 
 /// <summary>Which seal a data folder was initialised with, stored in the clear (it is not secret).</summary>
 public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0, string? Pkcs11Library = null, string? Pkcs11Token = null, string? Pkcs11Key = null)
@@ -11,6 +11,10 @@ public sealed record SealConfig(string Kind, int Shares = 0, int Threshold = 0, 
     public const string ShareFingerprints = "seal-share-fingerprints.v1";
     public const string Dev = "dev";
     public const string ShamirKind = "shamir";
+
+    /// <summary>The configuration of a data folder sealed by <paramref name="hsm"/>'s key (its PIN is never recorded).</summary>
+    public static SealConfig ForHsm(HsmKey hsm) =>
+        new(Pkcs11Kind, Pkcs11Library: NormalizeLibraryPath(hsm.Library), Pkcs11Token: hsm.Token, Pkcs11Key: hsm.Key);
 
     public static async Task<SealConfig?> ReadAsync(ICofferStore store, CancellationToken cancellationToken)
     {

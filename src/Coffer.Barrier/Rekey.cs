@@ -1,8 +1,7 @@
 using Coffer.Crypto;
 using Coffer.Storage;
-using Coffer.Storage.Sqlite;
 
-namespace Coffer.Server;
+namespace Coffer.Barrier;
 
 /// <summary>
 /// Replaces the root of trust without touching key material: the domain key is unwrapped with the
@@ -14,20 +13,20 @@ namespace Coffer.Server;
 public static class Rekey
 {
     /// <summary>
-    /// Rekeys <paramref name="dataDir"/>. A current HSM is reached through <paramref name="currentLibrary"/>,
-    /// the operator's own word for its PKCS#11 library, which must agree with the record.
+    /// Rekeys the deployment in <paramref name="store"/>, which errors call <paramref name="where"/>, and
+    /// returns the new shares' text (none for an HSM), which the caller prints once and disposes. A current HSM is reached through
+    /// <paramref name="currentLibrary"/>, the operator's own word for its PKCS#11 library, which
+    /// must agree with the record.
     /// </summary>
-    public static async Task<Initialized> RunAsync(string dataDir, IReadOnlyList<SecretBytes> currentShares, string? currentPin, string? currentLibrary,
-        int shares, int threshold, ProductionInit.Hsm? newHsm, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<SecretBytes>> RunAsync(ICofferStore store, string where, IReadOnlyList<SecretBytes> currentShares, string? currentPin, string? currentLibrary,
+        int shares, int threshold, HsmKey? newHsm, CancellationToken cancellationToken)
     {
-        await using var store = SqliteStore.InDirectory(dataDir);
-        await store.InitializeAsync(cancellationToken);
         var config = await SealConfig.ReadAsync(store, cancellationToken)
-            ?? throw new InvalidOperationException($"{dataDir} is not initialised.");
+            ?? throw new InvalidOperationException($"{where} is not initialised.");
         var wrappedKeys = await KeyHierarchy.WrappedKeysAsync(store, cancellationToken);
         if (wrappedKeys.Count == 0)
         {
-            throw new InvalidOperationException($"{dataDir} has no domain key.");
+            throw new InvalidOperationException($"{where} has no domain key.");
         }
 
         var trustedLibrary = config.Kind == SealConfig.Pkcs11Kind ? config.TrustedPkcs11Library(currentLibrary, "--current-pkcs11-library or COFFER_PKCS11_LIBRARY") : null;
@@ -39,8 +38,8 @@ public static class Rekey
         SealConfig newConfig;
         if (newHsm is not null)
         {
-            newSeal = Pkcs11Seal.Open(newHsm.Library, newHsm.Token, newHsm.Key, newHsm.Pin, createKey: true);
-            newConfig = new SealConfig(SealConfig.Pkcs11Kind, Pkcs11Library: SealConfig.NormalizeLibraryPath(newHsm.Library), Pkcs11Token: newHsm.Token, Pkcs11Key: newHsm.Key);
+            newSeal = newHsm.Open(createKey: true);
+            newConfig = SealConfig.ForHsm(newHsm);
         }
         else
         {
@@ -56,7 +55,7 @@ public static class Rekey
                 var settings = new Dictionary<string, byte[]?>
                 {
                     [SealConfig.Setting] = newConfig.ToBytes(),
-                    [SealConfig.ShareFingerprints] = parts.Count == 0 ? null : parts.SelectMany(ShamirSeal.Fingerprint).ToArray(),
+                    [SealConfig.ShareFingerprints] = parts.Count == 0 ? null : parts.SelectMany(ShareText.Fingerprint).ToArray(),
                 };
                 foreach (var (version, key) in domainKeys)
                 {
@@ -64,7 +63,7 @@ public static class Rekey
                 }
 
                 await store.ReplaceSettingsAsync(settings, cancellationToken);
-                return new Initialized(parts.Select(ShamirSeal.Encode).ToList(), "", "", "");
+                return parts.Select(ShareText.Encode).ToList();
             }
             finally
             {
@@ -105,10 +104,9 @@ public static class Rekey
         {
             foreach (var text in shares)
             {
-                var share = ShamirSeal.Decode(text.Span) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
+                var share = ShareText.Decode(text.Span) ?? throw new SealException("A current share is not well-formed (check for a typing error).");
                 decoded.Add(share);
-                var index = share.X - 1;
-                if (index >= fingerprints.Length / 32 || !SecretComparer.FixedTimeEquals(ShamirSeal.Fingerprint(share), fingerprints.AsSpan(index * 32, 32)))
+                if (!ShareText.MatchesFingerprint(share, fingerprints))
                 {
                     throw new SealException("A current share does not belong to this deployment.");
                 }
@@ -120,8 +118,7 @@ public static class Rekey
                 throw new SealException($"{config.Threshold} current shares are needed; {distinct.Count} were given.");
             }
 
-            using var rootKey = Shamir.Combine(distinct);
-            return new ShamirSeal(SecretBytes.CopyOf(rootKey.Span));
+            return ShamirSeal.Combine(distinct);
         }
         finally
         {

@@ -1,8 +1,17 @@
-using System.Security.Cryptography;
+using Coffer.Crypto;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 
-namespace Coffer.Crypto;
+namespace Coffer.Barrier;
+
+/// <summary>Where a root key lives in an HSM, and the PIN that opens it: what <c>coffer init</c> and <c>coffer rekey</c> are given.</summary>
+public sealed record HsmKey(string Library, string Token, string Key, string Pin)
+{
+    public Pkcs11Seal Open(bool createKey) => Pkcs11Seal.Open(Library, Token, Key, Pin, createKey);
+
+    /// <summary>Everything but the PIN, which never reaches a log or an error.</summary>
+    public override string ToString() => $"HsmKey {{ Library = {Library}, Token = {Token}, Key = {Key} }}";
+}
 
 /// <summary>
 /// The <c>pkcs11</c> seal: the root key is an AES-256 key generated inside an HSM, marked
@@ -112,7 +121,7 @@ public sealed class Pkcs11Seal : ISeal
 
     public byte[] WrapDomainKey(SecretBytes domainKey)
     {
-        var iv = RandomNumberGenerator.GetBytes(IvSize);
+        var iv = RandomSource.Bytes(IvSize);
         var plaintext = domainKey.ToArray();
         try
         {
@@ -121,7 +130,7 @@ public sealed class Pkcs11Seal : ISeal
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plaintext);
+            SecretBytes.Zero(plaintext);
         }
     }
 
@@ -148,12 +157,12 @@ public sealed class Pkcs11Seal : ISeal
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plaintext);
+            SecretBytes.Zero(plaintext);
         }
     }
 
     private IMechanism Gcm(byte[] iv) =>
-        _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, _factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, RootKeyWrap.Aad, 128));
+        _factories.MechanismFactory.Create(CKM.CKM_AES_GCM, _factories.MechanismParamsFactory.CreateCkGcmParams(iv, IvSize * 8, RootKeyWrap.Aad.ToArray(), 128));
 
     public void Dispose()
     {

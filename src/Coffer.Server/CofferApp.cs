@@ -8,7 +8,6 @@ using Coffer.Service.Iam;
 using Coffer.Service.Identity;
 using Coffer.Service.Keys;
 using Coffer.Storage;
-using Coffer.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
@@ -77,8 +76,7 @@ public sealed class CofferApp : IAsyncDisposable
         File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var secrets = new List<IDisposable>();
-        var store = SqliteStore.InDirectory(options.DataDir);
-        await store.InitializeAsync(cancellationToken);
+        var store = await StoreFactory.OpenStoreAsync(options.Storage, cancellationToken);
         var config = await SealConfig.ReadAsync(store, cancellationToken);
         if (options.Dev)
         {
@@ -109,7 +107,7 @@ public sealed class CofferApp : IAsyncDisposable
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var runtime = new KmsRuntime(store, vault, options.Clock) { Limits = options.Limits };
-        var auditStore = options.AuditStoreFactory(options.DataDir);
+        var auditStore = options.AuditStoreFactory?.Invoke(options.DataDir) ?? StoreFactory.AuditStore(options.Storage);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         AuditSigningKey? signingKey = null;
         keyring.Sealed += () => Interlocked.Exchange(ref signingKey, null)?.Dispose();

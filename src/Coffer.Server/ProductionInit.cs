@@ -1,6 +1,5 @@
 using Coffer.Crypto;
 using Coffer.Service.Identity;
-using Coffer.Storage.Sqlite;
 
 namespace Coffer.Server;
 
@@ -25,9 +24,15 @@ public static class ProductionInit
     /// <summary>How to reach the HSM for <c>--seal pkcs11</c>.</summary>
     public sealed record Hsm(string Library, string Token, string Key, string Pin);
 
-    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken, Hsm? hsm = null)
+    /// <summary>Initialises <paramref name="dataDir"/> with its store in SQLite there.</summary>
+    public static Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, CancellationToken cancellationToken, Hsm? hsm = null) =>
+        RunAsync(new StorageOptions { DataDir = dataDir }, shares, threshold, accountId, cancellationToken, hsm);
+
+    /// <summary>Initialises the data folder of <paramref name="storage"/>, with its store in the engine that names.</summary>
+    public static async Task<Initialized> RunAsync(StorageOptions storage, int shares, int threshold, string accountId, CancellationToken cancellationToken, Hsm? hsm = null)
     {
-        if (File.Exists(Path.Combine(dataDir, SqliteStore.FileName)))
+        var dataDir = storage.DataDir;
+        if (StoreFactory.HasStore(storage))
         {
             throw new InvalidOperationException($"{dataDir} already holds a Coffer store; init refuses to overwrite it.");
         }
@@ -36,7 +41,7 @@ public static class ProductionInit
         File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return await CreateAsync(dataDir, shares, threshold, accountId, hsm, cancellationToken);
+            return await CreateAsync(storage, shares, threshold, accountId, hsm, cancellationToken);
         }
         catch
         {
@@ -51,10 +56,10 @@ public static class ProductionInit
         }
     }
 
-    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, Hsm? hsm, CancellationToken cancellationToken)
+    private static async Task<Initialized> CreateAsync(StorageOptions storage, int shares, int threshold, string accountId, Hsm? hsm, CancellationToken cancellationToken)
     {
-        await using var store = SqliteStore.InDirectory(dataDir);
-        await store.InitializeAsync(cancellationToken);
+        var dataDir = storage.DataDir;
+        await using var store = await StoreFactory.OpenStoreAsync(storage, cancellationToken);
         ISeal seal;
         IReadOnlyList<Shamir.Share> parts = [];
         if (hsm is not null)

@@ -12,6 +12,7 @@ public class CliStorageTests
     [InlineData("audit verify --storage postgres")]
     [InlineData("audit export --storage postgres")]
     [InlineData("account create --id 444455556666 --storage postgres")]
+    [InlineData("init --data-dir /nonexistent --seal shamir --storage postgres")]
     public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
     {
         var result = await Repo.RunAsync(Repo.Launcher, arguments.Split(' '));
@@ -36,6 +37,7 @@ public class CliStorageTests
     [InlineData("audit query")]
     [InlineData("audit export")]
     [InlineData("account create")]
+    [InlineData("init")]
     public async Task Help_lists_the_storage_option(string command)
     {
         var result = await Repo.RunAsync(Repo.Launcher, [.. command.Split(' '), "--help"]);

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Coffer.Server;
-using Coffer.Service.Identity;
-using Coffer.Storage;
 
 namespace Coffer.Cli;
 
@@ -18,7 +16,8 @@ internal static partial class AccountCommand
             HelpName = "DIR",
             DefaultValueFactory = _ => ServerCommand.DevDataDir,
         };
-        var create = new Command("create", "Create an account with an admin user (full IAM permissions) and print the admin's access key once.") { id, dataDir };
+        var storage = StorageFlag.Create();
+        var create = new Command("create", "Create an account with an admin user (full IAM permissions) and print the admin's access key once.") { id, dataDir, storage };
         create.SetAction(async (result, cancellationToken) =>
         {
             var accountId = result.GetValue(id)!;
@@ -30,20 +29,17 @@ internal static partial class AccountCommand
 
             try
             {
-                await using var folder = await DataFolder.OpenAsync(Path.GetFullPath(result.GetValue(dataDir)!), TimeProvider.System, cancellationToken);
-                if (await folder.Store.FindPrincipalAsync(accountId, PrincipalKind.User, DevAdmin.UserName, cancellationToken) is not null)
+                await using var folder = await DataFolder.OpenAsync(StorageFlag.Read(result, storage, dataDir), TimeProvider.System, cancellationToken);
+                if (await folder.CreateAccountAsync(accountId, cancellationToken) is not { } created)
                 {
                     Console.Error.WriteLine($"coffer: account {accountId} already exists.");
                     return ExitCodes.Failure;
                 }
 
-                var accessKeyId = IdentityIds.AccessKeyId();
-                var secret = IdentityIds.SecretAccessKey();
-                await AccountBootstrap.EnsureAdminAsync(folder.Store, folder.Directory, TimeProvider.System, accountId, DevAdmin.UserName, accessKeyId, secret, cancellationToken);
                 Console.WriteLine($"Account: {accountId}");
-                Console.WriteLine($"Admin user: {IdentityIds.UserArn(accountId, DevAdmin.UserName)}");
-                Console.WriteLine($"Admin access key id:     {accessKeyId}");
-                Console.WriteLine($"Admin secret access key: {secret}");
+                Console.WriteLine($"Admin user: {created.AdminArn}");
+                Console.WriteLine($"Admin access key id:     {created.AccessKeyId}");
+                Console.WriteLine($"Admin secret access key: {created.SecretAccessKey}");
                 return ExitCodes.Success;
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or Barrier.SealException)

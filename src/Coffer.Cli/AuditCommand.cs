@@ -5,17 +5,19 @@ using Coffer.Audit;
 using Coffer.Crypto;
 using Coffer.Server;
 using Coffer.Storage;
-using Coffer.Storage.Sqlite;
 using Spectre.Console;
 
 namespace Coffer.Cli;
 
-/// <summary><c>coffer audit verify | query | export | public-key</c>: reading and checking the trail, offline.</summary>
+/// <summary>
+/// <c>coffer audit verify | query | export | public-key</c>: reading and checking the trail, offline,
+/// through the storage contracts, so they work on whichever engine <c>--storage</c> names.
+/// </summary>
 internal static class AuditCommand
 {
     public static Command Create()
     {
-        var command = new Command("audit", "Read, export and verify the audit trail. Works offline on a data folder (a running server may keep writing).");
+        var command = new Command("audit", "Read, export and verify the audit trail. Reads the store directly, with no server needed (a running server may keep writing).");
         command.Subcommands.Add(Verify());
         command.Subcommands.Add(Query());
         command.Subcommands.Add(Export());
@@ -33,6 +35,7 @@ internal static class AuditCommand
     private static Command Verify()
     {
         var dataDir = DataDir();
+        var storage = StorageFlag.Create();
         var file = new Option<string?>("--file") { Description = "Verify an export (from 'coffer audit export') instead of a data folder", HelpName = "FILE" };
         var publicKey = new Option<string?>("--public-key")
         {
@@ -50,7 +53,7 @@ internal static class AuditCommand
             "Check the signed digests and the hash chain; name the first event edited, removed, inserted or reordered. Prints the time up to which the trail is proven "
             + "(the last signed digest) and names events after it as unproven. Exits 1 if anything is wrong.")
         {
-            dataDir, file, publicKey, through,
+            dataDir, storage, file, publicKey, through,
         };
         verify.SetAction(async (result, cancellationToken) =>
         {
@@ -67,7 +70,8 @@ internal static class AuditCommand
 
             try
             {
-                var dir = Path.GetFullPath(result.GetValue(dataDir)!);
+                var stores = StorageFlag.Read(result, storage, dataDir);
+                var dir = stores.DataDir;
                 var exportFile = result.GetValue(file);
                 byte[] key;
                 if (result.GetValue(publicKey) is { } keyFile)
@@ -77,7 +81,7 @@ internal static class AuditCommand
                 }
                 else
                 {
-                    key = await StoredPublicKeyAsync(dir, cancellationToken);
+                    key = await StoredPublicKeyAsync(stores, cancellationToken);
                     Console.Error.WriteLine(exportFile is null
                         ? $"coffer: WARNING: no --public-key, so the audit public key was read from {dir}, the folder under check: this proves nothing against anyone who can write that folder."
                         : $"coffer: WARNING: no --public-key, so the audit public key was read from the data folder {dir}: this proves nothing against anyone who can write that folder.");
@@ -91,7 +95,7 @@ internal static class AuditCommand
                 }
                 else
                 {
-                    await using var store = await OpenAuditAsync(dir, cancellationToken);
+                    await using var store = await StoreFactory.OpenExistingAuditStoreAsync(stores, cancellationToken);
                     // Digests first: an event committed in between then shows as unproven rather than as a digest's missing event.
                     var digests = await store.ReadDigestsAsync(cancellationToken);
                     var records = await store.QueryAsync(new AuditFilter { Limit = int.MaxValue }, cancellationToken);
@@ -143,6 +147,7 @@ internal static class AuditCommand
     private static Command Query()
     {
         var dataDir = DataDir();
+        var storage = StorageFlag.Create();
         var since = new Option<string?>("--since") { Description = "Start: an ISO 8601 time or an age such as 15m, 2h, 7d", HelpName = "TIME" };
         var until = new Option<string?>("--until") { Description = "End: an ISO 8601 time or an age", HelpName = "TIME" };
         var key = new Option<string?>("--key") { Description = "Only events about this key ARN", HelpName = "ARN" };
@@ -155,7 +160,7 @@ internal static class AuditCommand
         output.AcceptOnlyFromAmong("table", "json");
         var query = new Command("query", "Show audit events, newest first, filtered by time, key, principal, event name, error code or source IP.")
         {
-            dataDir, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
+            dataDir, storage, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
         };
         query.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
@@ -171,7 +176,7 @@ internal static class AuditCommand
                 NewestFirst = true,
                 Limit = Math.Max(1, result.GetValue(limit)),
             };
-            await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+            await using var store = await StoreFactory.OpenExistingAuditStoreAsync(StorageFlag.Read(result, storage, dataDir), cancellationToken);
             var events = await store.QueryAsync(filter, cancellationToken);
             if (result.GetValue(output) == "json")
             {
@@ -192,7 +197,7 @@ internal static class AuditCommand
             }
 
             AnsiConsole.Write(table);
-                return ExitCodes.Success;
+            return ExitCodes.Success;
         }));
         return query;
     }
@@ -200,16 +205,17 @@ internal static class AuditCommand
     private static Command Export()
     {
         var dataDir = DataDir();
+        var storage = StorageFlag.Create();
         var since = new Option<string?>("--since") { Description = "Export events from this time (ISO 8601 or an age such as 7d); default: all", HelpName = "TIME" };
         var export = new Command("export",
             "Write the trail as verifiable JSON lines to standard output (events with their chain hashes, and every signed digest). "
             + "With --since it starts at the last signed digest before that time, so it may hold up to one digest interval of earlier events.")
         {
-            dataDir, since,
+            dataDir, storage, since,
         };
         export.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
-            await using var store = await OpenAuditAsync(Path.GetFullPath(result.GetValue(dataDir)!), cancellationToken);
+            await using var store = await StoreFactory.OpenExistingAuditStoreAsync(StorageFlag.Read(result, storage, dataDir), cancellationToken);
             await AuditExport.WriteAsync(Console.Out, store, ParseTime(result.GetValue(since)), cancellationToken);
             return ExitCodes.Success;
         }));
@@ -257,27 +263,10 @@ internal static class AuditCommand
         }
     }
 
-    private static async Task<SqliteAuditStore> OpenAuditAsync(string dir, CancellationToken cancellationToken)
+    private static async Task<byte[]> StoredPublicKeyAsync(StorageOptions storage, CancellationToken cancellationToken)
     {
-        if (!File.Exists(Path.Combine(dir, SqliteAuditStore.FileName)))
-        {
-            throw new IOException($"{dir} has no audit trail ({SqliteAuditStore.FileName}).");
-        }
-
-        var store = SqliteAuditStore.InDirectory(dir);
-        await store.InitializeAsync(cancellationToken);
-        return store;
-    }
-
-    private static async Task<byte[]> StoredPublicKeyAsync(string dir, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(Path.Combine(dir, SqliteStore.FileName)))
-        {
-            throw new IOException($"{dir} is not a Coffer data folder.");
-        }
-
-        await using var store = SqliteStore.InDirectory(dir);
-        return await store.GetSettingAsync(AuditKeys.PublicSetting, cancellationToken) ?? throw new IOException($"{dir} has no audit public key.");
+        await using var store = await StoreFactory.OpenExistingStoreAsync(storage, cancellationToken);
+        return await store.GetSettingAsync(AuditKeys.PublicSetting, cancellationToken) ?? throw new IOException($"{storage.DataDir} has no audit public key.");
     }
 
     /// <summary>An ISO 8601 time, or an age before now (<c>90s</c>, <c>15m</c>, <c>2h</c>, <c>7d</c>).</summary>

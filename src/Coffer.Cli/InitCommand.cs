@@ -11,6 +11,7 @@ internal static class InitCommand
     public static Command Create()
     {
         var dataDir = new Option<string>("--data-dir") { Description = "The new data folder (must not hold a store yet)", HelpName = "DIR", Required = true };
+        var storage = StorageFlag.Create();
         var seal = new Option<string>("--seal") { Description = "shamir (shares held by operators) or pkcs11 (a key inside an HSM)", HelpName = "KIND", Required = true };
         var library = new Option<string?>("--pkcs11-library") { Description = "The HSM's PKCS#11 library (.so)", HelpName = "FILE" };
         var token = new Option<string?>("--pkcs11-token-label") { Description = "The HSM token's label", HelpName = "LABEL" };
@@ -27,7 +28,7 @@ internal static class InitCommand
             and stored nowhere: hand each share to a different operator.
             """)
         {
-            dataDir, seal, shares, threshold, account, library, token, keyLabel, pinFile,
+            dataDir, storage, seal, shares, threshold, account, library, token, keyLabel, pinFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -54,8 +55,9 @@ internal static class InitCommand
 
             try
             {
-                var dir = Path.GetFullPath(result.GetValue(dataDir)!);
-                using var initialized = await ProductionInit.RunAsync(dir, n, t, result.GetValue(account)!, TimeProvider.System, cancellationToken, hsm);
+                var stores = StorageFlag.Read(result, storage, dataDir);
+                var dir = stores.DataDir;
+                using var initialized = await ProductionInit.RunAsync(stores, n, t, result.GetValue(account)!, TimeProvider.System, cancellationToken, hsm);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Initialised {dir} with a PKCS#11 seal: root key '{hsm.Key}' in token '{hsm.Token}' (non-extractable).");

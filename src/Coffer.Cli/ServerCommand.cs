@@ -21,6 +21,7 @@ internal static partial class ServerCommand
             Description = $"Folder for the store, the dev root key and the admin credentials [default with --dev: ./{DevDataDir}]",
             HelpName = "DIR",
         };
+        var storage = StorageFlag.Create();
         var listen = new Option<string>("--listen")
         {
             Description = "Address to listen on, HOST:PORT",
@@ -83,7 +84,7 @@ internal static partial class ServerCommand
             the same library as at init; the server refuses to start without it or when they differ.
             """)
         {
-            dev, devAllowRemote, dataDir, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
+            dev, devAllowRemote, dataDir, storage, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -100,7 +101,7 @@ internal static partial class ServerCommand
 
             var envId = Environment.GetEnvironmentVariable("COFFER_DEV_ACCESS_KEY_ID");
             var envSecret = Environment.GetEnvironmentVariable("COFFER_DEV_SECRET_ACCESS_KEY");
-            string listenValue, accountValue;
+            string listenValue, accountValue, storageValue;
             string[] regionValues;
             bool isDev, allowRemote;
             int digestSeconds;
@@ -108,6 +109,7 @@ internal static partial class ServerCommand
             try
             {
                 listenValue = settings.Text(listen) ?? result.GetValue(listen)!;
+                storageValue = settings.Text(storage) ?? result.GetValue(storage)!;
                 accountValue = settings.Text(account) ?? result.GetValue(account)!;
                 regionValues = settings.Values(regions);
                 isDev = settings.Flag(dev);
@@ -124,6 +126,12 @@ internal static partial class ServerCommand
             if (!isDev && dataDirValue is null)
             {
                 return Fail(ExitCodes.Usage, "give --data-dir (a folder made by 'coffer init'), or --dev for a development server.");
+            }
+
+            // The flag was checked as it was parsed; COFFER_STORAGE and the config file are checked here.
+            if (StorageFlag.Problem(storageValue) is { } storageProblem)
+            {
+                return Fail(ExitCodes.Usage, storageProblem);
             }
 
             if ((settings.Text(tlsCert) is null) != (settings.Text(tlsKey) is null))
@@ -163,10 +171,12 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, "set both COFFER_DEV_ACCESS_KEY_ID and COFFER_DEV_SECRET_ACCESS_KEY, or neither.");
             }
 
+            var fullDataDir = Path.GetFullPath(dataDirValue ?? DevDataDir);
             var options = new ServerOptions
             {
                 Dev = isDev,
-                DataDir = Path.GetFullPath(dataDirValue ?? DevDataDir),
+                DataDir = fullDataDir,
+                Storage = new StorageOptions { Engine = storageValue, DataDir = fullDataDir },
                 TlsCertPath = settings.Text(tlsCert),
                 TlsKeyPath = settings.Text(tlsKey),
                 InsecureHttp = settings.Flag(insecure),

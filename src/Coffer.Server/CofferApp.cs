@@ -10,7 +10,6 @@ using Coffer.Service.Identity;
 using Coffer.Service.Keys;
 using Coffer.Service.Pipeline;
 using Coffer.Storage;
-using Coffer.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
@@ -79,8 +78,7 @@ public sealed class CofferApp : IAsyncDisposable
         File.SetUnixFileMode(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var secrets = new List<IDisposable>();
-        var store = SqliteStore.InDirectory(options.DataDir);
-        await store.InitializeAsync(cancellationToken);
+        var store = await StoreFactory.OpenStoreAsync(options.Storage, cancellationToken);
         var config = await SealConfig.ReadAsync(store, cancellationToken);
         if (options.Dev)
         {
@@ -112,7 +110,7 @@ public sealed class CofferApp : IAsyncDisposable
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var policies = new PolicyCache(store, options.Clock, keyring);
         var authorizer = new KmsAuthorizer(store, policies, options.Clock);
-        var auditStore = options.AuditStoreFactory(options.DataDir);
+        var auditStore = options.AuditStoreFactory?.Invoke(options.DataDir) ?? StoreFactory.AuditStore(options.Storage);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
         AuditSigningKey? signingKey = null;
         keyring.Cleared += () => Interlocked.Exchange(ref signingKey, null)?.Dispose();

@@ -1,7 +1,6 @@
 using Coffer.Barrier;
 using Coffer.Crypto;
 using Coffer.Service.Identity;
-using Coffer.Storage.Sqlite;
 
 namespace Coffer.Server;
 
@@ -20,16 +19,20 @@ public sealed record Initialized(IReadOnlyList<SecretBytes> Shares, string Accou
     }
 }
 
-/// <summary>
-/// Creates a data folder sealed by Shamir shares or, given <c>hsm</c>, by an HSM key. Nothing secret
-/// is written but records the barrier encrypted.
-/// </summary>
+/// <summary>Creates a Shamir-sealed data folder. Nothing secret is written but sealed records.</summary>
 public static class ProductionInit
 {
-    public static async Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, TimeProvider clock, CancellationToken cancellationToken,
-        HsmKey? hsm = null)
+    /// <summary>Initialises <paramref name="dataDir"/> with its store in SQLite there.</summary>
+    public static Task<Initialized> RunAsync(string dataDir, int shares, int threshold, string accountId, TimeProvider clock, CancellationToken cancellationToken,
+        HsmKey? hsm = null) =>
+        RunAsync(new StorageOptions { DataDir = dataDir }, shares, threshold, accountId, clock, cancellationToken, hsm);
+
+    /// <summary>Initialises the data folder of <paramref name="storage"/>, with its store in the engine that names.</summary>
+    public static async Task<Initialized> RunAsync(StorageOptions storage, int shares, int threshold, string accountId, TimeProvider clock,
+        CancellationToken cancellationToken, HsmKey? hsm = null)
     {
-        if (File.Exists(Path.Combine(dataDir, SqliteStore.FileName)))
+        var dataDir = storage.DataDir;
+        if (StoreFactory.HasStore(storage))
         {
             throw new InvalidOperationException($"{dataDir} already holds a Coffer store; init refuses to overwrite it.");
         }
@@ -38,7 +41,7 @@ public static class ProductionInit
         File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
-            return await CreateAsync(dataDir, shares, threshold, accountId, hsm, clock, cancellationToken);
+            return await CreateAsync(storage, shares, threshold, accountId, hsm, clock, cancellationToken);
         }
         catch
         {
@@ -53,11 +56,11 @@ public static class ProductionInit
         }
     }
 
-    private static async Task<Initialized> CreateAsync(string dataDir, int shares, int threshold, string accountId, HsmKey? hsm, TimeProvider clock,
+    private static async Task<Initialized> CreateAsync(StorageOptions storage, int shares, int threshold, string accountId, HsmKey? hsm, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        await using var store = SqliteStore.InDirectory(dataDir);
-        await store.InitializeAsync(cancellationToken);
+        var dataDir = storage.DataDir;
+        await using var store = await StoreFactory.OpenStoreAsync(storage, cancellationToken);
         ISeal seal;
         IReadOnlyList<Shamir.Share> parts = [];
         if (hsm is not null)

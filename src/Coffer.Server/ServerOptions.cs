@@ -7,6 +7,15 @@ public sealed record ServerOptions
     public const string DefaultListen = "127.0.0.1:8080";
 
     public required string DataDir { get; init; }
+
+    /// <summary>The storage engine of the records and the audit trail; SQLite in <see cref="DataDir"/> unless set.</summary>
+    public StorageOptions Storage
+    {
+        get => _storage ?? new StorageOptions { DataDir = DataDir };
+        init => _storage = value;
+    }
+
+    private readonly StorageOptions? _storage;
     public bool Dev { get; init; }
     public string Listen { get; init; } = DefaultListen;
 
@@ -49,8 +58,11 @@ public sealed record ServerOptions
     /// <summary>The HSM user PIN for a pkcs11 seal, from the environment or a file, never the command line.</summary>
     public string? Pkcs11Pin { get; init; }
 
-    /// <summary>Opens the audit store in a data folder. Tests wrap it to inject write failures.</summary>
-    public Func<string, Storage.IAuditStore> AuditStoreFactory { get; init; } = Storage.Sqlite.SqliteAuditStore.InDirectory;
+    /// <summary>
+    /// Opens the audit store in a data folder instead of <see cref="StoreFactory"/>; tests wrap it to
+    /// inject write failures. Null uses the audit store of <see cref="Storage"/>.
+    /// </summary>
+    public Func<string, Coffer.Storage.IAuditStore>? AuditStoreFactory { get; init; }
 
     /// <summary>AWS's quotas; tests lower them.</summary>
     public Service.KmsLimits Limits { get; init; } = new();

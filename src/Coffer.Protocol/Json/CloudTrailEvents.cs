@@ -33,7 +33,7 @@ internal static class CloudTrailEvents
                 }
 
                 json.WriteStartArray("Resources");
-                foreach (var arn in e.Resources.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var arn in e.Resources)
                 {
                     json.WriteStartObject();
                     json.WriteString("ResourceType", arn.Contains(":key/", StringComparison.Ordinal) ? "AWS::KMS::Key" : "AWS::IAM::Resource");
@@ -42,7 +42,7 @@ internal static class CloudTrailEvents
                 }
 
                 json.WriteEndArray();
-                json.WriteString("CloudTrailEvent", e.Json);
+                json.WriteString("CloudTrailEvent", e.CloudTrailEvent);
                 json.WriteEndObject();
             }
 

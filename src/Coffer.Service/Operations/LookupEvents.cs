@@ -25,7 +25,15 @@ public sealed class LookupEventsRequest
     public string? NextToken { get; init; }
 }
 
-public sealed record LookupEventsResponse(IReadOnlyList<AuditRecord> Events, string? NextToken);
+public sealed record LookupEventsResponse(IReadOnlyList<TrailEvent> Events, string? NextToken);
+
+/// <summary>One event as LookupEvents lists it: the columns it shows and the CloudTrail record itself.</summary>
+public sealed record TrailEvent(string EventId, string EventName, bool ReadOnly, string? AccessKeyId, DateTimeOffset EventTime, string EventSource,
+    string? UserName, IReadOnlyList<string> Resources, string CloudTrailEvent)
+{
+    public static TrailEvent From(AuditRecord record) => new(record.EventId, record.EventName, record.ReadOnly, record.AccessKeyId, record.EventTime,
+        record.EventSource, record.UserName, record.Resources.Split(' ', StringSplitOptions.RemoveEmptyEntries), record.Json);
+}
 
 /// <summary>
 /// CloudTrail's LookupEvents over Coffer's own trail, so that <c>aws cloudtrail lookup-events</c>
@@ -47,7 +55,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
         var page = await trail.QueryAsync(filter, call.CancellationToken);
         var shown = page.Take(filter.Limit - 1).ToList();
         var next = page.Count == filter.Limit ? Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TokenPrefix}{shown[^1].Sequence}")) : null;
-        return new LookupEventsResponse(shown, next);
+        return new LookupEventsResponse(shown.Select(TrailEvent.From).ToList(), next);
     }
 
     private static AuditFilter Filter(LookupEventsRequest request, string accountId)

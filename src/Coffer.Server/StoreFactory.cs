@@ -1,0 +1,83 @@
+using System.Diagnostics.CodeAnalysis;
+using Coffer.Storage;
+using Coffer.Storage.Sqlite;
+
+namespace Coffer.Server;
+
+/// <summary>
+/// The one place that turns <see cref="StorageOptions"/> into stores. Everything it returns is a
+/// storage contract, so the host and the CLI never name an engine; a new engine is one more arm
+/// in each switch here.
+/// </summary>
+public static class StoreFactory
+{
+    /// <summary>Opens the records store, creating and migrating it when it is absent (the server, init).</summary>
+    public static async Task<ICofferStore> OpenStoreAsync(StorageOptions storage, CancellationToken cancellationToken)
+    {
+        ICofferStore store = storage.Engine switch
+        {
+            StorageOptions.Sqlite => SqliteStore.InDirectory(storage.DataDir),
+            _ => Unknown<ICofferStore>(storage),
+        };
+        return await InitializedAsync(store, (s, token) => s.InitializeAsync(token), cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a records store that must exist already, for an operator command: an
+    /// <see cref="IOException"/> names the place instead of an empty store being made there.
+    /// </summary>
+    public static Task<ICofferStore> OpenExistingStoreAsync(StorageOptions storage, CancellationToken cancellationToken) => HasStore(storage)
+        ? OpenStoreAsync(storage, cancellationToken)
+        : throw new IOException($"{storage.DataDir} is not a Coffer data folder.");
+
+    /// <summary>Whether the records store exists (init refuses to overwrite one).</summary>
+    public static bool HasStore(StorageOptions storage) => storage.Engine switch
+    {
+        StorageOptions.Sqlite => File.Exists(Path.Combine(storage.DataDir, SqliteStore.FileName)),
+        _ => Unknown<bool>(storage),
+    };
+
+    /// <summary>The audit store, not yet initialised: <c>AuditTrail.OpenAsync</c> initialises what it writes to.</summary>
+    public static IAuditStore AuditStore(StorageOptions storage) => storage.Engine switch
+    {
+        StorageOptions.Sqlite => SqliteAuditStore.InDirectory(storage.DataDir),
+        _ => Unknown<IAuditStore>(storage),
+    };
+
+    /// <summary>Opens an audit trail that must exist already, for reading it; an <see cref="IOException"/> says it is absent.</summary>
+    public static async Task<IAuditStore> OpenExistingAuditStoreAsync(StorageOptions storage, CancellationToken cancellationToken)
+    {
+        var missing = storage.Engine switch
+        {
+            StorageOptions.Sqlite => File.Exists(Path.Combine(storage.DataDir, SqliteAuditStore.FileName))
+                ? null
+                : $"{storage.DataDir} has no audit trail ({SqliteAuditStore.FileName}).",
+            _ => Unknown<string?>(storage),
+        };
+        if (missing is not null)
+        {
+            throw new IOException(missing);
+        }
+
+        return await InitializedAsync(AuditStore(storage), (s, token) => s.InitializeAsync(token), cancellationToken);
+    }
+
+    private static async Task<T> InitializedAsync<T>(T store, Func<T, CancellationToken, ValueTask> initialize, CancellationToken cancellationToken)
+        where T : IAsyncDisposable
+    {
+        try
+        {
+            await initialize(store, cancellationToken);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    // The CLI refuses an unknown engine before it gets here; reaching this is a bug in the caller.
+    [DoesNotReturn]
+    private static T Unknown<T>(StorageOptions storage) => throw new InvalidOperationException($"--storage: {StorageOptions.Unknown(storage.Engine)}");
+}

@@ -1,14 +1,15 @@
 using Coffer.Protocol.Json;
 using Coffer.Protocol.Query;
 using Coffer.Protocol.SigV4;
+using Coffer.Protocol.Sys;
 using Coffer.Service.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Coffer.Protocol;
 
 /// <summary>
-/// The one AWS endpoint: it picks the wire a request speaks (Query for form-encoded IAM and STS
-/// calls, JSON 1.1 for everything else), hands the request to the pipeline, and writes what the
+/// The one endpoint: it picks the wire a request speaks (the operator's <c>/sys</c> controls, Query
+/// for form-encoded IAM and STS calls, JSON 1.1 for everything else), hands the request to the pipeline, and writes what the
 /// pipeline decided once its event is durable. It decides nothing itself.
 /// </summary>
 public sealed class ApiEndpoint(RequestPipeline pipeline, SigV4Authenticator authenticator)
@@ -18,7 +19,9 @@ public sealed class ApiEndpoint(RequestPipeline pipeline, SigV4Authenticator aut
 
     public async Task HandleAsync(HttpContext http)
     {
-        using HttpApiCall call = IsQuery(http.Request) ? new QueryApiCall(http, authenticator) : new JsonApiCall(http, authenticator);
+        using HttpApiCall call = SysApiCall.Handles(http.Request.Path) ? new SysApiCall(http, authenticator)
+            : IsQuery(http.Request) ? new QueryApiCall(http, authenticator)
+            : new JsonApiCall(http, authenticator);
         await pipeline.RunAsync(call, http.RequestAborted);
         await call.WriteAsync();
     }

@@ -20,6 +20,9 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
 
     private static readonly string[] SignedServices = ["kms", "iam", "sts", "cloudtrail"];
 
+    /// <summary>The signing services this wire accepts.</summary>
+    protected virtual IReadOnlyList<string> Services => SignedServices;
+
     private PooledBody? _body;
 
     protected HttpContext Http => http;
@@ -51,9 +54,18 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
 
     public virtual async ValueTask ReceiveAsync(CancellationToken cancellationToken)
     {
+        if (!await TryReadBodyAsync(MaxBodyBytes, cancellationToken))
+        {
+            throw new KmsException("RequestEntityTooLargeException", $"Request body must be no larger than {MaxBodyBytes} bytes.");
+        }
+    }
+
+    /// <summary>Reads the body into a pooled buffer zeroed on disposal; false when it is longer than <paramref name="limit"/>.</summary>
+    protected async Task<bool> TryReadBodyAsync(int limit, CancellationToken cancellationToken)
+    {
         try
         {
-            _body = await BodyReader.ReadAsync(http.Request, MaxBodyBytes, cancellationToken);
+            _body = await BodyReader.ReadAsync(http.Request, limit, cancellationToken);
         }
         catch (BadHttpRequestException)
         {
@@ -61,15 +73,12 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
             _body = null;
         }
 
-        if (_body is null)
-        {
-            throw new KmsException("RequestEntityTooLargeException", $"Request body must be no larger than {MaxBodyBytes} bytes.");
-        }
+        return _body is not null;
     }
 
     public virtual async ValueTask<Authenticated> AuthenticateAsync(CancellationToken cancellationToken)
     {
-        var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, Body, SignedServices, cancellationToken);
+        var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, Body, Services, cancellationToken);
         return new Authenticated(principal, region, service);
     }
 

@@ -174,9 +174,13 @@ public sealed class CofferApp : IAsyncDisposable
             });
         });
         var parts = new ServiceParts(store, vault, authorizer, policies, options.Clock, options.Limits);
+        async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
+            ? DevFileSeal.OpenOrCreate(options.DataDir)
+            : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
         var table = new OperationTable(OperationTable.Kms(parts)
             .Concat(OperationTable.CloudTrail(auditStore))
-            .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory))));
+            .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory)))
+            .Concat(OperationTable.Operator(unseal, keyring, store, audit, OpenSealAsync)));
         var steps = new OperationSteps(new KeyResolver(store), authorizer, operatorAccount);
         builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
         builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));
@@ -188,15 +192,9 @@ public sealed class CofferApp : IAsyncDisposable
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
-        async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
-            ? DevFileSeal.OpenOrCreate(options.DataDir)
-            : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
-        var sys = new SealEndpoints(unseal, keyring, authenticator, authorizer, store, audit, options.Clock, OpenSealAsync, operatorAccount,
-            web.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SealEndpoints>());
         web.Run(http => http.Request.Path.Value switch
         {
             "/health" when HttpMethods.IsGet(http.Request.Method) => HealthStatus.WriteAsync(http, unseal.Status, audit),
-            "/sys/unseal" or "/sys/seal" or "/sys/rotate-domain-key" => sys.HandleAsync(http),
             _ => api.HandleAsync(http),
         });
 

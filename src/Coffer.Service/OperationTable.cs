@@ -95,6 +95,21 @@ public sealed class OperationTable
         };
     }
 
+    /// <summary>The operator's <c>/sys</c> controls: deployment-wide, so reserved to the operator account, except unsealing, whose shares are the credential.</summary>
+    public static IEnumerable<OperationSpec> Operator(Barrier.UnsealService unseal, Barrier.Keyring keyring, Storage.ICofferStore store, Audit.AuditTrail audit,
+        Func<IReadOnlyList<Crypto.SecretBytes>, CancellationToken, Task<Barrier.ISeal>> openSeal)
+    {
+        yield return Control("Unseal", new Unseal(unseal, audit), Access.Unauthenticated) with { ServesWhileSealed = true };
+        yield return Control("Seal", new Seal(keyring, unseal, audit), Access.Operator);
+        yield return Control("RotateDomainKey", new RotateDomainKey(store, keyring, openSeal), Access.Operator);
+
+        static OperationSpec Control(string name, IOperation operation, Access access) => new()
+        {
+            Service = "coffer", Name = name, Action = $"coffer:{name}", Operation = operation, Access = access,
+            Secrets = Secrets("share", "shares"),
+        };
+    }
+
     /// <summary>The rows of the IAM and STS subsets. Their services authorize each call on the principals it names.</summary>
     public static IEnumerable<OperationSpec> IamAndSts(IamService iam, StsService sts)
     {

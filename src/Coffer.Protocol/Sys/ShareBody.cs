@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Coffer.Crypto;
 
-namespace Coffer.Server;
+using Coffer.Service.Operations;
+
+namespace Coffer.Protocol.Sys;
 
 /// <summary>
 /// The body of <c>/sys/unseal</c> (<c>{"share": "…"}</c> or <c>{"reset": true}</c>) and of
@@ -9,31 +11,19 @@ namespace Coffer.Server;
 /// bytes into pinned secrets. No share ever becomes a string: a string can be neither zeroed nor
 /// kept from being copied by the GC. Disposing zeroes every share read.
 /// </summary>
-internal sealed class ShareMessage : IDisposable
+internal static class ShareBody
 {
-    private readonly List<SecretBytes> _shares = [];
-
-    private ShareMessage()
-    {
-    }
-
-    /// <summary>The value of <c>share</c>, if given.</summary>
-    public SecretBytes? Share { get; private set; }
-
-    /// <summary>The values of <c>shares</c>.</summary>
-    public IReadOnlyList<SecretBytes> Shares => _shares;
-
-    public bool Reset { get; private set; }
-
     /// <summary>Throws <see cref="JsonException"/> for a body that is not a JSON object of these members.</summary>
-    public static ShareMessage Parse(ReadOnlySpan<byte> body)
+    public static ShareRequest Parse(ReadOnlySpan<byte> body)
     {
-        var message = new ShareMessage();
+        SecretBytes? share = null;
+        var shares = new List<SecretBytes>();
+        var reset = false;
         try
         {
             if (body.Trim(" \t\r\n"u8).IsEmpty)
             {
-                return message;
+                return new ShareRequest(reset, share, shares);
             }
 
             // A string that is not UTF-8 parses and throws only when read: refuse it up front as malformed.
@@ -47,19 +37,19 @@ internal sealed class ShareMessage : IDisposable
                 switch (name)
                 {
                     case "share":
-                        Expect(message.Share is null);
-                        message.Share = ReadSecretString(ref reader);
+                        Expect(share is null);
+                        share = ReadSecretString(ref reader);
                         break;
                     case "shares":
                         Expect(reader.TokenType == JsonTokenType.StartArray);
                         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
-                            message._shares.Add(ReadSecretString(ref reader));
+                            shares.Add(ReadSecretString(ref reader));
                         }
 
                         break;
                     case "reset":
-                        message.Reset = reader.TokenType == JsonTokenType.True;
+                        reset = reader.TokenType == JsonTokenType.True;
                         break;
                     default:
                         reader.Skip();
@@ -68,11 +58,11 @@ internal sealed class ShareMessage : IDisposable
             }
 
             Expect(reader.TokenType == JsonTokenType.EndObject);
-            return message;
+            return new ShareRequest(reset, share, shares);
         }
         catch
         {
-            message.Dispose();
+            new ShareRequest(reset, share, shares).Dispose();
             throw;
         }
     }
@@ -98,15 +88,6 @@ internal sealed class ShareMessage : IDisposable
         if (!condition)
         {
             throw new JsonException("The body is not a JSON object of share, shares or reset.");
-        }
-    }
-
-    public void Dispose()
-    {
-        Share?.Dispose();
-        foreach (var share in _shares)
-        {
-            share.Dispose();
         }
     }
 }

@@ -3,15 +3,16 @@ using System.Diagnostics.CodeAnalysis;
 namespace Coffer.Core;
 
 /// <summary>
-/// An error the caller caused or may act on, named as AWS names it (<see cref="Code"/> is the
-/// wire <c>__type</c>). Its message goes to the caller verbatim, so it must never carry a secret.
+/// An error the caller caused or may act on, named as AWS names it; Protocol decides how each
+/// wire spells it and which HTTP status it gets. Its message goes to the caller verbatim, so it
+/// must never carry a secret.
 /// </summary>
 public sealed class KmsException(string code, string? message) : Exception(message ?? code)
 {
     public string Code { get; } = code;
 
-    /// <summary>The message for the wire; null for the few errors AWS sends without one.</summary>
-    public string? WireMessage { get; } = message;
+    /// <summary>The message for the caller; null for the errors AWS sends without one (InvalidCiphertextException, UnknownOperationException).</summary>
+    public string? CallerMessage { get; } = message;
 }
 
 /// <summary>

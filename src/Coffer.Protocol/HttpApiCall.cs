@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Coffer.Core;
 using Coffer.Protocol.SigV4;
 using Coffer.Service.Identity;
@@ -13,7 +12,7 @@ namespace Coffer.Protocol;
 /// once, bounded, into a pooled buffer that is zeroed), its SigV4 signature, and the response
 /// encoded for it, written only once the pipeline has recorded the event.
 /// </summary>
-internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator authenticator) : IApiCall, IDisposable
+internal abstract class HttpApiCall(HttpContext http, SigV4Authenticator authenticator) : IApiCall, IDisposable
 {
     /// <summary>The largest body accepted. KMS's biggest request (a 32 KiB policy) is far below it.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -37,7 +36,11 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
 
     public abstract string? OperationName { get; }
 
-    public ClaimedCaller Claimed { get; } = Claim(http.Request);
+    // The Authorization header, read once: its claimed credential names the caller of an event
+    // even when authentication fails, and the authenticator checks the same parse.
+    private readonly ParsedAuthorization _authorization = AuthorizationHeader.TryParse(http.Request.Headers.Authorization.ToString());
+
+    public ClaimedCaller Claimed => Claim(_authorization.Claimed);
 
     public string SourceIp { get; } = http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "";
 
@@ -78,7 +81,7 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
 
     public virtual async ValueTask<Authenticated> AuthenticateAsync(CancellationToken cancellationToken)
     {
-        var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, Body, Services, cancellationToken);
+        var (principal, region, service) = await authenticator.AuthenticateAsync(http.Request, _authorization, Body, Services, cancellationToken);
         return new Authenticated(principal, region, service);
     }
 
@@ -129,20 +132,10 @@ internal abstract partial class HttpApiCall(HttpContext http, SigV4Authenticator
     }
 
     /// <summary>What an event can say about a request before (or without) authentication: only what has the shape it claims.</summary>
-    private static ClaimedCaller Claim(HttpRequest request)
-    {
-        var scope = CredentialScope().Match(request.Headers.Authorization.ToString());
-        if (!scope.Success)
-        {
-            return new ClaimedCaller(null, null, null);
-        }
-
+    private static ClaimedCaller Claim(ClaimedCredential? credential) =>
         // Unauthenticated text: kept only when it has the shape it claims, so no caller can make the trail store kilobytes per request.
-        var key = scope.Groups["key"].Value;
-        return new ClaimedCaller(AccessKeyDirectory.IsAccessKeyIdForm(key) ? key : null, scope.Groups["region"].Value,
-            RequestEvents.Name(scope.Groups["service"].Value.Replace("-", "", StringComparison.Ordinal)) is null ? null : scope.Groups["service"].Value);
-    }
-
-    [GeneratedRegex(@"Credential=(?<key>[^/,\s]+)/[^/]*/(?<region>[a-z0-9-]+)/(?<service>[a-z0-9-]+)/")]
-    private static partial Regex CredentialScope();
+        credential is null
+            ? new ClaimedCaller(null, null, null)
+            : new ClaimedCaller(AccessKeyDirectory.IsAccessKeyIdForm(credential.AccessKeyId) ? credential.AccessKeyId : null, credential.Region,
+                RequestEvents.Name(credential.Service.Replace("-", "", StringComparison.Ordinal)) is null ? null : credential.Service);
 }

@@ -12,6 +12,9 @@ public sealed record RequestContext(Principal Principal, string Region, string R
     public Caller Caller => Principal.Caller;
     public string AccountId => Principal.Caller.AccountId;
 
+    /// <summary>The caller's IAM policies and tags, once the authorizer has read them for this request.</summary>
+    internal Authorization.IdentityPolicies? CallerIdentity { get; set; }
+
     /// <summary>The resources (key ARNs) the request touched, in order, for its audit event.</summary>
     public List<string> Resources { get; } = [];
 

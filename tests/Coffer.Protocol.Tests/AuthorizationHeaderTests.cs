@@ -42,7 +42,7 @@ public class AuthorizationHeaderTests
         Assert.Equal(message, parsed.ErrorMessage);
         var thrown = Assert.Throws<KmsException>(() => AuthorizationHeader.Parse(raw));
         Assert.Equal(code, thrown.Code);
-        Assert.Equal(message, thrown.WireMessage);
+        Assert.Equal(message, thrown.CallerMessage);
     }
 
     [Theory]

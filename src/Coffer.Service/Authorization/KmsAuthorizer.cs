@@ -27,7 +27,7 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         facts.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
             .With("kms:MultiRegion", "false");
         var keyPolicyDocument = await policies.KeyPolicyAsync(key, cancellationToken);
-        var identityPolicies = context.Caller.Kind == CallerKind.Account ? [] : (await policies.IdentityAsync(context.Caller, cancellationToken)).Policies;
+        var identityPolicies = context.Caller.Kind == CallerKind.Account ? [] : (await IdentityOfAsync(context, cancellationToken)).Policies;
 
         // Tags and aliases cost a store read each; fetch them only for policies that read them.
         bool Reads(string prefix) => keyPolicyDocument.ReadsConditionKey(prefix) || identityPolicies.Any(p => p.ReadsConditionKey(prefix));
@@ -112,6 +112,10 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
         return decision.AllowsDirectly || (decision.AllowsAccount && await IdentityDecisionAsync(context, facts, cancellationToken) == IdentityDecision.Allow);
     }
 
+    /// <summary>The caller's IAM policies and tags, fetched once per request however many checks read them.</summary>
+    private async ValueTask<IdentityPolicies> IdentityOfAsync(RequestContext context, CancellationToken cancellationToken) =>
+        context.CallerIdentity ??= await policies.IdentityAsync(context.Caller, cancellationToken);
+
     private async ValueTask<IdentityDecision> IdentityDecisionAsync(RequestContext context, RequestFacts facts, CancellationToken cancellationToken)
     {
         if (context.Caller.Kind == CallerKind.Account)
@@ -120,7 +124,7 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
             return IdentityDecision.Allow;
         }
 
-        var identity = await policies.IdentityAsync(context.Caller, cancellationToken);
+        var identity = await IdentityOfAsync(context, cancellationToken);
         return PolicyEvaluator.EvaluateIdentity(identity.Policies, facts);
     }
 
@@ -158,7 +162,7 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
 
         if (caller.Kind != CallerKind.Account)
         {
-            foreach (var tag in (await policies.IdentityAsync(caller, cancellationToken)).Tags)
+            foreach (var tag in (await IdentityOfAsync(context, cancellationToken)).Tags)
             {
                 facts.With($"aws:PrincipalTag/{tag.Key}", tag.Value);
             }

@@ -59,7 +59,7 @@ public sealed partial class RequestPipeline(OperationTable table, OperationSteps
         }
         catch (KmsException failure)
         {
-            error = call.Fail(failure.Code, failure.WireMessage);
+            error = call.Fail(failure.Code, failure.CallerMessage);
         }
         catch (AuditUnavailableException)
         {

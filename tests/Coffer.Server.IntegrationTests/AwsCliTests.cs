@@ -8,19 +8,32 @@ namespace Coffer.Server.IntegrationTests;
 /// The AWS CLI against <c>./coffer server --dev</c>, exactly as the README tells a newcomer:
 /// the profile from <c>DIR/credentials</c> and <c>--endpoint-url</c>, nothing else.
 /// </summary>
-[Collection(ProcessCollection.Name)]
-public sealed class AwsCliTests : IAsyncLifetime
+[StartsEarly(2)]
+public sealed class AwsCliTests(AwsCliTests.DevServer shared) : IClassFixture<AwsCliTests.DevServer>
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
-    private CofferProcess _server = null!;
+    /// <summary>The server this test drives: the class's shared one, unless the test needs a fresh one.</summary>
+    private DevServer _target = shared;
 
-    public async Task InitializeAsync() => _server = await CofferProcess.StartAsync(_dataDir);
-
-    public async Task DisposeAsync()
+    /// <summary>
+    /// <c>coffer server --dev</c> on its own data folder. The tests share one: each makes its own keys,
+    /// users and <c>alias/cli-*</c> names and looks only at those.
+    /// </summary>
+    public sealed class DevServer : IAsyncLifetime
     {
-        await _server.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
+        public string DataDir { get; } = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
+        public CofferProcess Server { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Server = await CofferProcess.StartAsync(DataDir);
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
+
+    private string TargetDir => _target.DataDir;
+    private CofferProcess TargetServer => _target.Server;
 
     private static string AwsExecutable { get; } = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists) ?? "aws";
 
@@ -31,7 +44,7 @@ public sealed class AwsCliTests : IAsyncLifetime
     {
         var env = new Dictionary<string, string>
         {
-            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_dataDir, "credentials"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(TargetDir, "credentials"),
             ["AWS_PROFILE"] = "coffer",
             ["AWS_CONFIG_FILE"] = "/dev/null",
             ["AWS_DEFAULT_REGION"] = "us-east-1",
@@ -48,7 +61,7 @@ public sealed class AwsCliTests : IAsyncLifetime
             env["AWS_SESSION_TOKEN"] = c.Token ?? "";
         }
 
-        var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", _server.Address.ToString(), "--output", "json", .. args], env);
+        var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", TargetServer.Address.ToString(), "--output", "json", .. args], env);
         var json = stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement;
         return (exitCode, json, stderr);
     }
@@ -68,12 +81,12 @@ public sealed class AwsCliTests : IAsyncLifetime
         Assert.Equal("Enabled", key.GetProperty("KeyState").GetString());
         var other = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
 
-        var plaintextFile = Path.Combine(_dataDir, "plaintext.bin");
+        var plaintextFile = Path.Combine(TargetDir, "plaintext.bin");
         var plaintext = RandomNumberGenerator.GetBytes(200);
         await File.WriteAllBytesAsync(plaintextFile, plaintext);
         var encrypted = await OkAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", $"fileb://{plaintextFile}",
             "--encryption-context", "purpose=cli,team=core");
-        var blobFile = Path.Combine(_dataDir, "blob.bin");
+        var blobFile = Path.Combine(TargetDir, "blob.bin");
         await File.WriteAllBytesAsync(blobFile, Convert.FromBase64String(encrypted.GetProperty("CiphertextBlob").GetString()!));
 
         var decrypted = await OkAsync("kms", "decrypt", "--ciphertext-blob", $"fileb://{blobFile}", "--encryption-context", "purpose=cli,team=core");
@@ -118,7 +131,7 @@ public sealed class AwsCliTests : IAsyncLifetime
         var aliceArn = user.GetProperty("Arn").GetString()!;
         var key = (await OkAsync("iam", "create-access-key", "--user-name", "alice")).GetProperty("AccessKey");
         (string, string, string?) alice = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!, null);
-        var plaintextFile = Path.Combine(_dataDir, "p.bin");
+        var plaintextFile = Path.Combine(TargetDir, "p.bin");
         await File.WriteAllBytesAsync(plaintextFile, [1, 2, 3]);
         string[] encrypt = ["kms", "encrypt", "--key-id", keyArn, "--plaintext", $"fileb://{plaintextFile}"];
 
@@ -153,6 +166,22 @@ public sealed class AwsCliTests : IAsyncLifetime
 
     [Fact]
     public async Task The_aws_cli_reads_the_trail_with_cloudtrail_lookup_events()
+    {
+        // It counts every CreateKey in the trail, so no other test may have made a key on this server.
+        var fresh = new DevServer();
+        await fresh.InitializeAsync();
+        _target = fresh;
+        try
+        {
+            await ReadsTheTrailAsync();
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    private async Task ReadsTheTrailAsync()
     {
         var created = new List<string>();
         for (var i = 0; i < 3; i++)

@@ -3,7 +3,7 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>The <c>./coffer</c> command line: help, and exit codes scripts rely on (0 ok, 1 failure, 2 bad usage).</summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(8)]
 public class CliTests
 {
     [Fact]

@@ -39,7 +39,12 @@ public sealed class CofferProcess : IAsyncDisposable
     public static async Task<CofferProcess> StartAsync(string dataDir, IDictionary<string, string>? env = null, int? port = null, bool dev = true,
         IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null, bool viaLauncher = false)
     {
-        (string File, string[] Arguments) cli = viaLauncher ? (Repo.Launcher, []) : await Repo.CliAsync();
+        (string File, string[] Arguments) cli = await Repo.CliAsync();
+        if (viaLauncher)
+        {
+            cli = (Repo.Launcher, []);
+        }
+
         var (file, leading) = cli;
         var info = new ProcessStartInfo(file)
         {
@@ -66,7 +71,7 @@ public sealed class CofferProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        // A start through the launcher may build the CLI; others take a second or two.
+        // A second or two, but much longer on a machine busy with parallel tests and builds.
         var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(4)));
         if (started != ready.Task)
         {

@@ -46,6 +46,16 @@ public static class Repo
         return ("dotnet", [CliAssembly]);
     }
 
+    /// <summary>
+    /// Runs <c>./coffer</c> itself, as users do, to completion. It waits for the one build first, so that parallel
+    /// tests never start two builds of the CLI at once when src/ changed.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> LauncherAsync(IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        await CliBuilt.Value;
+        return await RunAsync(Launcher, args, env);
+    }
+
     /// <summary>Runs the coffer CLI to completion, like <see cref="RunAsync"/>.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> CofferAsync(IEnumerable<string> args, IDictionary<string, string>? env = null,
         TimeSpan? timeout = null, string? input = null)

@@ -11,7 +11,7 @@ using Microsoft.Data.Sqlite;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary><c>coffer audit verify</c> on real data folders: it passes an untouched trail and catches each kind of tampering.</summary>
-[StartsEarly(7)]
+[StartsEarly(9)]
 public sealed class AuditVerifyTests(AuditVerifyTests.Trail trail) : IClassFixture<AuditVerifyTests.Trail>
 {
     private string DataDir => trail.DataDir;

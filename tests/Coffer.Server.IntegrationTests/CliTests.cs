@@ -3,7 +3,7 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>The <c>./coffer</c> command line: help, and exit codes scripts rely on (0 ok, 1 failure, 2 bad usage).</summary>
-[StartsEarly(8)]
+[StartsEarly(10)]
 public class CliTests
 {
     [Fact]

@@ -15,7 +15,7 @@ namespace Coffer.Server.IntegrationTests;
 /// A server whose data folder fills up: requests fail closed and never hang, nothing acknowledged
 /// is lost, <c>/health</c> says so, and service comes back by itself when space returns.
 /// </summary>
-[StartsEarly(9)]
+[StartsEarly(11)]
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
     /// <summary>Longer than any healthy call takes here; a call that needs more counts as a hang.</summary>

@@ -13,7 +13,7 @@ namespace Coffer.Server.IntegrationTests;
 /// The pkcs11 seal against SoftHSM2 (a real PKCS#11 token that <c>scripts/test.sh</c> creates):
 /// a root key generated inside the token, never extractable, unsealing the server by itself.
 /// </summary>
-[StartsEarly(6)]
+[StartsEarly(8)]
 public sealed class Pkcs11SealTests : IDisposable
 {
     private static readonly string Library = Pkcs11Token.Library;

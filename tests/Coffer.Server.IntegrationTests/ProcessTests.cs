@@ -7,7 +7,7 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>The real <c>./coffer</c> program: durability across SIGKILL, credentials, shutdown, and what lands on disk.</summary>
-[StartsEarly(4)]
+[StartsEarly(6)]
 public sealed class ProcessTests : IDisposable
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("coffer-proc-").FullName;

@@ -12,7 +12,7 @@ namespace Coffer.Server.IntegrationTests;
 /// the server, never travel over plain HTTP to another host, data files are the owner's alone,
 /// and a dev server is not exposed to the network by accident.
 /// </summary>
-[StartsEarly(5)]
+[StartsEarly(7)]
 public sealed class SealHardeningTests : IDisposable
 {
     private const string SharePrefix = "coffer-share-v1:";

@@ -13,7 +13,7 @@ namespace Coffer.Server.IntegrationTests;
 /// server that starts sealed, unsealing with T shares, sealing again, and what the data folder
 /// holds (nothing usable without the shares).
 /// </summary>
-[StartsEarly(3)]
+[StartsEarly(4)]
 public sealed class SealTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Directory.CreateTempSubdirectory("coffer-seal-").FullName, "data");

@@ -11,68 +11,72 @@ using Microsoft.Data.Sqlite;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary><c>coffer audit verify</c> on real data folders: it passes an untouched trail and catches each kind of tampering.</summary>
-[Collection(ProcessCollection.Name)]
-public sealed class AuditVerifyTests : IAsyncLifetime
+[StartsEarly(9)]
+public sealed class AuditVerifyTests(AuditVerifyTests.Trail trail) : IClassFixture<AuditVerifyTests.Trail>
 {
-    private string _dataDir = null!;
-    private string _publicKey = null!;
+    private string DataDir => trail.DataDir;
+    private string PublicKey => trail.PublicKey;
+    private DateTimeOffset Midway => trail.Midway;
+    private DateTimeOffset BeforeStop => trail.BeforeStop;
 
-    /// <summary>A moment between the second and third key, so an export from it starts mid-trail, between digests.</summary>
-    private DateTimeOffset _midway;
-
-    /// <summary>A moment after the last request, before the server stopped: its shutdown digest is later.</summary>
-    private DateTimeOffset _beforeStop;
-
-    public async Task InitializeAsync()
+    /// <summary>
+    /// One stopped server's data folder and its kept public key, shared by the tests: they only read it
+    /// (<c>audit verify</c>, <c>export</c> and <c>query</c> change nothing) and tamper with copies.
+    /// </summary>
+    public sealed class Trail : IAsyncLifetime
     {
-        var server = await TestCoffer.StartAsync();
-        var kms = server.Kms();
-        for (var i = 0; i < 4; i++)
+        public string DataDir { get; private set; } = null!;
+        public string PublicKey { get; private set; } = null!;
+
+        /// <summary>A moment between the second and third key, so an export from it starts mid-trail, between digests.</summary>
+        public DateTimeOffset Midway { get; private set; }
+
+        /// <summary>A moment after the last request, before the server stopped: its shutdown digest is later.</summary>
+        public DateTimeOffset BeforeStop { get; private set; }
+
+        public async Task InitializeAsync()
         {
-            if (i == 2)
+            var server = await TestCoffer.StartAsync();
+            var kms = server.Kms();
+            for (var i = 0; i < 4; i++)
             {
-                // Event times are stored to the millisecond; the pauses keep this moment apart from both neighbours.
-                await Task.Delay(20);
-                _midway = DateTimeOffset.UtcNow;
-                await Task.Delay(20);
+                if (i == 2)
+                {
+                    // Event times are stored to the millisecond; the pauses keep this moment apart from both neighbours.
+                    await Task.Delay(20);
+                    Midway = DateTimeOffset.UtcNow;
+                    await Task.Delay(20);
+                }
+
+                var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+                await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream([1]) });
             }
 
-            var key = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
-            await kms.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream([1]) });
+            await server.App.WriteAuditDigestAsync();
+            await kms.ListKeysAsync(new ListKeysRequest());
+            await Task.Delay(20);
+            BeforeStop = DateTimeOffset.UtcNow;
+            DataDir = Directory.CreateTempSubdirectory("coffer-audit-").FullName;
+            // Stopping the server writes a last digest; the folder is then copied out before it goes.
+            await server.App.DisposeAsync();
+            Repo.CopyDataFolder(server.Options.DataDir, DataDir);
+            Directory.Delete(server.Options.DataDir, recursive: true);
+            PublicKey = Path.Combine(Directory.CreateTempSubdirectory("coffer-key-").FullName, "audit.pem");
+            File.Copy(Path.Combine(DataDir, "audit-public-key.pem"), PublicKey);
         }
 
-        await server.App.WriteAuditDigestAsync();
-        await kms.ListKeysAsync(new ListKeysRequest());
-        await Task.Delay(20);
-        _beforeStop = DateTimeOffset.UtcNow;
-        _dataDir = Directory.CreateTempSubdirectory("coffer-audit-").FullName;
-        // Stopping the server writes a last digest; the folder is then copied out before it goes.
-        await server.App.DisposeAsync();
-        CopyDirectory(server.Options.DataDir, _dataDir);
-        Directory.Delete(server.Options.DataDir, recursive: true);
-        _publicKey = Path.Combine(Directory.CreateTempSubdirectory("coffer-key-").FullName, "audit.pem");
-        File.Copy(Path.Combine(_dataDir, "audit-public-key.pem"), _publicKey);
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_dataDir, recursive: true);
-        return Task.CompletedTask;
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
+        public Task DisposeAsync()
         {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+            Directory.Delete(DataDir, recursive: true);
+            Directory.Delete(Path.GetDirectoryName(PublicKey)!, recursive: true);
+            return Task.CompletedTask;
         }
     }
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> VerifyTamperedAsync(string sql, params string[] extraArguments)
     {
         var copy = Directory.CreateTempSubdirectory("coffer-tamper-").FullName;
-        CopyDirectory(_dataDir, copy);
+        Repo.CopyDataFolder(DataDir, copy);
         await using (var connection = new SqliteConnection($"Data Source={Path.Combine(copy, "audit.db")};Pooling=False"))
         {
             await connection.OpenAsync();
@@ -81,14 +85,14 @@ public sealed class AuditVerifyTests : IAsyncLifetime
             await command.ExecuteNonQueryAsync();
         }
 
-        return await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", copy, "--public-key", _publicKey, .. extraArguments]);
+        return await Repo.CofferAsync(["audit", "verify", "--data-dir", copy, "--public-key", PublicKey, .. extraArguments]);
     }
 
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private async Task<JsonElement> LastDigestAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDir, "audit.db")};Pooling=False;Mode=ReadOnly");
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, "audit.db")};Pooling=False;Mode=ReadOnly");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT json FROM digests ORDER BY seq DESC LIMIT 1;";
@@ -97,16 +101,16 @@ public sealed class AuditVerifyTests : IAsyncLifetime
 
     private async Task<string> ExportAsync(params string[] extraArguments)
     {
-        var export = await Repo.RunAsync(Repo.Launcher, ["audit", "export", "--data-dir", _dataDir, .. extraArguments]);
+        var export = await Repo.CofferAsync(["audit", "export", "--data-dir", DataDir, .. extraArguments]);
         Assert.Equal(0, export.ExitCode);
         return export.Stdout;
     }
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> VerifyFileAsync(string contents)
     {
-        var file = Path.Combine(Path.GetDirectoryName(_publicKey)!, $"export-{Guid.NewGuid():N}.jsonl");
+        var file = Path.Combine(Path.GetDirectoryName(PublicKey)!, $"export-{Guid.NewGuid():N}.jsonl");
         await File.WriteAllTextAsync(file, contents);
-        return await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--file", file, "--public-key", _publicKey]);
+        return await Repo.CofferAsync(["audit", "verify", "--file", file, "--public-key", PublicKey]);
     }
 
     /// <summary>An event line an attacker could write: a copy of a real event under a new id, chained correctly from <paramref name="previousHash"/>.</summary>
@@ -123,8 +127,8 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     [Fact]
     public async Task An_untouched_trail_verifies_with_the_stored_and_the_kept_public_key()
     {
-        var stored = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir]);
-        var kept = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir, "--public-key", _publicKey]);
+        var stored = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir]);
+        var kept = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir, "--public-key", PublicKey]);
 
         Assert.Equal(0, stored.ExitCode);
         Assert.Equal(0, kept.ExitCode);
@@ -137,13 +141,13 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_kept_public_key_verify_warns_on_stderr_that_it_proves_nothing()
     {
-        var stored = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir]);
-        var kept = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir, "--public-key", _publicKey]);
+        var stored = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir]);
+        var kept = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir, "--public-key", PublicKey]);
 
         Assert.Equal(0, stored.ExitCode);
         // Only the warning lines count: ./coffer may also say on stderr that it is building the CLI first.
         var warning = Assert.Single(stored.Stderr.Split('\n'), l => l.Contains("WARNING", StringComparison.Ordinal));
-        Assert.Contains(_dataDir, warning, StringComparison.Ordinal);
+        Assert.Contains(DataDir, warning, StringComparison.Ordinal);
         Assert.Contains("proves nothing", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("WARNING", kept.Stderr, StringComparison.Ordinal);
     }
@@ -152,13 +156,13 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     public async Task Removing_the_last_digest_and_the_events_after_the_one_before_fails_verify_through_the_stop_time()
     {
         // Attack (b): the trail is cut back to an earlier digest; what is left is consistent, so only its end in time can give it away.
-        var through = Iso(_beforeStop);
-        var untouched = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir, "--public-key", _publicKey, "--through", through]);
+        var through = Iso(BeforeStop);
+        var untouched = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir, "--public-key", PublicKey, "--through", through]);
         var cut = await VerifyTamperedAsync("""
             DELETE FROM digests WHERE seq = (SELECT MAX(seq) FROM digests);
             DELETE FROM events WHERE seq > (SELECT json_extract(json, '$.lastSequence') FROM digests ORDER BY seq DESC LIMIT 1);
             """, "--through", through);
-        var badTime = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir, "--public-key", _publicKey, "--through", "yesterday-ish"]);
+        var badTime = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir, "--public-key", PublicKey, "--through", "yesterday-ish"]);
 
         Assert.Equal(0, untouched.ExitCode);
         Assert.Equal(1, cut.ExitCode);
@@ -172,7 +176,7 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     {
         // Attack (c): an event appended after the last digest, chained correctly, since the chain itself has no secret.
         var copy = Directory.CreateTempSubdirectory("coffer-tamper-").FullName;
-        CopyDirectory(_dataDir, copy);
+        Repo.CopyDataFolder(DataDir, copy);
         long last;
         await using (var connection = new SqliteConnection($"Data Source={Path.Combine(copy, "audit.db")};Pooling=False"))
         {
@@ -199,7 +203,7 @@ public sealed class AuditVerifyTests : IAsyncLifetime
             }
         }
 
-        var result = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", copy, "--public-key", _publicKey]);
+        var result = await Repo.CofferAsync(["audit", "verify", "--data-dir", copy, "--public-key", PublicKey]);
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -236,7 +240,7 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     [Fact]
     public async Task An_export_from_a_time_starts_where_a_signed_digest_ends_and_verifies()
     {
-        var export = await ExportAsync("--since", Iso(_midway));
+        var export = await ExportAsync("--since", Iso(Midway));
         var lines = export.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var start = lines[0];
         var anchors = lines.Where(l => l.GetProperty("type").GetString() == "digest")
@@ -269,7 +273,7 @@ public sealed class AuditVerifyTests : IAsyncLifetime
                 await server.KillAsync();
             }
 
-            var result = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", dataDir, "--through", Iso(through)]);
+            var result = await Repo.CofferAsync(["audit", "verify", "--data-dir", dataDir, "--through", Iso(through)]);
 
             Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
             Assert.Contains("Proven through ", result.Stdout, StringComparison.Ordinal);
@@ -333,13 +337,13 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     [Fact]
     public async Task A_trail_re_signed_with_another_key_fails_against_the_kept_public_key()
     {
-        var otherKey = Path.Combine(Path.GetDirectoryName(_publicKey)!, "other.pem");
+        var otherKey = Path.Combine(Path.GetDirectoryName(PublicKey)!, "other.pem");
         using (var other = Crypto.AuditSigningKey.Create())
         {
             await File.WriteAllTextAsync(otherKey, other.PublicKeyPem);
         }
 
-        var result = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir, "--public-key", otherKey]);
+        var result = await Repo.CofferAsync(["audit", "verify", "--data-dir", DataDir, "--public-key", otherKey]);
 
         Assert.Equal(1, result.ExitCode);
     }
@@ -347,28 +351,28 @@ public sealed class AuditVerifyTests : IAsyncLifetime
     [Fact]
     public async Task An_export_verifies_offline_and_a_tampered_export_does_not()
     {
-        var export = await Repo.RunAsync(Repo.Launcher, ["audit", "export", "--data-dir", _dataDir]);
+        var export = await Repo.CofferAsync(["audit", "export", "--data-dir", DataDir]);
         Assert.Equal(0, export.ExitCode);
-        var file = Path.Combine(Path.GetDirectoryName(_publicKey)!, "export.jsonl");
+        var file = Path.Combine(Path.GetDirectoryName(PublicKey)!, "export.jsonl");
         await File.WriteAllTextAsync(file, export.Stdout);
 
-        var ok = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--file", file, "--public-key", _publicKey]);
+        var ok = await Repo.CofferAsync(["audit", "verify", "--file", file, "--public-key", PublicKey]);
         await File.WriteAllTextAsync(file, export.Stdout.Replace("\"eventName\":\"Encrypt\"", "\"eventName\":\"Decrypt\"", StringComparison.Ordinal));
-        var tampered = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--file", file, "--public-key", _publicKey]);
+        var tampered = await Repo.CofferAsync(["audit", "verify", "--file", file, "--public-key", PublicKey]);
 
         Assert.Equal(0, ok.ExitCode);
         Assert.Equal(1, tampered.ExitCode);
         // Exports written before start lines were signed anchors began a full trail with a null hash; those still verify.
         var firstLine = export.Stdout[..export.Stdout.IndexOf('\n', StringComparison.Ordinal)];
         await File.WriteAllTextAsync(file, export.Stdout.Replace(firstLine, """{"type":"start","afterSequence":0,"previousHash":null}""", StringComparison.Ordinal));
-        Assert.Equal(0, (await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--file", file, "--public-key", _publicKey])).ExitCode);
+        Assert.Equal(0, (await Repo.CofferAsync(["audit", "verify", "--file", file, "--public-key", PublicKey])).ExitCode);
     }
 
     [Fact]
     public async Task Query_filters_and_prints_a_table_or_json_lines()
     {
-        var table = await Repo.RunAsync(Repo.Launcher, ["audit", "query", "--data-dir", _dataDir, "--event-name", "Encrypt"]);
-        var json = await Repo.RunAsync(Repo.Launcher, ["audit", "query", "--data-dir", _dataDir, "--event-name", "CreateKey", "--output", "json"]);
+        var table = await Repo.CofferAsync(["audit", "query", "--data-dir", DataDir, "--event-name", "Encrypt"]);
+        var json = await Repo.CofferAsync(["audit", "query", "--data-dir", DataDir, "--event-name", "CreateKey", "--output", "json"]);
 
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("Encrypt", table.Stdout, StringComparison.Ordinal);
@@ -376,6 +380,6 @@ public sealed class AuditVerifyTests : IAsyncLifetime
         var lines = json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         Assert.All(lines, l => Assert.Contains("\"eventName\":\"CreateKey\"", l, StringComparison.Ordinal));
-        Assert.Equal(2, (await Repo.RunAsync(Repo.Launcher, ["audit", "query", "--data-dir", _dataDir, "--since", "yesterday-ish"])).ExitCode);
+        Assert.Equal(2, (await Repo.CofferAsync(["audit", "query", "--data-dir", DataDir, "--since", "yesterday-ish"])).ExitCode);
     }
 }

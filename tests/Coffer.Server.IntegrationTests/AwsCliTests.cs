@@ -5,33 +5,39 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>
-/// The AWS CLI against <c>./coffer server --dev</c>, exactly as the README tells a newcomer:
+/// The AWS CLI against <c>coffer server --dev</c>, exactly as the README tells a newcomer:
 /// the profile from <c>DIR/credentials</c> and <c>--endpoint-url</c>, nothing else.
+/// Each test class has its own server; the classes run side by side, since each <c>aws</c> call takes a second.
 /// </summary>
-[Collection(ProcessCollection.Name)]
-public sealed class AwsCliTests : IAsyncLifetime
+public abstract class AwsCliDriver(AwsCliDriver.DevServer server)
 {
-    private readonly string _dataDir = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
-    private CofferProcess _server = null!;
-
-    public async Task InitializeAsync() => _server = await CofferProcess.StartAsync(_dataDir);
-
-    public async Task DisposeAsync()
+    /// <summary><c>coffer server --dev</c> on its own data folder, for one test class.</summary>
+    public sealed class DevServer : IAsyncLifetime
     {
-        await _server.DisposeAsync();
-        Directory.Delete(_dataDir, recursive: true);
+        public string DataDir { get; } = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
+        public CofferProcess Server { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Server = await CofferProcess.StartAsync(DataDir);
+
+        public async Task DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
+
+    protected string DataDir => server.DataDir;
 
     private static string AwsExecutable { get; } = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists) ?? "aws";
 
-    private Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args) => AwsAsAsync(null, args);
+    protected Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args) => AwsAsAsync(null, args);
 
     /// <summary>Runs the AWS CLI as the dev admin (profile from the credentials file) or as the given key.</summary>
-    private async Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsAsync((string Id, string Secret, string? Token)? credentials, params string[] args)
+    protected async Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsAsync((string Id, string Secret, string? Token)? credentials, params string[] args)
     {
         var env = new Dictionary<string, string>
         {
-            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(_dataDir, "credentials"),
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(DataDir, "credentials"),
             ["AWS_PROFILE"] = "coffer",
             ["AWS_CONFIG_FILE"] = "/dev/null",
             ["AWS_DEFAULT_REGION"] = "us-east-1",
@@ -48,18 +54,23 @@ public sealed class AwsCliTests : IAsyncLifetime
             env["AWS_SESSION_TOKEN"] = c.Token ?? "";
         }
 
-        var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", _server.Address.ToString(), "--output", "json", .. args], env);
+        var (exitCode, stdout, stderr) = await Repo.RunAsync(AwsExecutable, ["--endpoint-url", server.Server.Address.ToString(), "--output", "json", .. args], env);
         var json = stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement;
         return (exitCode, json, stderr);
     }
 
-    private async Task<JsonElement> OkAsync(params string[] args)
+    protected async Task<JsonElement> OkAsync(params string[] args)
     {
         var (exitCode, json, stderr) = await AwsAsync(args);
         Assert.True(exitCode == 0, $"aws {string.Join(' ', args)} failed ({exitCode}): {stderr}");
         return json;
     }
+}
 
+/// <summary>A whole symmetric-key workflow, the longest run of <c>aws</c> calls, on a server of its own.</summary>
+[StartsEarly(2)]
+public sealed class AwsCliKeyWorkflowTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
+{
     [Fact]
     public async Task The_aws_cli_runs_the_whole_symmetric_key_workflow_with_AWS_errors()
     {
@@ -68,12 +79,12 @@ public sealed class AwsCliTests : IAsyncLifetime
         Assert.Equal("Enabled", key.GetProperty("KeyState").GetString());
         var other = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
 
-        var plaintextFile = Path.Combine(_dataDir, "plaintext.bin");
+        var plaintextFile = Path.Combine(DataDir, "plaintext.bin");
         var plaintext = RandomNumberGenerator.GetBytes(200);
         await File.WriteAllBytesAsync(plaintextFile, plaintext);
         var encrypted = await OkAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", $"fileb://{plaintextFile}",
             "--encryption-context", "purpose=cli,team=core");
-        var blobFile = Path.Combine(_dataDir, "blob.bin");
+        var blobFile = Path.Combine(DataDir, "blob.bin");
         await File.WriteAllBytesAsync(blobFile, Convert.FromBase64String(encrypted.GetProperty("CiphertextBlob").GetString()!));
 
         var decrypted = await OkAsync("kms", "decrypt", "--ciphertext-blob", $"fileb://{blobFile}", "--encryption-context", "purpose=cli,team=core");
@@ -109,7 +120,12 @@ public sealed class AwsCliTests : IAsyncLifetime
         var missing = await AwsAsync("kms", "describe-key", "--key-id", Guid.NewGuid().ToString());
         Assert.Contains("NotFoundException", missing.Stderr, StringComparison.Ordinal);
     }
+}
 
+/// <summary>Access control and listing through the AWS CLI. The tests share a server: each makes its own keys, users and <c>alias/cli-*</c> names and looks only at those.</summary>
+[StartsEarly(3)]
+public sealed class AwsCliTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
+{
     [Fact]
     public async Task The_aws_cli_manages_users_grants_policies_and_roles_that_decide_access()
     {
@@ -118,7 +134,7 @@ public sealed class AwsCliTests : IAsyncLifetime
         var aliceArn = user.GetProperty("Arn").GetString()!;
         var key = (await OkAsync("iam", "create-access-key", "--user-name", "alice")).GetProperty("AccessKey");
         (string, string, string?) alice = (key.GetProperty("AccessKeyId").GetString()!, key.GetProperty("SecretAccessKey").GetString()!, null);
-        var plaintextFile = Path.Combine(_dataDir, "p.bin");
+        var plaintextFile = Path.Combine(DataDir, "p.bin");
         await File.WriteAllBytesAsync(plaintextFile, [1, 2, 3]);
         string[] encrypt = ["kms", "encrypt", "--key-id", keyArn, "--plaintext", $"fileb://{plaintextFile}"];
 
@@ -152,6 +168,29 @@ public sealed class AwsCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_aws_cli_lists_keys_and_aliases_with_its_own_pagination()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var keyId = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+            await OkAsync("kms", "create-alias", "--alias-name", $"alias/cli-{i}", "--target-key-id", keyId);
+        }
+
+        // --page-size makes the CLI follow NextMarker itself.
+        var keys = await OkAsync("kms", "list-keys", "--page-size", "1");
+        var aliases = await OkAsync("kms", "list-aliases", "--page-size", "2");
+
+        Assert.True(keys.GetProperty("Keys").GetArrayLength() >= 3);
+        Assert.Equal(["alias/cli-0", "alias/cli-1", "alias/cli-2"],
+            aliases.GetProperty("Aliases").EnumerateArray().Select(a => a.GetProperty("AliasName").GetString()).Where(n => n!.StartsWith("alias/cli-", StringComparison.Ordinal)));
+    }
+}
+
+/// <summary><c>aws cloudtrail lookup-events</c>. It counts every CreateKey in the trail, so it has a server to itself.</summary>
+[StartsEarly(5)]
+public sealed class AwsCliTrailTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
+{
+    [Fact]
     public async Task The_aws_cli_reads_the_trail_with_cloudtrail_lookup_events()
     {
         var created = new List<string>();
@@ -173,23 +212,5 @@ public sealed class AwsCliTests : IAsyncLifetime
 
         var badRange = await AwsAsync("cloudtrail", "lookup-events", "--start-time", "2030-01-02T00:00:00Z", "--end-time", "2030-01-01T00:00:00Z");
         Assert.Contains("InvalidTimeRangeException", badRange.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task The_aws_cli_lists_keys_and_aliases_with_its_own_pagination()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            var keyId = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
-            await OkAsync("kms", "create-alias", "--alias-name", $"alias/cli-{i}", "--target-key-id", keyId);
-        }
-
-        // --page-size makes the CLI follow NextMarker itself.
-        var keys = await OkAsync("kms", "list-keys", "--page-size", "1");
-        var aliases = await OkAsync("kms", "list-aliases", "--page-size", "2");
-
-        Assert.True(keys.GetProperty("Keys").GetArrayLength() >= 3);
-        Assert.Equal(["alias/cli-0", "alias/cli-1", "alias/cli-2"],
-            aliases.GetProperty("Aliases").EnumerateArray().Select(a => a.GetProperty("AliasName").GetString()).Where(n => n!.StartsWith("alias/cli-", StringComparison.Ordinal)));
     }
 }

@@ -3,14 +3,14 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>The <c>./coffer</c> command line: help, and exit codes scripts rely on (0 ok, 1 failure, 2 bad usage).</summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(10)]
 public class CliTests
 {
     [Fact]
     public async Task Help_describes_the_server_command_and_every_option()
     {
-        var root = await Repo.RunAsync(Repo.Launcher, ["--help"]);
-        var server = await Repo.RunAsync(Repo.Launcher, ["server", "--help"]);
+        var root = await Repo.LauncherAsync(["--help"]);
+        var server = await Repo.LauncherAsync(["server", "--help"]);
 
         Assert.Equal(0, root.ExitCode);
         Assert.Contains("server", root.Stdout, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public class CliTests
     [InlineData("server --dev --no-such-option")]
     public async Task Bad_usage_exits_2_with_one_clear_line_on_stderr(string arguments)
     {
-        var result = await Repo.RunAsync(Repo.Launcher, arguments.Split(' '));
+        var result = await Repo.LauncherAsync(arguments.Split(' '));
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("coffer: ", result.Stderr, StringComparison.Ordinal);
@@ -40,7 +40,7 @@ public class CliTests
     [Fact]
     public async Task Only_one_of_the_two_dev_key_variables_is_bad_usage()
     {
-        var result = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
+        var result = await Repo.LauncherAsync(["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
             new Dictionary<string, string> { ["COFFER_DEV_ACCESS_KEY_ID"] = "AKIAONLYTHEID0000000" });
 
         Assert.Equal(2, result.ExitCode);
@@ -52,9 +52,9 @@ public class CliTests
         var dataDir = Directory.CreateTempSubdirectory("coffer-account-").FullName;
         await using var server = await CofferProcess.StartAsync(dataDir);
 
-        var created = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
-        var again = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
-        var bad = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "4444", "--data-dir", dataDir]);
+        var created = await Repo.LauncherAsync(["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
+        var again = await Repo.LauncherAsync(["account", "create", "--id", "444455556666", "--data-dir", dataDir]);
+        var bad = await Repo.LauncherAsync(["account", "create", "--id", "4444", "--data-dir", dataDir]);
 
         Assert.Equal(0, created.ExitCode);
         Assert.Equal(1, again.ExitCode);
@@ -68,7 +68,7 @@ public class CliTests
     [Fact]
     public async Task Account_create_on_a_folder_that_is_not_a_data_folder_exits_1()
     {
-        var result = await Repo.RunAsync(Repo.Launcher, ["account", "create", "--id", "444455556666", "--data-dir", Directory.CreateTempSubdirectory("coffer-empty-").FullName]);
+        var result = await Repo.LauncherAsync(["account", "create", "--id", "444455556666", "--data-dir", Directory.CreateTempSubdirectory("coffer-empty-").FullName]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("is not a Coffer dev data folder", result.Stderr, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public class CliTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 
-        var result = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}"]);
+        var result = await Repo.LauncherAsync(["server", "--dev", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port}"]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("coffer: ", result.Stderr, StringComparison.Ordinal);

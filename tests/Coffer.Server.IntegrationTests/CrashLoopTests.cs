@@ -13,7 +13,7 @@ namespace Coffer.Server.IntegrationTests;
 /// A real dev server killed with SIGKILL again and again while several clients change state:
 /// whatever it acknowledged must be there after each restart, and so must its audit event.
 /// </summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(1)]
 public sealed class CrashLoopTests(ITestOutputHelper output) : IDisposable
 {
     // Fixed, so a failure can be replayed with the same kill moments and the same mix of operations.
@@ -58,8 +58,8 @@ public sealed class CrashLoopTests(ITestOutputHelper output) : IDisposable
                 await server.DisposeAsync();
                 server = null;
                 // The offline tools read the folder exactly as the crash left it, while the server starts again on it.
-                var verify = Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
-                var export = Repo.RunAsync(Repo.Launcher, ["audit", "export", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
+                var verify = Repo.CofferAsync(["audit", "verify", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
+                var export = Repo.CofferAsync(["audit", "export", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
                 server = await CofferProcess.StartAsync(_dataDir, env, port);
 
                 var verified = await verify;
@@ -74,7 +74,7 @@ public sealed class CrashLoopTests(ITestOutputHelper output) : IDisposable
             }
 
             Assert.Equal(0, await server!.TerminateAsync());
-            var final = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
+            var final = await Repo.CofferAsync(["audit", "verify", "--data-dir", _dataDir], timeout: TimeSpan.FromSeconds(60));
             Assert.True(final.ExitCode == 0, $"audit verify failed after the last clean stop: {final.Stderr}");
         }
         finally

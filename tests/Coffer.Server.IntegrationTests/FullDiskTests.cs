@@ -15,7 +15,7 @@ namespace Coffer.Server.IntegrationTests;
 /// A server whose data folder fills up: requests fail closed and never hang, nothing acknowledged
 /// is lost, <c>/health</c> says so, and service comes back by itself when space returns.
 /// </summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(11)]
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
     /// <summary>Longer than any healthy call takes here; a call that needs more counts as a hang.</summary>
@@ -391,9 +391,9 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         /// <summary>After the server stopped: the trail verifies, holds every acknowledged request, and both databases are sound.</summary>
         public async Task CheckStoppedFolderAsync(string dataDir)
         {
-            var verify = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", dataDir], timeout: TimeSpan.FromSeconds(60));
+            var verify = await Repo.CofferAsync(["audit", "verify", "--data-dir", dataDir], timeout: TimeSpan.FromSeconds(60));
             Assert.True(verify.ExitCode == 0, $"audit verify failed: {verify.Stderr}");
-            var export = await Repo.RunAsync(Repo.Launcher, ["audit", "export", "--data-dir", dataDir], timeout: TimeSpan.FromSeconds(60));
+            var export = await Repo.CofferAsync(["audit", "export", "--data-dir", dataDir], timeout: TimeSpan.FromSeconds(60));
             Assert.Equal(0, export.ExitCode);
             var events = export.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => JsonDocument.Parse(l).RootElement)

@@ -14,13 +14,12 @@ namespace Coffer.Server.IntegrationTests;
 /// The pkcs11 seal against SoftHSM2 (a real PKCS#11 token that <c>scripts/test.sh</c> creates):
 /// a root key generated inside the token, never extractable, unsealing the server by itself.
 /// </summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(8)]
 public sealed class Pkcs11SealTests : IDisposable
 {
-    private static readonly string Library = Environment.GetEnvironmentVariable("COFFER_TEST_PKCS11_LIBRARY")
-        ?? throw new InvalidOperationException("Run the tests with ./scripts/test.sh: it creates the SoftHSM2 token these tests use.");
-    private static readonly string Token = Environment.GetEnvironmentVariable("COFFER_TEST_PKCS11_TOKEN") ?? "coffer-test";
-    private static readonly string PinValue = Environment.GetEnvironmentVariable("COFFER_TEST_PKCS11_PIN") ?? "1234";
+    private static readonly string Library = Pkcs11Token.Library;
+    private static readonly string Token = Pkcs11Token.Label;
+    private static readonly string PinValue = Pkcs11Token.Pin;
 
     private readonly string _root = Directory.CreateTempSubdirectory("coffer-hsm-").FullName;
     private readonly string _keyLabel = $"root-{Guid.NewGuid():N}";
@@ -32,15 +31,13 @@ public sealed class Pkcs11SealTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private Dictionary<string, string> Env(bool withPin = true) => withPin ? new() { ["COFFER_PKCS11_PIN"] = PinValue } : new() { ["COFFER_PKCS11_PIN"] = "" };
+    private static Dictionary<string, string> Env(bool withPin = true) => Pkcs11Token.PinEnvironment(withPin);
 
+    /// <summary>A copy of the folder <c>coffer init --seal pkcs11</c> made once for this run; every copy is sealed by the same token key.</summary>
     private async Task<(string Id, string Secret)> InitAsync()
     {
-        var init = await Repo.RunAsync(Repo.Launcher,
-            ["init", "--data-dir", DataDir, "--seal", "pkcs11", "--pkcs11-library", Library, "--pkcs11-token-label", Token, "--pkcs11-key-label", _keyLabel], Env());
-        Assert.True(init.ExitCode == 0, init.Stderr);
-        string Value(string label) => init.Stdout.Split('\n').Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
-        return (Value("Admin access key id:"), Value("Admin secret access key:"));
+        var folder = await InitializedFolder.Pkcs11Async(DataDir);
+        return (folder.AdminAccessKeyId, folder.AdminSecretAccessKey);
     }
 
     /// <summary>What someone with write access to the data folder could do: change the library recorded at init.</summary>
@@ -75,8 +72,8 @@ public sealed class Pkcs11SealTests : IDisposable
         await SetRecordedLibraryAsync(planted);
         string[] server = ["server", "--data-dir", DataDir, "--insecure-http", "--listen", $"127.0.0.1:{Repo.FreePort()}"];
 
-        var missing = await Repo.RunAsync(Repo.Launcher, server, Env(), TimeSpan.FromSeconds(90));
-        var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. server, "--pkcs11-library", Library], Env(), TimeSpan.FromSeconds(90));
+        var missing = await Repo.CofferAsync(server, Env(), TimeSpan.FromSeconds(90));
+        var disagreeing = await Repo.CofferAsync([.. server, "--pkcs11-library", Library], Env(), TimeSpan.FromSeconds(90));
 
         Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
         CliOutput.AssertOneClearLine(missing.Stderr, "--pkcs11-library");
@@ -98,8 +95,8 @@ public sealed class Pkcs11SealTests : IDisposable
         await SetRecordedLibraryAsync(planted);
         string[] rekey = ["rekey", "--data-dir", DataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"];
 
-        var missing = await Repo.RunAsync(Repo.Launcher, rekey, Env());
-        var disagreeing = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());
+        var missing = await Repo.CofferAsync(rekey, Env());
+        var disagreeing = await Repo.CofferAsync([.. rekey, "--current-pkcs11-library", Library], Env());
 
         Assert.True(missing.ExitCode == 1, $"exit {missing.ExitCode}: {missing.Stderr}");
         CliOutput.AssertOneClearLine(missing.Stderr, "--current-pkcs11-library");
@@ -107,7 +104,7 @@ public sealed class Pkcs11SealTests : IDisposable
         CliOutput.AssertOneClearLine(disagreeing.Stderr, planted);
 
         await SetRecordedLibraryAsync(Library);
-        var rekeyed = await Repo.RunAsync(Repo.Launcher, [.. rekey, "--current-pkcs11-library", Library], Env());
+        var rekeyed = await Repo.CofferAsync([.. rekey, "--current-pkcs11-library", Library], Env());
         Assert.True(rekeyed.ExitCode == 0, rekeyed.Stderr);
         Assert.Equal(3, rekeyed.Stdout.Split('\n').Count(l => l.StartsWith("Share ", StringComparison.Ordinal)));
     }

@@ -7,7 +7,7 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary>The real <c>./coffer</c> program: durability across SIGKILL, credentials, shutdown, and what lands on disk.</summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(6)]
 public sealed class ProcessTests : IDisposable
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("coffer-proc-").FullName;
@@ -75,7 +75,7 @@ public sealed class ProcessTests : IDisposable
         await store.InitializeAsync();
         var events = await store.QueryAsync(new Storage.AuditFilter { EventName = "CreateKey", Limit = 10 });
         Assert.Contains(events, e => e.Json.Contains($"\"requestID\":\"{requestId}\"", StringComparison.Ordinal));
-        var verify = await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir]);
+        var verify = await Repo.CofferAsync(["audit", "verify", "--data-dir", _dataDir]);
         Assert.Equal(0, verify.ExitCode);
     }
 
@@ -106,7 +106,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task SIGTERM_stops_the_server_cleanly()
     {
-        await using var server = await CofferProcess.StartAsync(_dataDir, _env);
+        // Through ./coffer, as a service manager runs it: the launcher must exec the server, or the signal stops only bash.
+        await using var server = await CofferProcess.StartAsync(_dataDir, _env, viaLauncher: true);
 
         Assert.Equal(0, await server.TerminateAsync());
     }
@@ -147,10 +148,4 @@ public sealed class ProcessTests : IDisposable
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class ProcessCollection
-{
-    public const string Name = "processes";
 }

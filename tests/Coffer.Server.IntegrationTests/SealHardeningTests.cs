@@ -12,7 +12,7 @@ namespace Coffer.Server.IntegrationTests;
 /// the server, never travel over plain HTTP to another host, data files are the owner's alone,
 /// and a dev server is not exposed to the network by accident.
 /// </summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(7)]
 public sealed class SealHardeningTests : IDisposable
 {
     private const string SharePrefix = "coffer-share-v1:";
@@ -25,9 +25,10 @@ public sealed class SealHardeningTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    /// <summary>A real <c>coffer init</c>, for the test of the modes it gives the files it writes.</summary>
     private async Task<(List<string> Shares, Dictionary<string, string> AdminEnv)> InitShamirAsync()
     {
-        var init = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", DataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
+        var init = await Repo.CofferAsync(["init", "--data-dir", DataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
         Assert.True(init.ExitCode == 0, init.Stderr);
         var lines = init.Stdout.Split('\n');
         string Value(string label) => lines.Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
@@ -35,24 +36,14 @@ public sealed class SealHardeningTests : IDisposable
         return (shares, new() { ["AWS_ACCESS_KEY_ID"] = Value("Admin access key id:"), ["AWS_SECRET_ACCESS_KEY"] = Value("Admin secret access key:") });
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input, IDictionary<string, string>? env = null)
-    {
-        var file = Path.GetTempFileName();
-        await File.WriteAllTextAsync(file, input + "\n");
-        try
-        {
-            return await Repo.RunAsync("bash", ["-c", $"\"{Repo.Launcher}\" {string.Join(' ', args)} < \"{file}\""], env, TimeSpan.FromSeconds(90));
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input, IDictionary<string, string>? env = null) =>
+        Repo.CofferAsync(args, env, TimeSpan.FromSeconds(90), input + "\n");
 
     [Fact]
     public async Task Shares_given_to_a_server_leave_no_text_copy_in_its_memory()
     {
-        var (shares, adminEnv) = await InitShamirAsync();
+        var folder = await InitializedFolder.ShamirAsync(DataDir);
+        var (shares, adminEnv) = (folder.Shares, new Dictionary<string, string>(folder.AdminEnvironment));
         await using var server = await CofferProcess.StartAsync(DataDir, dev: false);
 
         Assert.Equal(0, (await RunWithInputAsync(["unseal", "--address", server.Address.ToString()], shares[0])).ExitCode);
@@ -118,12 +109,12 @@ public sealed class SealHardeningTests : IDisposable
     {
         var port = Repo.FreePort();
 
-        var refused = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--data-dir", DataDir, "--listen", $"0.0.0.0:{port}"], timeout: TimeSpan.FromSeconds(90));
+        var refused = await Repo.CofferAsync(["server", "--dev", "--data-dir", DataDir, "--listen", $"0.0.0.0:{port}"], timeout: TimeSpan.FromSeconds(90));
 
         Assert.True(refused.ExitCode == 2, $"exit {refused.ExitCode}: {refused.Stderr}");
         CliOutput.AssertOneClearLine(refused.Stderr, "--dev-allow-remote");
         Assert.False(Directory.Exists(DataDir));
-        var help = await Repo.RunAsync(Repo.Launcher, ["server", "--help"]);
+        var help = await Repo.CofferAsync(["server", "--help"]);
         Assert.Contains("--dev-allow-remote", help.Stdout, StringComparison.Ordinal);
         Assert.Contains("--pkcs11-library", help.Stdout, StringComparison.Ordinal);
 

@@ -13,7 +13,7 @@ namespace Coffer.Server.IntegrationTests;
 /// server that starts sealed, unsealing with T shares, sealing again, and what the data folder
 /// holds (nothing usable without the shares).
 /// </summary>
-[Collection(ProcessCollection.Name)]
+[StartsEarly(4)]
 public sealed class SealTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Combine(Directory.CreateTempSubdirectory("coffer-seal-").FullName, "data");
@@ -23,12 +23,10 @@ public sealed class SealTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var init = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
-        Assert.True(init.ExitCode == 0, init.Stderr);
-        string Value(string label) => init.Stdout.Split('\n').Single(l => l.StartsWith(label, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
-        _shares = init.Stdout.Split('\n').Where(l => l.StartsWith("Share ", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1].Trim()).ToList();
-        _adminId = Value("Admin access key id:");
-        _adminSecret = Value("Admin secret access key:");
+        var folder = await InitializedFolder.ShamirAsync(_dataDir);
+        _shares = [.. folder.Shares];
+        _adminId = folder.AdminAccessKeyId;
+        _adminSecret = folder.AdminSecretAccessKey;
     }
 
     public Task DisposeAsync()
@@ -40,19 +38,8 @@ public sealed class SealTests : IAsyncLifetime
     private static Task<(int ExitCode, string Stdout, string Stderr)> UnsealAsync(CofferProcess server, string share) =>
         RunWithInputAsync(["unseal", "--address", server.Address.ToString()], share);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input)
-    {
-        var file = Path.GetTempFileName();
-        await File.WriteAllTextAsync(file, input + "\n");
-        try
-        {
-            return await Repo.RunAsync("bash", ["-c", $"\"{Repo.Launcher}\" {string.Join(' ', args)} < \"{file}\""]);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string[] args, string input) =>
+        Repo.CofferAsync(args, input: input + "\n");
 
     [Fact]
     public async Task Init_prints_distinct_shares_once_and_refuses_to_run_twice()
@@ -61,9 +48,9 @@ public sealed class SealTests : IAsyncLifetime
         Assert.Equal(3, _shares.Distinct().Count());
         Assert.All(_shares, s => Assert.StartsWith("coffer-share-v1:", s, StringComparison.Ordinal));
 
-        var again = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
+        var again = await Repo.CofferAsync(["init", "--data-dir", _dataDir, "--seal", "shamir", "--shares", "3", "--threshold", "2"]);
         Assert.Equal(1, again.ExitCode);
-        var bad = await Repo.RunAsync(Repo.Launcher, ["init", "--data-dir", _dataDir + "-x", "--seal", "shamir", "--shares", "2", "--threshold", "3"]);
+        var bad = await Repo.CofferAsync(["init", "--data-dir", _dataDir + "-x", "--seal", "shamir", "--shares", "2", "--threshold", "3"]);
         Assert.Equal(2, bad.ExitCode);
     }
 
@@ -108,11 +95,11 @@ public sealed class SealTests : IAsyncLifetime
             Assert.Equal(plaintext, (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
 
             var env = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = _adminId, ["AWS_SECRET_ACCESS_KEY"] = _adminSecret };
-            var seal = await Repo.RunAsync(Repo.Launcher, ["seal", "--address", server.Address.ToString()], env);
+            var seal = await Repo.CofferAsync(["seal", "--address", server.Address.ToString()], env);
             Assert.Equal(0, seal.ExitCode);
             var afterSeal = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, afterSeal.StatusCode);
-            var status = await Repo.RunAsync(Repo.Launcher, ["status", "--address", server.Address.ToString()]);
+            var status = await Repo.CofferAsync(["status", "--address", server.Address.ToString()]);
             Assert.Contains("Sealed (shamir): 0 of 2", status.Stdout, StringComparison.Ordinal);
         }
 
@@ -187,10 +174,10 @@ public sealed class SealTests : IAsyncLifetime
             var created = await Iam.CallAsync(admin, "CreateAccessKey", new() { ["UserName"] = "rotator" });
             (userKeyId, userSecret) = (created.Xml("AccessKeyId")!, created.Xml("SecretAccessKey")!);
 
-            var refused = await Repo.RunAsync("bash", ["-c", $"printf '%s\\n' '{_shares[0]}' | \"{Repo.Launcher}\" rotate-domain-key --address {server.Address}"], env);
+            var refused = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], env, input: $"{_shares[0]}\n");
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("InvalidShareException", refused.Stderr, StringComparison.Ordinal);
-            var rotated = await Repo.RunAsync("bash", ["-c", $"printf '%s\\n%s\\n' '{_shares[1]}' '{_shares[2]}' | \"{Repo.Launcher}\" rotate-domain-key --address {server.Address}"], env);
+            var rotated = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], env, input: $"{_shares[1]}\n{_shares[2]}\n");
             Assert.True(rotated.ExitCode == 0, rotated.Stderr);
             Assert.Contains("rotated to version 2", rotated.Stdout, StringComparison.Ordinal);
 
@@ -215,7 +202,7 @@ public sealed class SealTests : IAsyncLifetime
             Assert.Equal("domain-key.v2", (string?)await command.ExecuteScalarAsync());
         }
 
-        Assert.Equal(0, (await Repo.RunAsync(Repo.Launcher, ["audit", "verify", "--data-dir", _dataDir])).ExitCode);
+        Assert.Equal(0, (await Repo.CofferAsync(["audit", "verify", "--data-dir", _dataDir])).ExitCode);
     }
 
     [Fact]
@@ -233,7 +220,7 @@ public sealed class SealTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => kms.ListKeysAsync(new ListKeysRequest()));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
-        var devAttempt = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--data-dir", copy, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
+        var devAttempt = await Repo.CofferAsync(["server", "--dev", "--data-dir", copy, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
         Assert.Equal(1, devAttempt.ExitCode);
         Assert.Contains("start it without --dev", devAttempt.Stderr, StringComparison.Ordinal);
     }
@@ -259,11 +246,11 @@ public sealed class SealTests : IAsyncLifetime
 
         var json = Path.Combine(dir, "coffer.json");
         await File.WriteAllTextAsync(json, $$"""{"data-dir": "{{_dataDir}}", "insecure-http": true, "account-id": "12"}""");
-        var bad = await Repo.RunAsync(Repo.Launcher, ["server", "--config", json]);
+        var bad = await Repo.CofferAsync(["server", "--config", json]);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--account-id: '12'", bad.Stderr, StringComparison.Ordinal);
 
-        var fromEnv = await Repo.RunAsync(Repo.Launcher, ["server", "--config", json], new Dictionary<string, string> { ["COFFER_ACCOUNT_ID"] = "not-an-id" });
+        var fromEnv = await Repo.CofferAsync(["server", "--config", json], new Dictionary<string, string> { ["COFFER_ACCOUNT_ID"] = "not-an-id" });
         Assert.Contains("--account-id: 'not-an-id'", fromEnv.Stderr, StringComparison.Ordinal);
     }
 
@@ -274,21 +261,21 @@ public sealed class SealTests : IAsyncLifetime
         await UnsealAsync(server, _shares[0]);
         await UnsealAsync(server, _shares[1]);
 
-        var unsigned = await Repo.RunAsync(Repo.Launcher, ["seal", "--address", server.Address.ToString()],
+        var unsigned = await Repo.CofferAsync(["seal", "--address", server.Address.ToString()],
             new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "AKIANOBODY0000000000", ["AWS_SECRET_ACCESS_KEY"] = "x" });
 
         Assert.Equal(1, unsigned.ExitCode);
         Assert.Contains("UnrecognizedClientException", unsigned.Stderr, StringComparison.Ordinal);
-        Assert.Contains("Unsealed", (await Repo.RunAsync(Repo.Launcher, ["status", "--address", server.Address.ToString()])).Stdout, StringComparison.Ordinal);
+        Assert.Contains("Unsealed", (await Repo.CofferAsync(["status", "--address", server.Address.ToString()])).Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Production_mode_refuses_plain_HTTP_off_loopback_and_serves_HTTPS_with_a_certificate()
     {
-        var noTls = await Repo.RunAsync(Repo.Launcher, ["server", "--data-dir", _dataDir, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
+        var noTls = await Repo.CofferAsync(["server", "--data-dir", _dataDir, "--listen", $"127.0.0.1:{Repo.FreePort()}"]);
         Assert.Equal(1, noTls.ExitCode);
         Assert.Contains("HTTPS only", noTls.Stderr, StringComparison.Ordinal);
-        var offLoopback = await Repo.RunAsync(Repo.Launcher, ["server", "--data-dir", _dataDir, "--insecure-http", "--listen", $"0.0.0.0:{Repo.FreePort()}"]);
+        var offLoopback = await Repo.CofferAsync(["server", "--data-dir", _dataDir, "--insecure-http", "--listen", $"0.0.0.0:{Repo.FreePort()}"]);
         Assert.Equal(1, offLoopback.ExitCode);
 
         var dir = Path.GetDirectoryName(_dataDir)!;

@@ -148,7 +148,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
     {
         var tenant = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = TenantKeyId, ["AWS_SECRET_ACCESS_KEY"] = TenantSecret };
 
-        var refused = await Repo.RunAsync(Repo.Launcher, [command, "--address", Server.Address.ToString()], tenant);
+        var refused = await Repo.CofferAsync([command, "--address", Server.Address.ToString()], tenant);
 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("AccessDeniedException", refused.Stderr, StringComparison.Ordinal);
@@ -204,7 +204,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         }
 
         var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = server.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = server.SecretAccessKey };
-        var rotation = await Repo.RunAsync(Repo.Launcher, ["rotate-domain-key", "--address", server.Address.ToString()], admin);
+        var rotation = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], admin);
 
         Assert.Equal(1, rotation.ExitCode);
         Assert.Contains("KMSInternalException", rotation.Stderr, StringComparison.Ordinal);

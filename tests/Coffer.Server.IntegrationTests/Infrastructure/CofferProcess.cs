@@ -6,21 +6,25 @@ using Amazon.Runtime;
 namespace Coffer.Server.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// <c>./coffer server --dev</c> as a separate process, started the way a user starts it, so tests
-/// can kill it with SIGKILL and start it again on the same data folder.
+/// <c>coffer server --dev</c> as a separate process, so tests can kill it with SIGKILL and start it
+/// again on the same data folder. It runs the built CLI directly (see <see cref="Repo.CliAsync"/>);
+/// <c>viaLauncher</c> starts it through <c>./coffer</c> as a user does.
 /// </summary>
 public sealed class CofferProcess : IAsyncDisposable
 {
+    private const string ListeningPrefix = "Coffer listening on ";
+
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private CofferProcess(Process process, StringBuilder output, int port)
+    private CofferProcess(Process process, StringBuilder output, Uri address)
     {
         _process = process;
         _output = output;
-        Port = port;
+        Port = address.Port;
     }
 
+    /// <summary>The port it listens on: the one asked for, or the one the system gave it.</summary>
     public int Port { get; }
 
     /// <summary>The server's own process (the launcher execs into it), for tests that read its memory.</summary>
@@ -28,17 +32,27 @@ public sealed class CofferProcess : IAsyncDisposable
     public Uri Address => new($"http://127.0.0.1:{Port}");
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
+    /// <summary>
+    /// Starts a server on <paramref name="dataDir"/>. Without a <paramref name="port"/> it listens on port 0 and the
+    /// system picks a free one, so servers started side by side by parallel tests never race for a port.
+    /// </summary>
     public static async Task<CofferProcess> StartAsync(string dataDir, IDictionary<string, string>? env = null, int? port = null, bool dev = true,
-        IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null)
+        IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null, bool viaLauncher = false)
     {
-        var listenPort = port ?? Repo.FreePort();
-        var info = new ProcessStartInfo(Repo.Launcher)
+        (string File, string[] Arguments) cli = await Repo.CliAsync();
+        if (viaLauncher)
+        {
+            cli = (Repo.Launcher, []);
+        }
+
+        var (file, leading) = cli;
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Repo.Root,
         };
-        foreach (var arg in rawArguments ?? new[] { "server", dev ? "--dev" : "--insecure-http", "--data-dir", dataDir, "--listen", $"127.0.0.1:{listenPort}" }.Concat(extraArguments ?? []))
+        foreach (var arg in leading.Concat(rawArguments ?? new[] { "server", dev ? "--dev" : "--insecure-http", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port ?? 0}" }.Concat(extraArguments ?? [])))
         {
             info.ArgumentList.Add(arg);
         }
@@ -49,7 +63,7 @@ public sealed class CofferProcess : IAsyncDisposable
         }
 
         var output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Collect(e.Data);
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -57,7 +71,7 @@ public sealed class CofferProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        // The first start may build the CLI; later ones take a second or two.
+        // A second or two, but much longer on a machine busy with parallel tests and builds.
         var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(4)));
         if (started != ready.Task)
         {
@@ -65,7 +79,7 @@ public sealed class CofferProcess : IAsyncDisposable
             throw new InvalidOperationException($"coffer server did not become ready:\n{output}");
         }
 
-        return new CofferProcess(process, output, listenPort);
+        return new CofferProcess(process, output, await ready.Task);
 
         void Collect(string? line)
         {
@@ -79,9 +93,9 @@ public sealed class CofferProcess : IAsyncDisposable
                 output.AppendLine(line);
             }
 
-            if (line.StartsWith("Coffer listening on ", StringComparison.Ordinal))
+            if (line.StartsWith(ListeningPrefix, StringComparison.Ordinal))
             {
-                ready.TrySetResult();
+                ready.TrySetResult(new Uri(line[ListeningPrefix.Length..].Trim()));
             }
         }
     }

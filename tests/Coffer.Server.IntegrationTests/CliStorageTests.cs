@@ -3,7 +3,6 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 namespace Coffer.Server.IntegrationTests;
 
 /// <summary><c>--storage</c>: one definition for <c>server</c> and every command that reads a store.</summary>
-[Collection(ProcessCollection.Name)]
 public class CliStorageTests
 {
     [Theory]
@@ -15,7 +14,7 @@ public class CliStorageTests
     [InlineData("init --data-dir /nonexistent --seal shamir --storage postgres")]
     public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
     {
-        var result = await Repo.RunAsync(Repo.Launcher, arguments.Split(' '));
+        var result = await Repo.CofferAsync(arguments.Split(' '));
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("coffer: --storage: 'postgres' is not a storage engine this build has; use sqlite.", result.Stderr, StringComparison.Ordinal);
@@ -24,7 +23,7 @@ public class CliStorageTests
     [Fact]
     public async Task The_server_checks_an_engine_from_the_environment_too()
     {
-        var result = await Repo.RunAsync(Repo.Launcher, ["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
+        var result = await Repo.CofferAsync(["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
             new Dictionary<string, string> { ["COFFER_STORAGE"] = "postgres" });
 
         Assert.Equal(2, result.ExitCode);
@@ -40,7 +39,7 @@ public class CliStorageTests
     [InlineData("init")]
     public async Task Help_lists_the_storage_option(string command)
     {
-        var result = await Repo.RunAsync(Repo.Launcher, [.. command.Split(' '), "--help"]);
+        var result = await Repo.CofferAsync([.. command.Split(' '), "--help"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--storage <ENGINE>", result.Stdout, StringComparison.Ordinal);
@@ -51,7 +50,7 @@ public class CliStorageTests
     {
         var dataDir = Directory.CreateTempSubdirectory("coffer-no-trail-").FullName;
 
-        var result = await Repo.RunAsync(Repo.Launcher, ["audit", "query", "--storage", "sqlite", "--data-dir", dataDir]);
+        var result = await Repo.CofferAsync(["audit", "query", "--storage", "sqlite", "--data-dir", dataDir]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"coffer: {dataDir} has no audit trail (audit.db).", result.Stderr.Trim());

@@ -59,7 +59,7 @@ internal abstract class HttpApiCall(HttpContext http, SigV4Authenticator authent
     {
         if (!await TryReadBodyAsync(MaxBodyBytes, cancellationToken))
         {
-            throw new KmsException("RequestEntityTooLargeException", $"Request body must be no larger than {MaxBodyBytes} bytes.");
+            throw new KmsException(ErrorCode.RequestEntityTooLarge, $"Request body must be no larger than {MaxBodyBytes} bytes.");
         }
     }
 
@@ -91,16 +91,16 @@ internal abstract class HttpApiCall(HttpContext http, SigV4Authenticator authent
 
     public void Succeed(OperationSpec spec, object result) => Respond(Encode(spec, result));
 
-    public (string Code, string? Message) Fail(string code, string? message)
+    public (string Code, string? Message) Fail(ErrorCode code, string? message)
     {
         var response = EncodeError(code, message);
         Respond(response);
-        return (response.ErrorCode ?? code, response.ErrorMessage);
+        return (response.ErrorCode!, response.ErrorMessage);
     }
 
     protected abstract WireResponse Encode(OperationSpec spec, object result);
 
-    protected abstract WireResponse EncodeError(string code, string? message);
+    protected abstract WireResponse EncodeError(ErrorCode code, string? message);
 
     private void Respond(WireResponse response)
     {

@@ -38,10 +38,10 @@ public class AuthorizationHeaderTests
         var parsed = AuthorizationHeader.TryParse(raw);
 
         Assert.Null(parsed.Header);
-        Assert.Equal(code, parsed.ErrorCode);
+        Assert.Equal(code, WireErrors.JsonName(parsed.ErrorCode!.Value));
         Assert.Equal(message, parsed.ErrorMessage);
         var thrown = Assert.Throws<KmsException>(() => AuthorizationHeader.Parse(raw));
-        Assert.Equal(code, thrown.Code);
+        Assert.Equal(code, WireErrors.JsonName(thrown.Code));
         Assert.Equal(message, thrown.CallerMessage);
     }
 

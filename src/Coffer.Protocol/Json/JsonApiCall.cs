@@ -36,7 +36,7 @@ internal sealed class JsonApiCall(HttpContext http, SigV4Authenticator authentic
         return signer;
     }
 
-    public override Exception UnknownOperation(string service) => new KmsException("UnknownOperationException", null);
+    public override Exception UnknownOperation(string service) => new KmsException(ErrorCode.UnknownOperation, null);
 
     public override object ReadRequest(OperationSpec spec)
     {
@@ -96,7 +96,7 @@ internal sealed class JsonApiCall(HttpContext http, SigV4Authenticator authentic
         }
     }
 
-    protected override WireResponse EncodeError(string code, string? message) => AwsErrorResponse.Create(code, message);
+    protected override WireResponse EncodeError(ErrorCode code, string? message) => AwsErrorResponse.Create(code, message);
 
     private JsonDocument Parse()
     {

@@ -14,7 +14,7 @@ namespace Coffer.Protocol.Json;
 /// </summary>
 internal static class RequestValidator
 {
-    public const string SerializationError = "SerializationException";
+    public const ErrorCode SerializationError = ErrorCode.Serialization;
 
     public static void Validate(ModelShape input, JsonElement body)
     {

@@ -39,7 +39,7 @@ internal sealed class QueryApiCall(HttpContext http, SigV4Authenticator authenti
     {
         _errorService = service;
         RequestParameters = AuditRedaction.QueryParameters(_parameters, OperationTable.Secrets());
-        return new KmsException("InvalidAction", $"Could not find operation {OperationName} for version {_parameters.GetValueOrDefault("Version")}");
+        return new KmsException(ErrorCode.UnknownOperation, $"Could not find operation {OperationName} for version {_parameters.GetValueOrDefault("Version")}");
     }
 
     public override object ReadRequest(OperationSpec spec)
@@ -65,7 +65,7 @@ internal sealed class QueryApiCall(HttpContext http, SigV4Authenticator authenti
         return new WireResponse(StatusCodes.Status200OK, "text/xml", Encoding.UTF8.GetBytes(writer.ToString()), Sensitive: spec.Secrets.Count > 0);
     }
 
-    protected override WireResponse EncodeError(string code, string? message) => Error(code, message, RequestId, _errorService);
+    protected override WireResponse EncodeError(ErrorCode code, string? message) => Error(code, message, RequestId, _errorService);
 
     private static void WriteResult(QueryWriter w, string action, object value)
     {
@@ -111,30 +111,10 @@ internal sealed class QueryApiCall(HttpContext http, SigV4Authenticator authenti
         }
     }
 
-    private static WireResponse Error(string code, string? message, string requestId, string service)
+    private static WireResponse Error(ErrorCode code, string? message, string requestId, string service)
     {
-        var queryCode = code switch
-        {
-            AuthErrors.MissingToken => "MissingAuthenticationToken",
-            AuthErrors.UnrecognizedClient => "InvalidClientTokenId",
-            AuthErrors.InvalidSignature => "SignatureDoesNotMatch",
-            AuthErrors.Incomplete => "IncompleteSignature",
-            AuthErrors.ExpiredToken => IamErrors.ExpiredToken,
-            KmsErrors.Internal => "ServiceFailure",
-            KmsErrors.AccessDenied => IamErrors.AccessDenied,
-            "ServiceUnavailableException" => "ServiceUnavailable",
-            _ => code,
-        };
-        var status = queryCode switch
-        {
-            IamErrors.NoSuchEntity => 404,
-            IamErrors.EntityAlreadyExists or IamErrors.DeleteConflict or IamErrors.LimitExceeded => 409,
-            IamErrors.AccessDenied or "InvalidClientTokenId" or "SignatureDoesNotMatch" or "MissingAuthenticationToken" => 403,
-            "ServiceFailure" => 500,
-            "ServiceUnavailable" => 503,
-            "RequestEntityTooLargeException" => 413,
-            _ => 400,
-        };
+        var queryCode = WireErrors.QueryName(code);
+        var status = WireErrors.QueryStatus(code);
         var text = new StringBuilder();
         using (var xml = XmlWriter.Create(text, new XmlWriterSettings { OmitXmlDeclaration = true }))
         {

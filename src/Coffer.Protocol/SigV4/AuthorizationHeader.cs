@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 
+using Coffer.Core;
+
 namespace Coffer.Protocol.SigV4;
 
 /// <summary>
@@ -137,7 +139,7 @@ public sealed class AuthorizationHeader
 /// </summary>
 public readonly struct ParsedAuthorization
 {
-    private ParsedAuthorization(AuthorizationHeader? header, string? errorCode, string? errorMessage, ClaimedCredential? claimed)
+    private ParsedAuthorization(AuthorizationHeader? header, ErrorCode? errorCode, string? errorMessage, ClaimedCredential? claimed)
     {
         Header = header;
         ErrorCode = errorCode;
@@ -149,7 +151,7 @@ public readonly struct ParsedAuthorization
     public AuthorizationHeader? Header { get; }
 
     /// <summary>The AWS error code of a missing or malformed header.</summary>
-    public string? ErrorCode { get; }
+    public ErrorCode? ErrorCode { get; }
 
     public string? ErrorMessage { get; }
 
@@ -169,7 +171,7 @@ public readonly struct ParsedAuthorization
 
     internal static ParsedAuthorization Succeeded(AuthorizationHeader header, ClaimedCredential? claimed) => new(header, null, null, claimed);
 
-    internal static ParsedAuthorization Failed(string code, string message, ClaimedCredential? claimed) => new(null, code, message, claimed);
+    internal static ParsedAuthorization Failed(ErrorCode code, string message, ClaimedCredential? claimed) => new(null, code, message, claimed);
 }
 
 /// <summary>

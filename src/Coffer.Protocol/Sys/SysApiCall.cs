@@ -36,7 +36,7 @@ internal sealed class SysApiCall(HttpContext http, SigV4Authenticator authentica
         }
     }
 
-    public override Exception UnknownOperation(string service) => new KmsException("UnknownOperationException", null);
+    public override Exception UnknownOperation(string service) => new KmsException(ErrorCode.UnknownOperation, null);
 
     public override object ReadRequest(OperationSpec spec)
     {
@@ -60,7 +60,7 @@ internal sealed class SysApiCall(HttpContext http, SigV4Authenticator authentica
         _ => throw new InvalidOperationException($"{spec.Name} answered {result.GetType().Name}, which /sys cannot write."),
     };
 
-    protected override WireResponse EncodeError(string code, string? message) => AwsErrorResponse.Create(code, message);
+    protected override WireResponse EncodeError(ErrorCode code, string? message) => AwsErrorResponse.Create(code, message);
 
     private static WireResponse Json(byte[] body) => new(StatusCodes.Status200OK, "application/json", body);
 

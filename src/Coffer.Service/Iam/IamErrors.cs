@@ -3,18 +3,18 @@ using Coffer.Core;
 
 namespace Coffer.Service.Iam;
 
-/// <summary>The IAM and STS error codes Coffer produces, with IAM's wording.</summary>
+/// <summary>The IAM and STS errors Coffer raises; the Query wire spells them as IAM does.</summary>
 public static class IamErrors
 {
-    public const string NoSuchEntity = "NoSuchEntity";
-    public const string EntityAlreadyExists = "EntityAlreadyExists";
-    public const string DeleteConflict = "DeleteConflict";
-    public const string MalformedPolicyDocument = "MalformedPolicyDocument";
-    public const string Validation = "ValidationError";
-    public const string LimitExceeded = "LimitExceeded";
-    public const string AccessDenied = "AccessDenied";
-    public const string ExpiredToken = "ExpiredToken";
+    public const ErrorCode NoSuchEntity = ErrorCode.NoSuchEntity;
+    public const ErrorCode EntityAlreadyExists = ErrorCode.EntityAlreadyExists;
+    public const ErrorCode DeleteConflict = ErrorCode.DeleteConflict;
+    public const ErrorCode MalformedPolicyDocument = ErrorCode.MalformedPolicyDocument;
+    public const ErrorCode Validation = ErrorCode.Validation;
+    public const ErrorCode LimitExceeded = ErrorCode.LimitExceeded;
+    public const ErrorCode AccessDenied = ErrorCode.AccessDenied;
+    public const ErrorCode ExpiredToken = ErrorCode.ExpiredToken;
 
     [DoesNotReturn]
-    public static void Throw(string code, string message) => throw new KmsException(code, message);
+    public static void Throw(ErrorCode code, string message) => throw new KmsException(code, message);
 }

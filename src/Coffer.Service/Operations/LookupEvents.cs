@@ -44,7 +44,6 @@ public sealed record TrailEvent(string EventId, string EventName, bool ReadOnly,
 public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequest, LookupEventsResponse>
 {
     public const int MaxPage = 50;
-    private const string InvalidAttributes = "InvalidLookupAttributesException";
     private const string TokenPrefix = "coffer-v1:";
 
     public override void Validate(LookupEventsRequest request) => Filter(request, "");
@@ -65,7 +64,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
         {
             if (attributes.Count > 1)
             {
-                KmsErrors.Throw(InvalidAttributes, "You cannot specify more than one lookup attribute.");
+                KmsErrors.Throw(ErrorCode.InvalidLookupAttributes, "You cannot specify more than one lookup attribute.");
             }
 
             foreach (var attribute in attributes)
@@ -73,7 +72,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
                 var value = attribute.AttributeValue;
                 if (string.IsNullOrEmpty(value))
                 {
-                    KmsErrors.Throw(InvalidAttributes, "AttributeValue must not be empty.");
+                    KmsErrors.Throw(ErrorCode.InvalidLookupAttributes, "AttributeValue must not be empty.");
                 }
 
                 filter = attribute.AttributeKey switch
@@ -84,7 +83,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
                     "AccessKeyId" => filter with { AccessKeyId = value },
                     "EventSource" => filter with { EventSource = value },
                     "ReadOnly" => filter with { ReadOnly = value.Equals("true", StringComparison.OrdinalIgnoreCase) },
-                    _ => throw new KmsException(InvalidAttributes,
+                    _ => throw new KmsException(ErrorCode.InvalidLookupAttributes,
                         $"Lookup attribute {attribute.AttributeKey} is not supported here. Use EventName, ResourceName, Username, AccessKeyId, EventSource or ReadOnly."),
                 };
             }
@@ -92,7 +91,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
 
         if (request.StartTime is { } start && request.EndTime is { } end && start > end)
         {
-            KmsErrors.Throw("InvalidTimeRangeException", "Start time must be before end time.");
+            KmsErrors.Throw(ErrorCode.InvalidTimeRange, "Start time must be before end time.");
         }
 
         var max = MaxPage;
@@ -100,7 +99,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
         {
             if (requested != Math.Floor(requested) || requested is < 1 or > MaxPage)
             {
-                KmsErrors.Throw("InvalidMaxResultsException", $"MaxResults must be between 1 and {MaxPage}.");
+                KmsErrors.Throw(ErrorCode.InvalidMaxResults, $"MaxResults must be between 1 and {MaxPage}.");
             }
 
             max = (int)requested;
@@ -109,7 +108,7 @@ public sealed class LookupEvents(IAuditStore trail) : Operation<LookupEventsRequ
         long? before = null;
         if (request.NextToken is { Length: > 0 } token)
         {
-            before = ReadToken(token) ?? throw new KmsException("InvalidNextTokenException", "Invalid NextToken.");
+            before = ReadToken(token) ?? throw new KmsException(ErrorCode.InvalidNextToken, "Invalid NextToken.");
         }
 
         // One more than asked: its presence says whether there is a next page.

@@ -26,7 +26,7 @@ public sealed class RotateDomainKey(ICofferStore store, Keyring keyring, Func<IR
         }
         catch (SealException error)
         {
-            throw new KmsException(Unseal.InvalidShare, error.Message);
+            throw new KmsException(ErrorCode.InvalidShare, error.Message);
         }
     }
 

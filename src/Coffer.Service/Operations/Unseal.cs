@@ -11,8 +11,6 @@ namespace Coffer.Service.Operations;
 /// </summary>
 public sealed class Unseal(UnsealService unseal, AuditTrail audit) : Operation<ShareRequest, NodeStatus>
 {
-    public const string InvalidShare = "InvalidShareException";
-
     public override void Validate(ShareRequest request)
     {
         if (!request.Reset && request.Share is null)
@@ -36,7 +34,7 @@ public sealed class Unseal(UnsealService unseal, AuditTrail audit) : Operation<S
             }
             catch (SealException error)
             {
-                throw new KmsException(InvalidShare, error.Message);
+                throw new KmsException(ErrorCode.InvalidShare, error.Message);
             }
         }
 

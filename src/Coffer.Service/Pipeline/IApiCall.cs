@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Coffer.Core;
 using Coffer.Service.Identity;
 
 namespace Coffer.Service.Pipeline;
@@ -55,5 +56,5 @@ public interface IApiCall
     JsonObject? ResponseElements { get; }
 
     /// <summary>Encodes an error in place of whatever was encoded before (which is zeroed); returns the code and message as the wire spells them.</summary>
-    (string Code, string? Message) Fail(string code, string? message);
+    (string Code, string? Message) Fail(ErrorCode code, string? message);
 }

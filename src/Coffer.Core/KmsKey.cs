@@ -28,11 +28,30 @@ public sealed record KmsKey
 public static class KeySpecs
 {
     public const string SymmetricDefault = "SYMMETRIC_DEFAULT";
+    public const string Rsa2048 = "RSA_2048";
+    public const string Rsa3072 = "RSA_3072";
+    public const string Rsa4096 = "RSA_4096";
+    public const string EccNistP256 = "ECC_NIST_P256";
+    public const string EccNistP384 = "ECC_NIST_P384";
+    public const string EccNistP521 = "ECC_NIST_P521";
+    public const string EccSecgP256K1 = "ECC_SECG_P256K1";
+    public const string EccNistEdwards25519 = "ECC_NIST_EDWARDS25519";
+    public const string Hmac224 = "HMAC_224";
+    public const string Hmac256 = "HMAC_256";
+    public const string Hmac384 = "HMAC_384";
+    public const string Hmac512 = "HMAC_512";
+    public const string Sm2 = "SM2";
+    public const string MlDsa44 = "ML_DSA_44";
+    public const string MlDsa65 = "ML_DSA_65";
+    public const string MlDsa87 = "ML_DSA_87";
 }
 
 public static class KeyUsages
 {
     public const string EncryptDecrypt = "ENCRYPT_DECRYPT";
+    public const string SignVerify = "SIGN_VERIFY";
+    public const string GenerateVerifyMac = "GENERATE_VERIFY_MAC";
+    public const string KeyAgreement = "KEY_AGREEMENT";
 }
 
 public static class KeyOrigins

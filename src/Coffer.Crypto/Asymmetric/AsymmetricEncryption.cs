@@ -27,7 +27,7 @@ public static class AsymmetricEncryption
     public static int MaxPlaintextBytes(string keySpec, string algorithm)
     {
         var spec = Check(keySpec, algorithm);
-        return spec.Family == KeyFamily.Rsa ? spec.Size / 8 - 2 * HashLength(algorithm) - 2 : BouncyEncryption.Sm2MaxPlaintextBytes;
+        return spec.Family == KeyFamily.Rsa ? spec.Size / 8 - 2 * HashLength(algorithm) - 2 : BouncySm2.MaxPlaintextBytes;
     }
 
     /// <exception cref="ArgumentException">The algorithm is not one of the spec's, or the plaintext is longer than <see cref="MaxPlaintextBytes"/>.</exception>
@@ -41,7 +41,7 @@ public static class AsymmetricEncryption
 
         if (spec.Family == KeyFamily.Sm2)
         {
-            return BouncyEncryption.Sm2Encrypt(privateKey.Span, plaintext);
+            return BouncySm2.Encrypt(privateKey.Span, plaintext);
         }
 
         using var rsa = DotNetKeys.LoadRsa(spec, privateKey.Span);
@@ -54,7 +54,7 @@ public static class AsymmetricEncryption
         var spec = Check(keySpec, algorithm);
         if (spec.Family == KeyFamily.Sm2)
         {
-            return BouncyEncryption.Sm2Decrypt(privateKey.Span, ciphertext);
+            return BouncySm2.Decrypt(privateKey.Span, ciphertext);
         }
 
         using var rsa = DotNetKeys.LoadRsa(spec, privateKey.Span);

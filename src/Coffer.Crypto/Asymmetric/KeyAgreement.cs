@@ -37,7 +37,7 @@ public static class KeyAgreement
 
         if (spec.Family == KeyFamily.Sm2)
         {
-            return BouncyKeyAgreement.Sm2Derive(privateKey.Span, peerPublicKeySpki);
+            return BouncySm2.Derive(privateKey.Span, peerPublicKeySpki);
         }
 
         using var own = DotNetKeys.LoadEcdh(spec, privateKey.Span);

@@ -128,6 +128,45 @@ public class Sm2Tests
         Assert.Throws<InvalidPeerKeyException>(() => KeyAgreement.Derive(Spec, key, []));
     }
 
+    [Fact]
+    public void The_ecdh_secret_is_the_point_openssls_sm2_encryption_shares_with_the_key()
+    {
+        // OpenSSL 3.0 cannot derive with SM2 keys, but SM2PKE is ECDH inside: it picks k, sends
+        // C1 = k·G and hashes C3 = SM3(x2 ‖ M ‖ y2) with (x2, y2) = k·Q = d·C1. So Coffer's ECDH with
+        // C1 as the peer must give an x2 that, with one of its two y, reproduces OpenSSL's C3.
+        using var openssl = new OpenSsl();
+        var key = Keys.Of(Spec);
+        var publicKey = KeyMaterial.PublicKey(Spec, key);
+        var message = RandomNumberGenerator.GetBytes(32);
+        openssl.File("message", message);
+        openssl.Run("pkeyutl", "-encrypt", "-pubin", "-inkey", openssl.PublicKeyPem("public.pem", publicKey), "-in", "message", "-out", "ciphertext");
+        var reader = new System.Formats.Asn1.AsnReader(openssl.Read("ciphertext"), System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        var x1 = Coordinate(reader.ReadInteger());
+        var y1 = Coordinate(reader.ReadInteger());
+        var c3 = reader.ReadOctetString();
+        byte[] c1 = [.. publicKey[..^64], .. x1, .. y1];
+
+        using var x2 = KeyAgreement.Derive(Spec, key, c1);
+
+        var p = Number("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF");
+        var x = Number(Convert.ToHexString(x2.Span));
+        var y = System.Numerics.BigInteger.ModPow((x * x * x + (p - 3) * x + Number("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93")) % p, (p + 1) / 4, p);
+        var hashes = new[] { y, p - y }.Select(candidate =>
+        {
+            openssl.File("c3-input", [.. x2.Span, .. message, .. Coordinate(candidate)]);
+            return openssl.Run("dgst", "-sm3", "-r", "c3-input").Split(' ')[0];
+        });
+        Assert.Contains(Convert.ToHexStringLower(c3), hashes);
+    }
+
+    private static System.Numerics.BigInteger Number(string hex) => System.Numerics.BigInteger.Parse("0" + hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static byte[] Coordinate(System.Numerics.BigInteger value)
+    {
+        var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
+        return [.. new byte[32 - bytes.Length], .. bytes];
+    }
+
     /// <summary>e = SM3(Z_A ‖ M) for the default ID, hashed by OpenSSL's SM3.</summary>
     private static byte[] OpensslE(OpenSsl openssl, SecretBytes key, byte[] message)
     {

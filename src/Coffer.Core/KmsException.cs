@@ -43,6 +43,8 @@ public enum ErrorCode
     InvalidGrantId,
     InvalidGrantToken,
     ServiceUnavailable,
+    KmsInvalidSignature,
+    KmsInvalidMac,
 
     // Any service's front end
     UnknownOperation,

@@ -15,6 +15,8 @@ public static class WireErrors
         ErrorCode.InvalidState => "KMSInvalidStateException",
         ErrorCode.Internal => "KMSInternalException",
         ErrorCode.DryRun => "DryRunOperationException",
+        ErrorCode.KmsInvalidSignature => "KMSInvalidSignatureException",
+        ErrorCode.KmsInvalidMac => "KMSInvalidMacException",
         ErrorCode.NoSuchEntity or ErrorCode.EntityAlreadyExists or ErrorCode.DeleteConflict => code.ToString(),
         _ => $"{code}Exception",
     };

@@ -70,6 +70,11 @@ public sealed class OperationTable
         yield return Row("GenerateDataKeyWithoutPlaintext", new GenerateDataKey(envelope, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
             state: Enabled, readOnly: true, secrets: dataKeyOut);
         yield return Row("GenerateRandom", new GenerateRandom(), Access.Identity, readOnly: true, secrets: dataKeyOut);
+        yield return Row("GetPublicKey", new GetPublicKey(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true);
+        yield return Row("Sign", new Sign(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);
+        yield return Row("Verify", new Verify(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);
+        yield return Row("GenerateMac", new GenerateMac(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Mac"]);
+        yield return Row("VerifyMac", new VerifyMac(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Mac"]);
 
         // Key policies
         yield return Row("PutKeyPolicy", new PutKeyPolicy(store, authorizer, parts.Policies), forms: KeyOnly);

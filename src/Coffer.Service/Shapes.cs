@@ -18,7 +18,10 @@ public sealed class KeyMetadata
     public required string KeyManager { get; init; }
     public required string CustomerMasterKeySpec { get; init; }
     public required string KeySpec { get; init; }
-    public required IReadOnlyList<string> EncryptionAlgorithms { get; init; }
+    public IReadOnlyList<string>? EncryptionAlgorithms { get; init; }
+    public IReadOnlyList<string>? SigningAlgorithms { get; init; }
+    public IReadOnlyList<string>? MacAlgorithms { get; init; }
+    public IReadOnlyList<string>? KeyAgreementAlgorithms { get; init; }
     public required bool MultiRegion { get; init; }
 
     public static KeyMetadata From(KmsKey key) => new()
@@ -36,9 +39,15 @@ public sealed class KeyMetadata
         KeyManager = key.KeyManager,
         CustomerMasterKeySpec = key.KeySpec,
         KeySpec = key.KeySpec,
-        EncryptionAlgorithms = [Core.EncryptionAlgorithms.SymmetricDefault],
+        EncryptionAlgorithms = OrNull(KeySpecRules.EncryptionAlgorithms(key)),
+        SigningAlgorithms = OrNull(KeySpecRules.SigningAlgorithms(key)),
+        MacAlgorithms = OrNull(KeySpecRules.MacAlgorithms(key)),
+        KeyAgreementAlgorithms = OrNull(KeySpecRules.KeyAgreementAlgorithms(key)),
         MultiRegion = false,
     };
+
+    /// <summary>AWS lists only the algorithms of the key's usage, and omits the others.</summary>
+    public static IReadOnlyList<string>? OrNull(IReadOnlyList<string> algorithms) => algorithms.Count == 0 ? null : algorithms;
 }
 
 /// <summary>A tag as the KMS API spells it.</summary>

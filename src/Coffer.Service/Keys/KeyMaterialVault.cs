@@ -41,10 +41,13 @@ public sealed class KeyMaterialVault : IDisposable
     /// <summary>The keyring whose barrier decrypts the material; its clearing empties this vault.</summary>
     public Keyring Keyring => _keyring;
 
-    /// <summary>New random material for version <paramref name="version"/> of <paramref name="key"/>, encrypted for storage.</summary>
+    /// <summary>
+    /// New material for version <paramref name="version"/> of <paramref name="key"/>, encrypted for storage:
+    /// 256 random bits for a symmetric key, a random HMAC key, or a private key (PKCS#8) for a key pair.
+    /// </summary>
     public StoredMaterial CreateMaterial(KmsKey key, int version)
     {
-        using var material = SecretBytes.Random(MaterialSize);
+        using var material = key.KeySpec == KeySpecs.SymmetricDefault ? SecretBytes.Random(MaterialSize) : Crypto.Asymmetric.KeyMaterial.Generate(key.KeySpec);
         return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), _clock.GetUtcNow());
     }
 

@@ -114,9 +114,26 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         return plaintext;
     }
 
+    /// <summary>
+    /// The envelope serves symmetric encryption keys only: an HMAC or signing key gets AWS's
+    /// InvalidKeyUsageException, and an asymmetric encryption key is refused as not served yet.
+    /// Checked before any material is touched, so a ciphertext naming such a key never reaches AES.
+    /// </summary>
+    public static void EnsureSymmetric(KmsKey key, string operation)
+    {
+        if (key.KeySpec == KeySpecs.SymmetricDefault)
+        {
+            return;
+        }
+
+        KeySpecRules.EnsureUsage(key, KeyUsages.EncryptDecrypt, operation);
+        KmsErrors.Throw(ErrorCode.UnsupportedOperation, $"{operation} with {key.KeySpec} keys is not supported by this server yet.");
+    }
+
     /// <summary>Symmetric keys take only SYMMETRIC_DEFAULT.</summary>
     public static void EnsureAlgorithm(KmsKey key, string? algorithm, string operation)
     {
+        EnsureSymmetric(key, operation);
         if (algorithm is not null && algorithm != EncryptionAlgorithms.SymmetricDefault)
         {
             KmsErrors.Throw(KmsErrors.InvalidKeyUsage,

@@ -29,7 +29,7 @@ public sealed class CreateKeyResponse
     public required KeyMetadata KeyMetadata { get; init; }
 }
 
-/// <summary>Creates a symmetric encryption key with fresh material (the only kind Coffer makes so far).</summary>
+/// <summary>Creates a key of any spec AWS offers, with fresh material: a symmetric key, an HMAC key, or a key pair.</summary>
 public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAuthorizer authorizer, TimeProvider clock) : Operation<CreateKeyRequest, CreateKeyResponse>
 {
     public override void Validate(CreateKeyRequest request)
@@ -40,12 +40,12 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
         }
 
         var (spec, usage) = SpecAndUsage(request);
-        if (spec != KeySpecs.SymmetricDefault)
+        if (request.KeyUsage is null && spec != KeySpecs.SymmetricDefault)
         {
-            KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"KeySpec {spec} is not supported by this server yet. Only SYMMETRIC_DEFAULT keys can be created.");
+            KmsErrors.ValidationFailed("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
         }
 
-        if (usage != KeyUsages.EncryptDecrypt)
+        if (!KeySpecRules.UsagesOf(spec).Contains(usage))
         {
             KmsErrors.ValidationFailed($"KeyUsage {usage} is not compatible with KeySpec {spec}");
         }
@@ -93,6 +93,8 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
             CreationDate = clock.GetUtcNow(),
             Description = request.Description ?? "",
             State = KeyState.Enabled,
+            KeySpec = SpecAndUsage(request).Spec,
+            KeyUsage = SpecAndUsage(request).Usage,
         };
         var policy = KeyPolicies.Default(context.AccountId);
         if (request.Policy is not null)

@@ -54,6 +54,7 @@ public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptReque
 
     public override async ValueTask CheckAsync(OperationCall call, DecryptRequest request)
     {
+        SymmetricEnvelope.EnsureSymmetric(call.Key, nameof(Decrypt));
         call.Found = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.EncryptionContext, call.CancellationToken);
         SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Decrypt));
     }

@@ -46,6 +46,12 @@ public sealed class GenerateDataKey(SymmetricEnvelope envelope, bool includePlai
 
     public override IReadOnlyDictionary<string, string>? GrantContext(GenerateDataKeyRequest request) => request.EncryptionContext;
 
+    public override ValueTask CheckAsync(OperationCall call, GenerateDataKeyRequest request)
+    {
+        SymmetricEnvelope.EnsureSymmetric(call.Key, includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+        return ValueTask.CompletedTask;
+    }
+
     public override async ValueTask<GenerateDataKeyResponse> ExecuteAsync(OperationCall call, GenerateDataKeyRequest request)
     {
         using var dataKey = SecretBytes.Random(DataKeySize(request));

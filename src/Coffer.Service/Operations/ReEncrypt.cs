@@ -55,6 +55,7 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, KmsAuthorizer authoriz
     public override async ValueTask CheckAsync(OperationCall call, ReEncryptRequest request)
     {
         var work = (Work)call.Found!;
+        SymmetricEnvelope.EnsureSymmetric(call.Key, nameof(ReEncrypt));
         work.Plaintext = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.SourceEncryptionContext, call.CancellationToken);
         SymmetricEnvelope.EnsureAlgorithm(call.Key, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
         await authorizer.AuthorizeAsync(call.Context, "kms:ReEncryptTo", work.Destination, call.CancellationToken,

@@ -1,0 +1,74 @@
+using Coffer.Core;
+using Coffer.Crypto;
+using Coffer.Policy;
+using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
+
+namespace Coffer.Service.Operations;
+
+public sealed class SignRequest : IKeyRequest, IDryRunRequest
+{
+    public required string KeyId { get; init; }
+    public required byte[] Message { get; init; }
+    public string? MessageType { get; init; }
+    public List<string>? GrantTokens { get; init; }
+    public required string SigningAlgorithm { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed class SignResponse
+{
+    public required string KeyId { get; init; }
+    public required byte[] Signature { get; init; }
+    public required string SigningAlgorithm { get; init; }
+}
+
+/// <summary>Signs a message or its digest with the private key of an asymmetric SIGN_VERIFY key; the message never reaches the trail.</summary>
+public sealed class Sign(KeyMaterialVault vault) : Operation<SignRequest, SignResponse>
+{
+    public override void Conditions(RequestFacts facts, SignRequest request) =>
+        facts.With("kms:SigningAlgorithm", request.SigningAlgorithm).With("kms:MessageType", SignedMessage.TypeOf(request.MessageType));
+
+    public override ValueTask CheckAsync(OperationCall call, SignRequest request)
+    {
+        SignedMessage.Check(call.Key, request.SigningAlgorithm, request.MessageType, request.Message, nameof(Sign));
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<SignResponse> ExecuteAsync(OperationCall call, SignRequest request)
+    {
+        var material = await SignedMessage.PrivateKeyAsync(vault, call);
+        var signature = Crypto.Asymmetric.Signer.Sign(call.Key.KeySpec, material, request.SigningAlgorithm, SignedMessage.TypeOf(request.MessageType), request.Message);
+        return new SignResponse { KeyId = call.Key.Arn, Signature = signature, SigningAlgorithm = request.SigningAlgorithm };
+    }
+
+    public override void Release(SignRequest request) => SecretBytes.Zero(request.Message);
+}
+
+/// <summary>The checks Sign and Verify share: the key's usage, the algorithm its spec allows, and the message type and length the algorithm takes.</summary>
+internal static class SignedMessage
+{
+    public const string Raw = "RAW";
+
+    public static string TypeOf(string? messageType) => messageType ?? Raw;
+
+    public static void Check(KmsKey key, string algorithm, string? messageType, byte[] message, string operation)
+    {
+        KeySpecRules.EnsureUsage(key, KeyUsages.SignVerify, operation);
+        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.SigningAlgorithms(key), algorithm, operation);
+        var type = TypeOf(messageType);
+        if (!Crypto.Asymmetric.Signer.AcceptsMessageType(algorithm, type))
+        {
+            KmsErrors.Throw(ErrorCode.InvalidKeyUsage, $"MessageType {type} is not supported for the {algorithm} signing algorithm.");
+        }
+
+        if (Crypto.Asymmetric.Signer.RequiredMessageLength(algorithm, type) is { } length && message.Length != length)
+        {
+            KmsErrors.ValidationFailed($"Digest is invalid length for algorithm {algorithm}.");
+        }
+    }
+
+    public static async ValueTask<SecretBytes> PrivateKeyAsync(KeyMaterialVault vault, OperationCall call) =>
+        await vault.GetAsync(call.Key, call.Key.CurrentMaterialVersion, call.CancellationToken)
+        ?? throw new InvalidOperationException($"Key {call.Key.KeyId} has no material version {call.Key.CurrentMaterialVersion}.");
+}

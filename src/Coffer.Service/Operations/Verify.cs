@@ -1,0 +1,52 @@
+using Coffer.Core;
+using Coffer.Crypto;
+using Coffer.Policy;
+using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
+
+namespace Coffer.Service.Operations;
+
+public sealed class VerifyRequest : IKeyRequest, IDryRunRequest
+{
+    public required string KeyId { get; init; }
+    public required byte[] Message { get; init; }
+    public string? MessageType { get; init; }
+    public required byte[] Signature { get; init; }
+    public required string SigningAlgorithm { get; init; }
+    public List<string>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed class VerifyResponse
+{
+    public required string KeyId { get; init; }
+    public required bool SignatureValid { get; init; }
+    public required string SigningAlgorithm { get; init; }
+}
+
+/// <summary>Checks a signature with the key pair inside KMS. A signature that does not verify is KMSInvalidSignatureException, as on AWS.</summary>
+public sealed class Verify(KeyMaterialVault vault) : Operation<VerifyRequest, VerifyResponse>
+{
+    public override void Conditions(RequestFacts facts, VerifyRequest request) =>
+        facts.With("kms:SigningAlgorithm", request.SigningAlgorithm).With("kms:MessageType", SignedMessage.TypeOf(request.MessageType));
+
+    public override ValueTask CheckAsync(OperationCall call, VerifyRequest request)
+    {
+        SignedMessage.Check(call.Key, request.SigningAlgorithm, request.MessageType, request.Message, nameof(Verify));
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<VerifyResponse> ExecuteAsync(OperationCall call, VerifyRequest request)
+    {
+        var material = await SignedMessage.PrivateKeyAsync(vault, call);
+        if (!Crypto.Asymmetric.Signer.Verify(call.Key.KeySpec, material, request.SigningAlgorithm, SignedMessage.TypeOf(request.MessageType), request.Message,
+                request.Signature))
+        {
+            KmsErrors.Throw(ErrorCode.KmsInvalidSignature, "The signature is not valid.");
+        }
+
+        return new VerifyResponse { KeyId = call.Key.Arn, SignatureValid = true, SigningAlgorithm = request.SigningAlgorithm };
+    }
+
+    public override void Release(VerifyRequest request) => SecretBytes.Zero(request.Message);
+}

@@ -1,0 +1,49 @@
+using Coffer.Core;
+using Coffer.Crypto;
+using Coffer.Policy;
+using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
+
+namespace Coffer.Service.Operations;
+
+public sealed class VerifyMacRequest : IKeyRequest, IDryRunRequest
+{
+    public required byte[] Message { get; init; }
+    public required string KeyId { get; init; }
+    public required string MacAlgorithm { get; init; }
+    public required byte[] Mac { get; init; }
+    public List<string>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed class VerifyMacResponse
+{
+    public required string KeyId { get; init; }
+    public required bool MacValid { get; init; }
+    public required string MacAlgorithm { get; init; }
+}
+
+/// <summary>Checks an HMAC in constant time. One that does not match is KMSInvalidMacException, as on AWS.</summary>
+public sealed class VerifyMac(KeyMaterialVault vault) : Operation<VerifyMacRequest, VerifyMacResponse>
+{
+    public override void Conditions(RequestFacts facts, VerifyMacRequest request) => facts.With("kms:MacAlgorithm", request.MacAlgorithm);
+
+    public override ValueTask CheckAsync(OperationCall call, VerifyMacRequest request)
+    {
+        MacKey.Check(call.Key, request.MacAlgorithm, nameof(VerifyMac));
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<VerifyMacResponse> ExecuteAsync(OperationCall call, VerifyMacRequest request)
+    {
+        var key = await SignedMessage.PrivateKeyAsync(vault, call);
+        if (!Crypto.Asymmetric.Mac.Verify(request.MacAlgorithm, key, request.Message, request.Mac))
+        {
+            KmsErrors.Throw(ErrorCode.KmsInvalidMac, "The MAC is not valid.");
+        }
+
+        return new VerifyMacResponse { KeyId = call.Key.Arn, MacValid = true, MacAlgorithm = request.MacAlgorithm };
+    }
+
+    public override void Release(VerifyMacRequest request) => SecretBytes.Zero(request.Message);
+}

@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Coffer.Server.IntegrationTests.Infrastructure;
+
+namespace Coffer.Server.IntegrationTests;
+
+/// <summary>Signing and HMAC keys through the AWS SDK for .NET, each signature checked independently by OpenSSL.</summary>
+public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private AmazonKeyManagementServiceClient Kms => fixture.Server.Kms();
+
+    private async Task<string> CreateAsync(string spec, string usage) =>
+        (await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = usage })).KeyMetadata.KeyId;
+
+    [Theory]
+    [InlineData("RSA_2048", "RSASSA_PSS_SHA_256")]
+    [InlineData("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256")]
+    [InlineData("RSA_3072", "RSASSA_PSS_SHA_384")]
+    [InlineData("RSA_4096", "RSASSA_PKCS1_V1_5_SHA_512")]
+    [InlineData("ECC_NIST_P256", "ECDSA_SHA_256")]
+    [InlineData("ECC_NIST_P384", "ECDSA_SHA_384")]
+    [InlineData("ECC_NIST_P521", "ECDSA_SHA_512")]
+    [InlineData("ECC_SECG_P256K1", "ECDSA_SHA_256")]
+    [InlineData("ECC_NIST_EDWARDS25519", "ED25519_SHA_512")]
+    public async Task A_signature_Coffer_makes_verifies_in_OpenSSL_with_the_public_key_it_gives_out(string spec, string algorithm)
+    {
+        var keyId = await CreateAsync(spec, "SIGN_VERIFY");
+        var message = RandomNumberGenerator.GetBytes(300);
+
+        var publicKey = await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId });
+        var signed = await Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream(message), SigningAlgorithm = algorithm, MessageType = "RAW" });
+
+        Assert.Equal(spec, publicKey.KeySpec.Value);
+        Assert.Equal("SIGN_VERIFY", publicKey.KeyUsage.Value);
+        Assert.Contains(algorithm, publicKey.SigningAlgorithms);
+        Assert.True(publicKey.EncryptionAlgorithms is null or { Count: 0 }, "a signing key lists no encryption algorithms");
+        Assert.True(await OpenSsl.VerifiesAsync(publicKey.PublicKey.ToArray(), algorithm, message, signed.Signature.ToArray()),
+            $"OpenSSL refused Coffer's {algorithm} signature");
+        Assert.False(await OpenSsl.VerifiesAsync(publicKey.PublicKey.ToArray(), algorithm, [.. message, 1], signed.Signature.ToArray()));
+        var verified = await Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(message), Signature = new MemoryStream(signed.Signature.ToArray()), SigningAlgorithm = algorithm,
+        });
+        Assert.True(verified.SignatureValid);
+    }
+
+    [Fact]
+    public async Task A_digest_is_signed_as_the_message_it_stands_for()
+    {
+        var keyId = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        var message = "pay 10 to bob"u8.ToArray();
+        var publicKey = (await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId })).PublicKey.ToArray();
+
+        var signed = await Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(SHA256.HashData(message)), MessageType = "DIGEST", SigningAlgorithm = "ECDSA_SHA_256",
+        });
+
+        Assert.True(await OpenSsl.VerifiesAsync(publicKey, "ECDSA_SHA_256", message, signed.Signature.ToArray()));
+        await Errors.ExpectAsync("ValidationException", () => Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(new byte[31]), MessageType = "DIGEST", SigningAlgorithm = "ECDSA_SHA_256",
+        }), "Digest is invalid length for algorithm ECDSA_SHA_256.");
+    }
+
+    [Fact]
+    public async Task A_bad_signature_is_KMSInvalidSignatureException()
+    {
+        var keyId = await CreateAsync("RSA_2048", "SIGN_VERIFY");
+        var signed = await Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream([1, 2, 3]), SigningAlgorithm = "RSASSA_PSS_SHA_256" });
+        var tampered = signed.Signature.ToArray();
+        tampered[10] ^= 1;
+
+        await Errors.ExpectAsync("KMSInvalidSignatureException", () => Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream([1, 2, 3]), Signature = new MemoryStream(tampered), SigningAlgorithm = "RSASSA_PSS_SHA_256",
+        }));
+        await Errors.ExpectAsync("KMSInvalidSignatureException", () => Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream([1, 2, 3]), Signature = new MemoryStream(new byte[7]), SigningAlgorithm = "RSASSA_PSS_SHA_256",
+        }));
+    }
+
+    [Fact]
+    public async Task Keys_refuse_what_their_spec_and_usage_do_not_allow()
+    {
+        var signing = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        var symmetric = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var hmac = await CreateAsync("HMAC_256", "GENERATE_VERIFY_MAC");
+
+        await Errors.ExpectAsync("InvalidKeyUsageException",
+            () => Kms.SignAsync(new SignRequest { KeyId = signing, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_384" }));
+        await Errors.ExpectAsync("InvalidKeyUsageException",
+            () => Kms.SignAsync(new SignRequest { KeyId = symmetric, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_256" }));
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.EncryptAsync(new EncryptRequest { KeyId = signing, Plaintext = new MemoryStream([1]) }));
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = hmac, NumberOfBytes = 16 }));
+        await Errors.ExpectAsync("InvalidKeyUsageException",
+            () => Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = signing, Message = new MemoryStream([1]), MacAlgorithm = "HMAC_SHA_256" }));
+        await Errors.ExpectAsync("UnsupportedOperationException", () => Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = symmetric }));
+        await Errors.ExpectAsync("UnsupportedOperationException", () => Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = hmac }));
+        await Errors.ExpectAsync("ValidationException", () => Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_NIST_P256", KeyUsage = "ENCRYPT_DECRYPT" }),
+            "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_P256");
+        await Errors.ExpectAsync("ValidationException", () => Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "ECC_SECG_P256K1", KeyUsage = "KEY_AGREEMENT" }));
+        await Errors.ExpectAsync("ValidationException", () => Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "RSA_2048" }));
+    }
+
+    [Fact]
+    public async Task DescribeKey_lists_only_the_algorithms_of_the_key_usage()
+    {
+        var signing = (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = await CreateAsync("RSA_2048", "SIGN_VERIFY") })).KeyMetadata;
+        var hmac = (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = await CreateAsync("HMAC_384", "GENERATE_VERIFY_MAC") })).KeyMetadata;
+
+        Assert.Equal(6, signing.SigningAlgorithms.Count);
+        Assert.True(signing.EncryptionAlgorithms is null or { Count: 0 }, "a signing key lists no encryption algorithms");
+        Assert.Equal(["HMAC_SHA_384"], hmac.MacAlgorithms);
+        Assert.True(hmac.SigningAlgorithms is null or { Count: 0 }, "an HMAC key lists no signing algorithms");
+        Assert.Equal("HMAC_384", hmac.KeySpec.Value);
+    }
+
+    [Theory]
+    [InlineData("HMAC_224", "HMAC_SHA_224")]
+    [InlineData("HMAC_256", "HMAC_SHA_256")]
+    [InlineData("HMAC_384", "HMAC_SHA_384")]
+    [InlineData("HMAC_512", "HMAC_SHA_512")]
+    public async Task A_MAC_verifies_under_its_key_and_nothing_else_does(string spec, string algorithm)
+    {
+        var keyId = await CreateAsync(spec, "GENERATE_VERIFY_MAC");
+        var other = await CreateAsync(spec, "GENERATE_VERIFY_MAC");
+        var message = RandomNumberGenerator.GetBytes(100);
+
+        var mac = (await Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = keyId, Message = new MemoryStream(message), MacAlgorithm = algorithm })).Mac.ToArray();
+        var again = (await Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = keyId, Message = new MemoryStream(message), MacAlgorithm = algorithm })).Mac.ToArray();
+
+        Assert.Equal(int.Parse(spec[5..], System.Globalization.CultureInfo.InvariantCulture) / 8, mac.Length);
+        Assert.Equal(mac, again);
+        Assert.True((await Kms.VerifyMacAsync(new VerifyMacRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(message), MacAlgorithm = algorithm, Mac = new MemoryStream(mac),
+        })).MacValid);
+        await Errors.ExpectAsync("KMSInvalidMacException", () => Kms.VerifyMacAsync(new VerifyMacRequest
+        {
+            KeyId = other, Message = new MemoryStream(message), MacAlgorithm = algorithm, Mac = new MemoryStream(mac),
+        }));
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.GenerateMacAsync(new GenerateMacRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(message), MacAlgorithm = algorithm == "HMAC_SHA_512" ? "HMAC_SHA_256" : "HMAC_SHA_512",
+        }));
+    }
+
+    [Fact]
+    public async Task A_Sign_event_never_carries_the_message()
+    {
+        var keyId = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        var marker = "do-not-log-this-message"u8.ToArray();
+
+        await Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream(marker), SigningAlgorithm = "ECDSA_SHA_256" });
+
+        var events = await fixture.Server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { Limit = 1000 });
+        var sign = events.Last(e => e.EventName == "Sign");
+        Assert.DoesNotContain(Convert.ToBase64String(marker), sign.Json, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(sign.Json);
+        var parameters = json.RootElement.GetProperty("requestParameters");
+        Assert.Equal("ECDSA_SHA_256", parameters.GetProperty("signingAlgorithm").GetString());
+        Assert.False(parameters.TryGetProperty("message", out _));
+    }
+}

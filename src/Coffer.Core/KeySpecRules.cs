@@ -65,12 +65,11 @@ public static class KeySpecRules
     }
 
     /// <summary>Refuses an algorithm the key's spec does not pair with the operation's kind.</summary>
-    public static void EnsureAlgorithm(KmsKey key, IReadOnlyList<string> allowed, string algorithm, string operation)
+    public static void EnsureAlgorithm(KmsKey key, IReadOnlyList<string> allowed, string algorithm)
     {
         if (!allowed.Contains(algorithm))
         {
-            KmsErrors.Throw(ErrorCode.InvalidKeyUsage,
-                $"Algorithm {algorithm} is incompatible with key spec {key.KeySpec}. {operation} with this KMS key accepts: {string.Join(", ", allowed)}.");
+            KmsErrors.Throw(ErrorCode.InvalidKeyUsage, $"Algorithm {algorithm} is incompatible with key spec {key.KeySpec}.");
         }
     }
 }

@@ -36,6 +36,7 @@ public sealed class OperationTable
     {
         var (store, vault, authorizer, clock) = (parts.Store, parts.Vault, parts.Authorizer, parts.Clock);
         var envelope = new SymmetricEnvelope(store, vault);
+        var asymmetric = new AsymmetricEnvelope(vault);
         string[] plaintextIn = ["Plaintext", "CiphertextBlob"];
         string[] dataKeyOut = ["Plaintext", "CiphertextBlob", "CiphertextForRecipient", "AttestationDocument"];
 
@@ -61,8 +62,8 @@ public sealed class OperationTable
         yield return Row("ListResourceTags", new ListResourceTags(store), forms: KeyOnly, readOnly: true);
 
         // Cryptography
-        yield return Row("Encrypt", new Encrypt(envelope), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: plaintextIn);
-        yield return Row("Decrypt", new Decrypt(envelope), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: dataKeyOut);
+        yield return Row("Encrypt", new Encrypt(envelope, asymmetric), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: plaintextIn);
+        yield return Row("Decrypt", new Decrypt(envelope, asymmetric), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: dataKeyOut);
         yield return Row("ReEncrypt", new ReEncrypt(envelope, authorizer), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true,
             action: "kms:ReEncryptFrom", secrets: ["CiphertextBlob"]);
         yield return Row("GenerateDataKey", new GenerateDataKey(envelope, includePlaintext: true), forms: KeyOrAlias, crossAccount: Yes, state: Enabled,
@@ -70,7 +71,7 @@ public sealed class OperationTable
         yield return Row("GenerateDataKeyWithoutPlaintext", new GenerateDataKey(envelope, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
             state: Enabled, readOnly: true, secrets: dataKeyOut);
         yield return Row("GenerateRandom", new GenerateRandom(), Access.Identity, readOnly: true, secrets: dataKeyOut);
-        yield return Row("GetPublicKey", new GetPublicKey(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true);
+        yield return Row("GetPublicKey", new GetPublicKey(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["PublicKey"]);
         yield return Row("Sign", new Sign(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);
         yield return Row("Verify", new Verify(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);
         yield return Row("GenerateMac", new GenerateMac(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Mac"]);

@@ -165,4 +165,54 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal("ECDSA_SHA_256", parameters.GetProperty("signingAlgorithm").GetString());
         Assert.False(parameters.TryGetProperty("message", out _));
     }
+
+    [Theory]
+    [InlineData("RSA_2048", "RSAES_OAEP_SHA_256", 190)]
+    [InlineData("RSA_2048", "RSAES_OAEP_SHA_1", 214)]
+    [InlineData("RSA_3072", "RSAES_OAEP_SHA_256", 318)]
+    [InlineData("RSA_4096", "RSAES_OAEP_SHA_1", 470)]
+    public async Task A_ciphertext_OpenSSL_makes_with_the_public_key_decrypts_in_Coffer(string spec, string algorithm, int maxPlaintext)
+    {
+        var keyId = await CreateAsync(spec, "ENCRYPT_DECRYPT");
+        var publicKey = await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId });
+        var plaintext = RandomNumberGenerator.GetBytes(maxPlaintext);
+
+        var ciphertext = await OpenSsl.EncryptAsync(publicKey.PublicKey.ToArray(), algorithm, plaintext);
+        var decrypted = await Kms.DecryptAsync(new DecryptRequest { KeyId = keyId, CiphertextBlob = new MemoryStream(ciphertext), EncryptionAlgorithm = algorithm });
+        var viaCoffer = await Kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream(plaintext), EncryptionAlgorithm = algorithm });
+        var roundTrip = await Kms.DecryptAsync(new DecryptRequest { KeyId = keyId, CiphertextBlob = viaCoffer.CiphertextBlob, EncryptionAlgorithm = algorithm });
+
+        Assert.Contains(algorithm, publicKey.EncryptionAlgorithms);
+        Assert.Equal(plaintext, decrypted.Plaintext.ToArray());
+        Assert.Equal(algorithm, decrypted.EncryptionAlgorithm.Value);
+        Assert.Equal(algorithm, viaCoffer.EncryptionAlgorithm.Value);
+        Assert.Equal(plaintext, roundTrip.Plaintext.ToArray());
+        await Errors.ExpectAsync("ValidationException", () => Kms.EncryptAsync(new EncryptRequest
+        {
+            KeyId = keyId, Plaintext = new MemoryStream(new byte[maxPlaintext + 1]), EncryptionAlgorithm = algorithm,
+        }));
+    }
+
+    [Fact]
+    public async Task An_asymmetric_encryption_key_gets_AWS_errors_for_what_it_cannot_do()
+    {
+        var keyId = await CreateAsync("RSA_2048", "ENCRYPT_DECRYPT");
+        var ciphertext = (await Kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1, 2, 3]), EncryptionAlgorithm = "RSAES_OAEP_SHA_256" }))
+            .CiphertextBlob.ToArray();
+
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1]) }),
+            "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.");
+        await Errors.ExpectAsync("ValidationException", () => Kms.EncryptAsync(new EncryptRequest
+        {
+            KeyId = keyId, Plaintext = new MemoryStream([1]), EncryptionAlgorithm = "RSAES_OAEP_SHA_256", EncryptionContext = new() { ["a"] = "b" },
+        }));
+        await Errors.ExpectAsync("InvalidCiphertextException", () => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(ciphertext) }));
+        await Errors.ExpectAsync("InvalidCiphertextException", () => Kms.DecryptAsync(new DecryptRequest
+        {
+            KeyId = keyId, CiphertextBlob = new MemoryStream(ciphertext), EncryptionAlgorithm = "RSAES_OAEP_SHA_1",
+        }));
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = keyId, NumberOfBytes = 32 }));
+        await Errors.ExpectAsync("InvalidKeyUsageException",
+            () => Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream([1]), SigningAlgorithm = "RSASSA_PSS_SHA_256" }));
+    }
 }

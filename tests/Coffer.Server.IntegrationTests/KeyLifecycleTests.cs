@@ -219,12 +219,12 @@ public class KeyLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFixt
     }
 
     [Fact]
-    public async Task Key_specs_Coffer_does_not_make_yet_are_refused_and_nothing_is_created()
+    public async Task Keys_Coffer_does_not_make_here_are_refused_and_nothing_is_created()
     {
         var region = $"ap-south-{Random.Shared.Next(10, 99)}";
         var kms = fixture.Server.Kms(region);
 
-        await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.RSA_2048, KeyUsage = KeyUsageType.ENCRYPT_DECRYPT }));
+        await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.SM2, KeyUsage = KeyUsageType.SIGN_VERIFY }));
         await Errors.ExpectAsync("ValidationException", () => kms.CreateKeyAsync(new CreateKeyRequest { KeyUsage = KeyUsageType.SIGN_VERIFY }),
             "KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT");
         await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL }));

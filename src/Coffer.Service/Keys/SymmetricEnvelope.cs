@@ -115,8 +115,8 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
     }
 
     /// <summary>
-    /// The envelope serves symmetric encryption keys only: an HMAC or signing key gets AWS's
-    /// InvalidKeyUsageException, and an asymmetric encryption key is refused as not served yet.
+    /// The envelope serves symmetric encryption keys only: any other key gets AWS's
+    /// InvalidKeyUsageException, for its usage or for the SYMMETRIC_DEFAULT algorithm.
     /// Checked before any material is touched, so a ciphertext naming such a key never reaches AES.
     /// </summary>
     public static void EnsureSymmetric(KmsKey key, string operation)
@@ -127,7 +127,7 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         }
 
         KeySpecRules.EnsureUsage(key, KeyUsages.EncryptDecrypt, operation);
-        KmsErrors.Throw(ErrorCode.UnsupportedOperation, $"{operation} with {key.KeySpec} keys is not supported by this server yet.");
+        KmsErrors.Throw(ErrorCode.InvalidKeyUsage, $"Algorithm {EncryptionAlgorithms.SymmetricDefault} is incompatible with key spec {key.KeySpec}.");
     }
 
     /// <summary>Symmetric keys take only SYMMETRIC_DEFAULT.</summary>

@@ -31,7 +31,7 @@ public sealed class DecryptResponse : ISensitiveResponse
 /// Decrypts a ciphertext; the key comes from the blob itself. It is decrypted before DryRun
 /// answers, so a DryRun says whether the real call would succeed.
 /// </summary>
-public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptRequest, DecryptResponse>
+public sealed class Decrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymmetric) : Operation<DecryptRequest, DecryptResponse>
 {
     public override void Validate(DecryptRequest request)
     {
@@ -44,6 +44,12 @@ public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptReque
     public override async ValueTask<KmsKey> FindKeyAsync(OperationCall call, DecryptRequest request)
     {
         var expected = request.KeyId is null ? null : await call.ResolveAsync(request.KeyId);
+        if (expected is not null && KeySpecRules.IsAsymmetric(expected.KeySpec))
+        {
+            // An asymmetric ciphertext names no key: the caller's KeyId is the key.
+            return expected;
+        }
+
         return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
     }
 
@@ -54,6 +60,13 @@ public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptReque
 
     public override async ValueTask CheckAsync(OperationCall call, DecryptRequest request)
     {
+        if (KeySpecRules.IsAsymmetric(call.Key.KeySpec))
+        {
+            AsymmetricEnvelope.Check(call.Key, request.EncryptionAlgorithm, request.EncryptionContext, plaintextLength: null, nameof(Decrypt));
+            call.Found = await asymmetric.DecryptAsync(call.Key, request.EncryptionAlgorithm!, request.CiphertextBlob, call.CancellationToken);
+            return;
+        }
+
         SymmetricEnvelope.EnsureSymmetric(call.Key, nameof(Decrypt));
         call.Found = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.EncryptionContext, call.CancellationToken);
         SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Decrypt));
@@ -64,6 +77,6 @@ public sealed class Decrypt(SymmetricEnvelope envelope) : Operation<DecryptReque
         {
             KeyId = call.Key.Arn,
             Plaintext = ((SecretBytes)call.Found!).ToArray(),
-            EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
+            EncryptionAlgorithm = request.EncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
         });
 }

@@ -24,7 +24,7 @@ public sealed class EncryptResponse
     public required string EncryptionAlgorithm { get; init; }
 }
 
-public sealed class Encrypt(SymmetricEnvelope envelope) : Operation<EncryptRequest, EncryptResponse>
+public sealed class Encrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymmetric) : Operation<EncryptRequest, EncryptResponse>
 {
     public override void Conditions(RequestFacts facts, EncryptRequest request) =>
         facts.EncryptionContext(request.EncryptionContext).EncryptionAlgorithm(request.EncryptionAlgorithm);
@@ -33,12 +33,29 @@ public sealed class Encrypt(SymmetricEnvelope envelope) : Operation<EncryptReque
 
     public override ValueTask CheckAsync(OperationCall call, EncryptRequest request)
     {
-        SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Encrypt));
+        if (KeySpecRules.IsAsymmetric(call.Key.KeySpec))
+        {
+            AsymmetricEnvelope.Check(call.Key, request.EncryptionAlgorithm, request.EncryptionContext, request.Plaintext.Length, nameof(Encrypt));
+        }
+        else
+        {
+            SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Encrypt));
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public override async ValueTask<EncryptResponse> ExecuteAsync(OperationCall call, EncryptRequest request)
     {
+        if (KeySpecRules.IsAsymmetric(call.Key.KeySpec))
+        {
+            var algorithm = request.EncryptionAlgorithm!;
+            return new EncryptResponse
+            {
+                CiphertextBlob = await asymmetric.EncryptAsync(call.Key, algorithm, request.Plaintext, call.CancellationToken), KeyId = call.Key.Arn, EncryptionAlgorithm = algorithm,
+            };
+        }
+
         var blob = await envelope.EncryptAsync(call.Key, request.Plaintext, request.EncryptionContext, call.CancellationToken);
         return new EncryptResponse { CiphertextBlob = blob, KeyId = call.Key.Arn, EncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault };
     }

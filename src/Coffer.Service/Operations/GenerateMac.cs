@@ -48,6 +48,6 @@ internal static class MacKey
     public static void Check(KmsKey key, string algorithm, string operation)
     {
         KeySpecRules.EnsureUsage(key, KeyUsages.GenerateVerifyMac, operation);
-        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.MacAlgorithms(key), algorithm, operation);
+        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.MacAlgorithms(key), algorithm);
     }
 }

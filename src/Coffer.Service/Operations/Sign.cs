@@ -55,7 +55,7 @@ internal static class SignedMessage
     public static void Check(KmsKey key, string algorithm, string? messageType, byte[] message, string operation)
     {
         KeySpecRules.EnsureUsage(key, KeyUsages.SignVerify, operation);
-        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.SigningAlgorithms(key), algorithm, operation);
+        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.SigningAlgorithms(key), algorithm);
         var type = TypeOf(messageType);
         if (!Crypto.Asymmetric.Signer.AcceptsMessageType(algorithm, type))
         {

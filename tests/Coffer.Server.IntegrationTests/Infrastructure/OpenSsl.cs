@@ -36,6 +36,29 @@ public static class OpenSsl
         }
     }
 
+    /// <summary>Encrypts <paramref name="plaintext"/> with RSA-OAEP under the DER SubjectPublicKeyInfo <paramref name="spki"/>, as a client that holds only the public key does.</summary>
+    public static async Task<byte[]> EncryptAsync(byte[] spki, string encryptionAlgorithm, byte[] plaintext)
+    {
+        var dir = Directory.CreateTempSubdirectory("coffer-openssl-");
+        try
+        {
+            var (der, pub, input, output) = (Path.Combine(dir.FullName, "pub.der"), Path.Combine(dir.FullName, "pub.pem"),
+                Path.Combine(dir.FullName, "in.bin"), Path.Combine(dir.FullName, "out.bin"));
+            await File.WriteAllBytesAsync(der, spki);
+            await File.WriteAllBytesAsync(input, plaintext);
+            Assert.Equal(0, (await Repo.RunAsync("openssl", ["pkey", "-pubin", "-inform", "DER", "-in", der, "-out", pub])).ExitCode);
+            var md = encryptionAlgorithm == "RSAES_OAEP_SHA_1" ? "sha1" : "sha256";
+            var encrypted = await Repo.RunAsync("openssl", ["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, "-pkeyopt", "rsa_padding_mode:oaep",
+                "-pkeyopt", $"rsa_oaep_md:{md}", "-pkeyopt", $"rsa_mgf1_md:{md}", "-in", input, "-out", output]);
+            Assert.True(encrypted.ExitCode == 0, $"openssl could not encrypt: {encrypted.Stderr}");
+            return await File.ReadAllBytesAsync(output);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static string Digest(string signingAlgorithm) => "-" + signingAlgorithm[^3..] switch
     {
         "256" => "sha256",

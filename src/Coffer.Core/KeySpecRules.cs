@@ -55,6 +55,15 @@ public static class KeySpecRules
 
     public static IReadOnlyList<string> KeyAgreementAlgorithms(KmsKey key) => key.KeyUsage == KeyUsages.KeyAgreement ? Profiles[key.KeySpec].KeyAgreement : None;
 
+    /// <summary>SM2 exists only in AWS's China Regions (names starting <c>cn-</c>); Coffer follows AWS.</summary>
+    public static void EnsureAvailableIn(string keySpec, string region)
+    {
+        if (keySpec == KeySpecs.Sm2 && !region.StartsWith("cn-", StringComparison.Ordinal))
+        {
+            KmsErrors.Throw(ErrorCode.UnsupportedOperation, $"KeySpec SM2 is not supported in {region}. SM2 keys are available only in the China Regions.");
+        }
+    }
+
     /// <summary>Refuses an operation a key's usage does not allow, with AWS's InvalidKeyUsageException.</summary>
     public static void EnsureUsage(KmsKey key, string usage, string operation)
     {

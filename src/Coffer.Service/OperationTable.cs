@@ -71,6 +71,13 @@ public sealed class OperationTable
         yield return Row("GenerateDataKeyWithoutPlaintext", new GenerateDataKey(envelope, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
             state: Enabled, readOnly: true, secrets: dataKeyOut);
         yield return Row("GenerateRandom", new GenerateRandom(), Access.Identity, readOnly: true, secrets: dataKeyOut);
+        string[] keyPairOut = ["PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "PublicKey", "CiphertextForRecipient", "AttestationDocument"];
+        yield return Row("GenerateDataKeyPair", new GenerateDataKeyPair(envelope, includePlaintext: true), forms: KeyOrAlias, crossAccount: Yes, state: Enabled,
+            readOnly: true, secrets: keyPairOut);
+        yield return Row("GenerateDataKeyPairWithoutPlaintext", new GenerateDataKeyPair(envelope, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
+            state: Enabled, readOnly: true, secrets: keyPairOut);
+        yield return Row("DeriveSharedSecret", new DeriveSharedSecret(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true,
+            secrets: ["PublicKey", "SharedSecret", "CiphertextForRecipient", "AttestationDocument"]);
         yield return Row("GetPublicKey", new GetPublicKey(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["PublicKey"]);
         yield return Row("Sign", new Sign(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);
         yield return Row("Verify", new Verify(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: ["Message", "Signature"]);

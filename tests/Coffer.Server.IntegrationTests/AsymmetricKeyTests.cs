@@ -215,4 +215,68 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         await Errors.ExpectAsync("InvalidKeyUsageException",
             () => Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream([1]), SigningAlgorithm = "RSASSA_PSS_SHA_256" }));
     }
+
+    [Theory]
+    [InlineData("ECC_NIST_P256", "nistP256")]
+    [InlineData("ECC_NIST_P384", "nistP384")]
+    [InlineData("ECC_NIST_P521", "nistP521")]
+    public async Task DeriveSharedSecret_agrees_with_the_peer_s_own_ECDH(string spec, string curve)
+    {
+        var keyId = await CreateAsync(spec, "KEY_AGREEMENT");
+        var kmsPublic = (await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId })).PublicKey.ToArray();
+        using var peer = ECDiffieHellman.Create(ECCurve.CreateFromFriendlyName(curve));
+        using var kmsSide = ECDiffieHellman.Create();
+        kmsSide.ImportSubjectPublicKeyInfo(kmsPublic, out _);
+
+        var derived = await Kms.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
+        {
+            KeyId = keyId, KeyAgreementAlgorithm = "ECDH", PublicKey = new MemoryStream(peer.ExportSubjectPublicKeyInfo()),
+        });
+
+        Assert.Equal(peer.DeriveRawSecretAgreement(kmsSide.PublicKey), derived.SharedSecret.ToArray());
+        Assert.Equal("ECDH", derived.KeyAgreementAlgorithm.Value);
+        await Errors.ExpectAsync("ValidationException", () => Kms.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
+        {
+            KeyId = keyId, KeyAgreementAlgorithm = "ECDH", PublicKey = new MemoryStream(RandomNumberGenerator.GetBytes(91)),
+        }));
+        using var otherCurve = ECDiffieHellman.Create(ECCurve.CreateFromFriendlyName(curve == "nistP256" ? "nistP384" : "nistP256"));
+        await Errors.ExpectAsync("ValidationException", () => Kms.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
+        {
+            KeyId = keyId, KeyAgreementAlgorithm = "ECDH", PublicKey = new MemoryStream(otherCurve.ExportSubjectPublicKeyInfo()),
+        }));
+        var signing = await CreateAsync(spec, "SIGN_VERIFY");
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
+        {
+            KeyId = signing, KeyAgreementAlgorithm = "ECDH", PublicKey = new MemoryStream(peer.ExportSubjectPublicKeyInfo()),
+        }));
+    }
+
+    [Theory]
+    [InlineData("RSA_2048")]
+    [InlineData("ECC_NIST_P256")]
+    [InlineData("ECC_SECG_P256K1")]
+    public async Task GenerateDataKeyPair_returns_a_pair_whose_private_half_decrypts_back_under_the_KMS_key(string spec)
+    {
+        var keyId = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var context = new Dictionary<string, string> { ["purpose"] = "client-signing" };
+
+        var pair = await Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = spec, EncryptionContext = context });
+        var withoutPlaintext = await Kms.GenerateDataKeyPairWithoutPlaintextAsync(new GenerateDataKeyPairWithoutPlaintextRequest { KeyId = keyId, KeyPairSpec = spec });
+        var decrypted = await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = pair.PrivateKeyCiphertextBlob, EncryptionContext = context });
+
+        var privateKey = pair.PrivateKeyPlaintext.ToArray();
+        Assert.Equal(privateKey, decrypted.Plaintext.ToArray());
+        using AsymmetricAlgorithm imported = spec.StartsWith("RSA", StringComparison.Ordinal) ? RSA.Create() : ECDsa.Create();
+        imported.ImportPkcs8PrivateKey(privateKey, out _);
+        Assert.Equal(pair.PublicKey.ToArray(), imported.ExportSubjectPublicKeyInfo());
+        Assert.Equal(spec, pair.KeyPairSpec.Value);
+        Assert.NotEmpty(withoutPlaintext.PublicKey.ToArray());
+        var raw = await fixture.Server.Raw().SendAsync("GenerateDataKeyPairWithoutPlaintext", $$"""{"KeyId":"{{keyId}}","KeyPairSpec":"{{spec}}"}""");
+        Assert.Equal(200, raw.Status);
+        Assert.DoesNotContain("PrivateKeyPlaintext", raw.Body, StringComparison.Ordinal);
+        await Errors.ExpectAsync("UnsupportedOperationException",
+            () => Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = "SM2" }));
+        await Errors.ExpectAsync("DryRunOperationException",
+            () => Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = spec, DryRun = true }));
+    }
 }

@@ -77,11 +77,7 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
 
     public override ValueTask CheckAsync(OperationCall call, CreateKeyRequest request)
     {
-        if (SpecAndUsage(request).Spec == KeySpecs.Sm2 && !call.Context.Region.StartsWith("cn-", StringComparison.Ordinal))
-        {
-            // As on AWS: SM2 keys exist only in the China Regions.
-            KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"KeySpec SM2 is not supported in {call.Context.Region}. SM2 keys are available only in the China Regions.");
-        }
+        KeySpecRules.EnsureAvailableIn(SpecAndUsage(request).Spec, call.Context.Region);
 
         TagRules.Validate(request.Tags);
         return ValueTask.CompletedTask;

@@ -6,7 +6,7 @@ using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class GenerateMacRequest : IKeyRequest, IDryRunRequest
+public sealed class GenerateMacRequest : IMacRequest
 {
     public required byte[] Message { get; init; }
     public required string KeyId { get; init; }
@@ -23,31 +23,35 @@ public sealed class GenerateMacResponse
 }
 
 /// <summary>An HMAC of the message under an HMAC key; the message never reaches the trail.</summary>
-public sealed class GenerateMac(KeyMaterialVault vault) : Operation<GenerateMacRequest, GenerateMacResponse>
+public sealed class GenerateMac(KeyMaterialVault vault) : MacOperation<GenerateMacRequest, GenerateMacResponse>(nameof(GenerateMac))
 {
-    public override void Conditions(RequestFacts facts, GenerateMacRequest request) => facts.With("kms:MacAlgorithm", request.MacAlgorithm);
-
-    public override ValueTask CheckAsync(OperationCall call, GenerateMacRequest request)
-    {
-        MacKey.Check(call.Key, request.MacAlgorithm, nameof(GenerateMac));
-        return ValueTask.CompletedTask;
-    }
-
     public override async ValueTask<GenerateMacResponse> ExecuteAsync(OperationCall call, GenerateMacRequest request)
     {
         var key = await SignedMessage.PrivateKeyAsync(vault, call);
         return new GenerateMacResponse { Mac = Crypto.Asymmetric.Mac.Compute(request.MacAlgorithm, key, request.Message), MacAlgorithm = request.MacAlgorithm, KeyId = call.Key.Arn };
     }
-
-    public override void Release(GenerateMacRequest request) => SecretBytes.Zero(request.Message);
 }
 
-/// <summary>The checks GenerateMac and VerifyMac share: an HMAC key, and the one algorithm its spec takes.</summary>
-internal static class MacKey
+/// <summary>A GenerateMac or VerifyMac request: a message and the HMAC algorithm.</summary>
+public interface IMacRequest : IKeyRequest, IDryRunRequest
 {
-    public static void Check(KmsKey key, string algorithm, string operation)
+    byte[] Message { get; }
+    string MacAlgorithm { get; }
+}
+
+/// <summary>What GenerateMac and VerifyMac share: an HMAC key with the one algorithm its spec takes, the condition key, and zeroing the message.</summary>
+public abstract class MacOperation<TRequest, TResponse>(string operation) : Operation<TRequest, TResponse>
+    where TRequest : class, IMacRequest
+    where TResponse : class
+{
+    public override void Conditions(RequestFacts facts, TRequest request) => facts.With("kms:MacAlgorithm", request.MacAlgorithm);
+
+    public override ValueTask CheckAsync(OperationCall call, TRequest request)
     {
-        KeySpecRules.EnsureUsage(key, KeyUsages.GenerateVerifyMac, operation);
-        KeySpecRules.EnsureAlgorithm(key, KeySpecRules.MacAlgorithms(key), algorithm);
+        KeySpecRules.EnsureUsage(call.Key, KeyUsages.GenerateVerifyMac, operation);
+        KeySpecRules.EnsureAlgorithm(call.Key, KeySpecRules.MacAlgorithms(call.Key), request.MacAlgorithm);
+        return ValueTask.CompletedTask;
     }
+
+    public override void Release(TRequest request) => SecretBytes.Zero(request.Message);
 }

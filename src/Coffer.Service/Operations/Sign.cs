@@ -6,7 +6,7 @@ using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class SignRequest : IKeyRequest, IDryRunRequest
+public sealed class SignRequest : ISignedMessageRequest
 {
     public required string KeyId { get; init; }
     public required byte[] Message { get; init; }
@@ -24,17 +24,8 @@ public sealed class SignResponse
 }
 
 /// <summary>Signs a message or its digest with the private key of an asymmetric SIGN_VERIFY key; the message never reaches the trail.</summary>
-public sealed class Sign(KeyMaterialVault vault) : Operation<SignRequest, SignResponse>
+public sealed class Sign(KeyMaterialVault vault) : SigningOperation<SignRequest, SignResponse>(nameof(Sign))
 {
-    public override void Conditions(RequestFacts facts, SignRequest request) =>
-        facts.With("kms:SigningAlgorithm", request.SigningAlgorithm).With("kms:MessageType", SignedMessage.TypeOf(request.MessageType));
-
-    public override ValueTask CheckAsync(OperationCall call, SignRequest request)
-    {
-        SignedMessage.Check(call.Key, request.SigningAlgorithm, request.MessageType, request.Message, nameof(Sign));
-        return ValueTask.CompletedTask;
-    }
-
     public override async ValueTask<SignResponse> ExecuteAsync(OperationCall call, SignRequest request)
     {
         var material = await SignedMessage.PrivateKeyAsync(vault, call);
@@ -42,7 +33,31 @@ public sealed class Sign(KeyMaterialVault vault) : Operation<SignRequest, SignRe
         return new SignResponse { KeyId = call.Key.Arn, Signature = signature, SigningAlgorithm = request.SigningAlgorithm };
     }
 
-    public override void Release(SignRequest request) => SecretBytes.Zero(request.Message);
+}
+
+/// <summary>A Sign or Verify request: a message (or its digest) and how it is signed.</summary>
+public interface ISignedMessageRequest : IKeyRequest, IDryRunRequest
+{
+    byte[] Message { get; }
+    string? MessageType { get; }
+    string SigningAlgorithm { get; }
+}
+
+/// <summary>What Sign and Verify share: their condition keys, their checks, and zeroing the message.</summary>
+public abstract class SigningOperation<TRequest, TResponse>(string operation) : Operation<TRequest, TResponse>
+    where TRequest : class, ISignedMessageRequest
+    where TResponse : class
+{
+    public override void Conditions(RequestFacts facts, TRequest request) =>
+        facts.With("kms:SigningAlgorithm", request.SigningAlgorithm).With("kms:MessageType", SignedMessage.TypeOf(request.MessageType));
+
+    public override ValueTask CheckAsync(OperationCall call, TRequest request)
+    {
+        SignedMessage.Check(call.Key, request.SigningAlgorithm, request.MessageType, request.Message, operation);
+        return ValueTask.CompletedTask;
+    }
+
+    public override void Release(TRequest request) => SecretBytes.Zero(request.Message);
 }
 
 /// <summary>The checks Sign and Verify share: the key's usage, the algorithm its spec allows, and the message type and length the algorithm takes.</summary>

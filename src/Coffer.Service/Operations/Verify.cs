@@ -1,12 +1,10 @@
 using Coffer.Core;
-using Coffer.Crypto;
-using Coffer.Policy;
 using Coffer.Service.Keys;
 using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class VerifyRequest : IKeyRequest, IDryRunRequest
+public sealed class VerifyRequest : ISignedMessageRequest
 {
     public required string KeyId { get; init; }
     public required byte[] Message { get; init; }
@@ -25,17 +23,8 @@ public sealed class VerifyResponse
 }
 
 /// <summary>Checks a signature with the key pair inside KMS. A signature that does not verify is KMSInvalidSignatureException, as on AWS.</summary>
-public sealed class Verify(KeyMaterialVault vault) : Operation<VerifyRequest, VerifyResponse>
+public sealed class Verify(KeyMaterialVault vault) : SigningOperation<VerifyRequest, VerifyResponse>(nameof(Verify))
 {
-    public override void Conditions(RequestFacts facts, VerifyRequest request) =>
-        facts.With("kms:SigningAlgorithm", request.SigningAlgorithm).With("kms:MessageType", SignedMessage.TypeOf(request.MessageType));
-
-    public override ValueTask CheckAsync(OperationCall call, VerifyRequest request)
-    {
-        SignedMessage.Check(call.Key, request.SigningAlgorithm, request.MessageType, request.Message, nameof(Verify));
-        return ValueTask.CompletedTask;
-    }
-
     public override async ValueTask<VerifyResponse> ExecuteAsync(OperationCall call, VerifyRequest request)
     {
         var material = await SignedMessage.PrivateKeyAsync(vault, call);
@@ -47,6 +36,4 @@ public sealed class Verify(KeyMaterialVault vault) : Operation<VerifyRequest, Ve
 
         return new VerifyResponse { KeyId = call.Key.Arn, SignatureValid = true, SigningAlgorithm = request.SigningAlgorithm };
     }
-
-    public override void Release(VerifyRequest request) => SecretBytes.Zero(request.Message);
 }

@@ -1,12 +1,10 @@
 using Coffer.Core;
-using Coffer.Crypto;
-using Coffer.Policy;
 using Coffer.Service.Keys;
 using Coffer.Service.Pipeline;
 
 namespace Coffer.Service.Operations;
 
-public sealed class VerifyMacRequest : IKeyRequest, IDryRunRequest
+public sealed class VerifyMacRequest : IMacRequest
 {
     public required byte[] Message { get; init; }
     public required string KeyId { get; init; }
@@ -24,16 +22,8 @@ public sealed class VerifyMacResponse
 }
 
 /// <summary>Checks an HMAC in constant time. One that does not match is KMSInvalidMacException, as on AWS.</summary>
-public sealed class VerifyMac(KeyMaterialVault vault) : Operation<VerifyMacRequest, VerifyMacResponse>
+public sealed class VerifyMac(KeyMaterialVault vault) : MacOperation<VerifyMacRequest, VerifyMacResponse>(nameof(VerifyMac))
 {
-    public override void Conditions(RequestFacts facts, VerifyMacRequest request) => facts.With("kms:MacAlgorithm", request.MacAlgorithm);
-
-    public override ValueTask CheckAsync(OperationCall call, VerifyMacRequest request)
-    {
-        MacKey.Check(call.Key, request.MacAlgorithm, nameof(VerifyMac));
-        return ValueTask.CompletedTask;
-    }
-
     public override async ValueTask<VerifyMacResponse> ExecuteAsync(OperationCall call, VerifyMacRequest request)
     {
         var key = await SignedMessage.PrivateKeyAsync(vault, call);
@@ -44,6 +34,4 @@ public sealed class VerifyMac(KeyMaterialVault vault) : Operation<VerifyMacReque
 
         return new VerifyMacResponse { KeyId = call.Key.Arn, MacValid = true, MacAlgorithm = request.MacAlgorithm };
     }
-
-    public override void Release(VerifyMacRequest request) => SecretBytes.Zero(request.Message);
 }

@@ -64,7 +64,7 @@ public sealed class OperationTable
         // Cryptography
         yield return Row("Encrypt", new Encrypt(envelope, asymmetric), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: plaintextIn);
         yield return Row("Decrypt", new Decrypt(envelope, asymmetric), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true, secrets: dataKeyOut);
-        yield return Row("ReEncrypt", new ReEncrypt(envelope, authorizer), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true,
+        yield return Row("ReEncrypt", new ReEncrypt(envelope, asymmetric, authorizer), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true,
             action: "kms:ReEncryptFrom", secrets: ["CiphertextBlob"]);
         yield return Row("GenerateDataKey", new GenerateDataKey(envelope, includePlaintext: true), forms: KeyOrAlias, crossAccount: Yes, state: Enabled,
             readOnly: true, secrets: dataKeyOut);

@@ -279,4 +279,33 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         await Errors.ExpectAsync("DryRunOperationException",
             () => Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = keyId, KeyPairSpec = spec, DryRun = true }));
     }
+
+    [Fact]
+    public async Task ReEncrypt_moves_a_ciphertext_between_RSA_and_symmetric_keys_both_ways()
+    {
+        var rsa = await CreateAsync("RSA_3072", "ENCRYPT_DECRYPT");
+        var symmetric = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var publicKey = (await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = rsa })).PublicKey.ToArray();
+        var plaintext = RandomNumberGenerator.GetBytes(64);
+        var fromOpenSsl = await OpenSsl.EncryptAsync(publicKey, "RSAES_OAEP_SHA_256", plaintext);
+
+        var toSymmetric = await Kms.ReEncryptAsync(new ReEncryptRequest
+        {
+            CiphertextBlob = new MemoryStream(fromOpenSsl), SourceKeyId = rsa, SourceEncryptionAlgorithm = "RSAES_OAEP_SHA_256", DestinationKeyId = symmetric,
+        });
+        var backToRsa = await Kms.ReEncryptAsync(new ReEncryptRequest
+        {
+            CiphertextBlob = toSymmetric.CiphertextBlob, DestinationKeyId = rsa, DestinationEncryptionAlgorithm = "RSAES_OAEP_SHA_1",
+        });
+        var decrypted = await Kms.DecryptAsync(new DecryptRequest { KeyId = rsa, CiphertextBlob = backToRsa.CiphertextBlob, EncryptionAlgorithm = "RSAES_OAEP_SHA_1" });
+
+        Assert.Equal("RSAES_OAEP_SHA_256", toSymmetric.SourceEncryptionAlgorithm.Value);
+        Assert.Equal("SYMMETRIC_DEFAULT", toSymmetric.DestinationEncryptionAlgorithm.Value);
+        Assert.Equal("RSAES_OAEP_SHA_1", backToRsa.DestinationEncryptionAlgorithm.Value);
+        Assert.Equal(plaintext, decrypted.Plaintext.ToArray());
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.ReEncryptAsync(new ReEncryptRequest
+        {
+            CiphertextBlob = toSymmetric.CiphertextBlob, DestinationKeyId = rsa,
+        }), "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_3072.");
+    }
 }

@@ -32,6 +32,13 @@ public sealed class AsymmetricEnvelope(KeyMaterialVault vault)
     public async ValueTask<byte[]> EncryptAsync(KmsKey key, string algorithm, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken) =>
         AsymmetricEncryption.Encrypt(key.KeySpec, await PrivateKeyAsync(key, cancellationToken), algorithm, plaintext.Span);
 
+    /// <summary>Encrypts a secret the server holds (ReEncrypt's plaintext) without copying it out.</summary>
+    public async ValueTask<byte[]> EncryptAsync(KmsKey key, string algorithm, SecretBytes plaintext, CancellationToken cancellationToken)
+    {
+        var privateKey = await PrivateKeyAsync(key, cancellationToken);
+        return AsymmetricEncryption.Encrypt(key.KeySpec, privateKey, algorithm, plaintext.Span);
+    }
+
     /// <summary>The plaintext, owned by the caller; InvalidCiphertextException for anything that does not decrypt under this key and algorithm.</summary>
     public async ValueTask<SecretBytes> DecryptAsync(KmsKey key, string algorithm, byte[] ciphertext, CancellationToken cancellationToken)
     {

@@ -36,7 +36,7 @@ public sealed class ReEncryptResponse
 /// server. The pipeline authorizes kms:ReEncryptFrom on the source key the blob names; the
 /// destination key is authorized here for kms:ReEncryptTo, with the same steps.
 /// </summary>
-public sealed class ReEncrypt(SymmetricEnvelope envelope, KmsAuthorizer authorizer) : Operation<ReEncryptRequest, ReEncryptResponse>
+public sealed class ReEncrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymmetric, KmsAuthorizer authorizer) : Operation<ReEncryptRequest, ReEncryptResponse>
 {
     public override async ValueTask<KmsKey> FindKeyAsync(OperationCall call, ReEncryptRequest request)
     {
@@ -44,6 +44,12 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, KmsAuthorizer authoriz
         var destination = await call.ResolveAsync(request.DestinationKeyId);
         call.Found = new Work(destination);
         var expected = request.SourceKeyId is null ? null : await call.ResolveAsync(request.SourceKeyId);
+        if (expected is not null && KeySpecRules.IsAsymmetric(expected.KeySpec))
+        {
+            // An asymmetric ciphertext names no key: the caller's SourceKeyId is the key.
+            return expected;
+        }
+
         return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
     }
 
@@ -55,27 +61,47 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, KmsAuthorizer authoriz
     public override async ValueTask CheckAsync(OperationCall call, ReEncryptRequest request)
     {
         var work = (Work)call.Found!;
-        SymmetricEnvelope.EnsureSymmetric(call.Key, nameof(ReEncrypt));
-        work.Plaintext = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.SourceEncryptionContext, call.CancellationToken);
-        SymmetricEnvelope.EnsureAlgorithm(call.Key, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
+        if (KeySpecRules.IsAsymmetric(call.Key.KeySpec))
+        {
+            AsymmetricEnvelope.Check(call.Key, request.SourceEncryptionAlgorithm, request.SourceEncryptionContext, plaintextLength: null, nameof(ReEncrypt));
+            work.Plaintext = await asymmetric.DecryptAsync(call.Key, request.SourceEncryptionAlgorithm!, request.CiphertextBlob, call.CancellationToken);
+        }
+        else
+        {
+            SymmetricEnvelope.EnsureSymmetric(call.Key, nameof(ReEncrypt));
+            work.Plaintext = await envelope.DecryptAsync(call.Key, request.CiphertextBlob, request.SourceEncryptionContext, call.CancellationToken);
+            SymmetricEnvelope.EnsureAlgorithm(call.Key, request.SourceEncryptionAlgorithm, nameof(ReEncrypt));
+        }
+
         await authorizer.AuthorizeAsync(call.Context, "kms:ReEncryptTo", work.Destination, call.CancellationToken,
             f => f.EncryptionContext(request.DestinationEncryptionContext).EncryptionAlgorithm(request.DestinationEncryptionAlgorithm).RequestAlias(request.DestinationKeyId),
             request.DestinationEncryptionContext);
         OperationSteps.EnsureState(KeyStateRule.Enabled, work.Destination);
-        SymmetricEnvelope.EnsureAlgorithm(work.Destination, request.DestinationEncryptionAlgorithm, nameof(ReEncrypt));
+        if (KeySpecRules.IsAsymmetric(work.Destination.KeySpec))
+        {
+            AsymmetricEnvelope.Check(work.Destination, request.DestinationEncryptionAlgorithm, request.DestinationEncryptionContext, work.Plaintext.Length,
+                nameof(ReEncrypt));
+        }
+        else
+        {
+            SymmetricEnvelope.EnsureAlgorithm(work.Destination, request.DestinationEncryptionAlgorithm, nameof(ReEncrypt));
+        }
     }
 
     public override async ValueTask<ReEncryptResponse> ExecuteAsync(OperationCall call, ReEncryptRequest request)
     {
         var work = (Work)call.Found!;
-        var blob = await envelope.EncryptAsync(work.Destination, work.Plaintext!, request.DestinationEncryptionContext, call.CancellationToken);
+        var destinationAlgorithm = request.DestinationEncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault;
+        var blob = KeySpecRules.IsAsymmetric(work.Destination.KeySpec)
+            ? await asymmetric.EncryptAsync(work.Destination, destinationAlgorithm, work.Plaintext!, call.CancellationToken)
+            : await envelope.EncryptAsync(work.Destination, work.Plaintext!, request.DestinationEncryptionContext, call.CancellationToken);
         return new ReEncryptResponse
         {
             CiphertextBlob = blob,
             SourceKeyId = call.Key.Arn,
             KeyId = work.Destination.Arn,
-            SourceEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
-            DestinationEncryptionAlgorithm = EncryptionAlgorithms.SymmetricDefault,
+            SourceEncryptionAlgorithm = request.SourceEncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
+            DestinationEncryptionAlgorithm = destinationAlgorithm,
         };
     }
 

@@ -308,4 +308,33 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
             CiphertextBlob = toSymmetric.CiphertextBlob, DestinationKeyId = rsa,
         }), "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_3072.");
     }
+
+    [Theory]
+    [InlineData("ML_DSA_44", "ML_DSA_SHAKE_256", "RAW")]
+    [InlineData("ML_DSA_65", "ML_DSA_SHAKE_256", "RAW")]
+    [InlineData("ML_DSA_87", "ML_DSA_SHAKE_256", "RAW")]
+    [InlineData("ECC_NIST_EDWARDS25519", "ED25519_PH_SHA_512", "DIGEST")]
+    public async Task Post_quantum_and_prehashed_Edwards_signatures_verify_and_a_changed_message_does_not(string spec, string algorithm, string messageType)
+    {
+        // OpenSSL 3.0 has neither; the crypto layer checks both against published vectors (Wycheproof, RFC 8032).
+        var keyId = await CreateAsync(spec, "SIGN_VERIFY");
+        var message = messageType == "DIGEST" ? SHA512.HashData("firmware 4.2"u8) : RandomNumberGenerator.GetBytes(500);
+        var other = messageType == "DIGEST" ? SHA512.HashData("firmware 4.3"u8) : [.. message[..^1], (byte)(message[^1] ^ 1)];
+
+        var signature = (await Kms.SignAsync(new SignRequest { KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType, SigningAlgorithm = algorithm }))
+            .Signature.ToArray();
+
+        Assert.True((await Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType, Signature = new MemoryStream(signature), SigningAlgorithm = algorithm,
+        })).SignatureValid);
+        await Errors.ExpectAsync("KMSInvalidSignatureException", () => Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(other), MessageType = messageType, Signature = new MemoryStream(signature), SigningAlgorithm = algorithm,
+        }));
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType == "RAW" ? "DIGEST" : "RAW", SigningAlgorithm = algorithm,
+        }));
+    }
 }

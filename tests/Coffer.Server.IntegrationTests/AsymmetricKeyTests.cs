@@ -337,4 +337,23 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
             KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType == "RAW" ? "DIGEST" : "RAW", SigningAlgorithm = algorithm,
         }));
     }
+
+    [Fact]
+    public async Task SM2_keys_in_a_China_Region_sign_and_decrypt_as_OpenSSL_expects()
+    {
+        var kms = fixture.Server.Kms("cn-north-1");
+        var signing = (await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "SM2", KeyUsage = "SIGN_VERIFY" })).KeyMetadata.KeyId;
+        var encrypting = (await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = "SM2", KeyUsage = "ENCRYPT_DECRYPT" })).KeyMetadata.KeyId;
+        var message = "transfer 100 CNY"u8.ToArray();
+
+        var signingKey = (await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = signing })).PublicKey.ToArray();
+        var signature = (await kms.SignAsync(new SignRequest { KeyId = signing, Message = new MemoryStream(message), SigningAlgorithm = "SM2DSA" })).Signature.ToArray();
+        var encryptingKey = await kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = encrypting });
+        var ciphertext = await OpenSsl.EncryptAsync(encryptingKey.PublicKey.ToArray(), "SM2PKE", message);
+        var decrypted = await kms.DecryptAsync(new DecryptRequest { KeyId = encrypting, CiphertextBlob = new MemoryStream(ciphertext), EncryptionAlgorithm = "SM2PKE" });
+
+        Assert.True(await OpenSsl.VerifiesAsync(signingKey, "SM2DSA", message, signature), "OpenSSL refused Coffer's SM2DSA signature");
+        Assert.Equal(["SM2PKE"], encryptingKey.EncryptionAlgorithms);
+        Assert.Equal(message, decrypted.Plaintext.ToArray());
+    }
 }

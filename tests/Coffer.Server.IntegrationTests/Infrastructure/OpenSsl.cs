@@ -23,6 +23,7 @@ public static class OpenSsl
             string[] args = signingAlgorithm switch
             {
                 "ED25519_SHA_512" => ["pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin", "-in", msg, "-sigfile", sig],
+                "SM2DSA" => ["dgst", "-sm3", "-verify", pub, "-sigopt", "distid:1234567812345678", "-signature", sig, msg],
                 _ when signingAlgorithm.StartsWith("RSASSA_PSS_", StringComparison.Ordinal) =>
                     ["dgst", Digest(signingAlgorithm), "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:-1", "-verify", pub, "-signature", sig, msg],
                 _ => ["dgst", Digest(signingAlgorithm), "-verify", pub, "-signature", sig, msg],
@@ -36,7 +37,7 @@ public static class OpenSsl
         }
     }
 
-    /// <summary>Encrypts <paramref name="plaintext"/> with RSA-OAEP under the DER SubjectPublicKeyInfo <paramref name="spki"/>, as a client that holds only the public key does.</summary>
+    /// <summary>Encrypts <paramref name="plaintext"/> with RSA-OAEP or SM2 under the DER SubjectPublicKeyInfo <paramref name="spki"/>, as a client that holds only the public key does.</summary>
     public static async Task<byte[]> EncryptAsync(byte[] spki, string encryptionAlgorithm, byte[] plaintext)
     {
         var dir = Directory.CreateTempSubdirectory("coffer-openssl-");
@@ -48,8 +49,8 @@ public static class OpenSsl
             await File.WriteAllBytesAsync(input, plaintext);
             Assert.Equal(0, (await Repo.RunAsync("openssl", ["pkey", "-pubin", "-inform", "DER", "-in", der, "-out", pub])).ExitCode);
             var md = encryptionAlgorithm == "RSAES_OAEP_SHA_1" ? "sha1" : "sha256";
-            var encrypted = await Repo.RunAsync("openssl", ["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, "-pkeyopt", "rsa_padding_mode:oaep",
-                "-pkeyopt", $"rsa_oaep_md:{md}", "-pkeyopt", $"rsa_mgf1_md:{md}", "-in", input, "-out", output]);
+            string[] options = encryptionAlgorithm == "SM2PKE" ? [] : ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", $"rsa_oaep_md:{md}", "-pkeyopt", $"rsa_mgf1_md:{md}"];
+            var encrypted = await Repo.RunAsync("openssl", ["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, .. options, "-in", input, "-out", output]);
             Assert.True(encrypted.ExitCode == 0, $"openssl could not encrypt: {encrypted.Stderr}");
             return await File.ReadAllBytesAsync(output);
         }

@@ -356,4 +356,30 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal(["SM2PKE"], encryptingKey.EncryptionAlgorithms);
         Assert.Equal(message, decrypted.Plaintext.ToArray());
     }
+
+    [Fact]
+    public async Task Policy_conditions_on_the_algorithm_decide_Sign_and_GenerateMac_as_for_any_key()
+    {
+        var signing = await CreateAsync("RSA_2048", "SIGN_VERIFY");
+        var hmac = await CreateAsync("HMAC_256", "GENERATE_VERIFY_MAC");
+        var user = await Iam.CreateUserAsync(fixture.Server, $"signer{Random.Shared.Next(100_000, 999_999)}", """
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Action":"kms:Sign","Resource":"*","Condition":{"StringEquals":{"kms:SigningAlgorithm":"RSASSA_PSS_SHA_256","kms:MessageType":"RAW"}}},
+              {"Effect":"Allow","Action":"kms:GenerateMac","Resource":"*","Condition":{"StringEquals":{"kms:MacAlgorithm":"HMAC_SHA_256"}}}]}
+            """);
+
+        await user.Kms.SignAsync(new SignRequest { KeyId = signing, Message = new MemoryStream([1]), SigningAlgorithm = "RSASSA_PSS_SHA_256" });
+        await user.Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = hmac, Message = new MemoryStream([1]), MacAlgorithm = "HMAC_SHA_256" });
+
+        await Errors.ExpectAsync("AccessDeniedException",
+            () => user.Kms.SignAsync(new SignRequest { KeyId = signing, Message = new MemoryStream([1]), SigningAlgorithm = "RSASSA_PKCS1_V1_5_SHA_256" }));
+        await Errors.ExpectAsync("AccessDeniedException", () => user.Kms.SignAsync(new SignRequest
+        {
+            KeyId = signing, Message = new MemoryStream(SHA256.HashData([1])), MessageType = "DIGEST", SigningAlgorithm = "RSASSA_PSS_SHA_256",
+        }));
+        await Errors.ExpectAsync("AccessDeniedException", () => user.Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = signing, Message = new MemoryStream([1]), Signature = new MemoryStream(new byte[256]), SigningAlgorithm = "RSASSA_PSS_SHA_256",
+        }));
+    }
 }

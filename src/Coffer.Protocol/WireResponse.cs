@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Coffer.Crypto;
 
 namespace Coffer.Protocol;
@@ -16,22 +15,4 @@ public sealed record WireResponse(int Status, string ContentType, byte[] Body, b
             SecretBytes.Zero(Body);
         }
     }
-}
-
-/// <summary>What a request's audit event says about the call itself; filled in as the request is understood.</summary>
-public sealed class AuditCapture
-{
-    public string EventSource { get; set; } = "kms.amazonaws.com";
-    public string EventName { get; set; } = "Unknown";
-    public string Region { get; set; } = "us-east-1";
-    public bool ReadOnly { get; set; }
-    public JsonObject? RequestParameters { get; set; }
-    public JsonObject? ResponseElements { get; set; }
-    public string? AccessKeyId { get; set; }
-}
-
-/// <summary>How one wire protocol spells its errors.</summary>
-public interface IWireProtocol
-{
-    WireResponse Error(string code, string? message, string requestId);
 }

@@ -105,7 +105,8 @@ public sealed class CofferApp : IAsyncDisposable
 
         var keyring = new Keyring(options.Clock);
         secrets.Add(keyring);
-        var vault = new KeyMaterialVault(store, keyring, options.Clock, options.Limits.MaterialVersionsCached);
+        var generator = new KeyPairGenerator();
+        var vault = new KeyMaterialVault(store, keyring, options.Clock, generator, options.Limits.MaterialVersionsCached);
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var policies = new PolicyCache(store, options.Clock, keyring);
@@ -173,7 +174,7 @@ public sealed class CofferApp : IAsyncDisposable
                 }
             });
         });
-        var parts = new ServiceParts(store, vault, authorizer, policies, options.Clock, options.Limits);
+        var parts = new ServiceParts(store, vault, generator, authorizer, policies, options.Clock, options.Limits);
         async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);

@@ -72,9 +72,9 @@ public sealed class OperationTable
             state: Enabled, readOnly: true, secrets: dataKeyOut);
         yield return Row("GenerateRandom", new GenerateRandom(), Access.Identity, readOnly: true, secrets: dataKeyOut);
         string[] keyPairOut = ["PrivateKeyPlaintext", "PrivateKeyCiphertextBlob", "PublicKey", "CiphertextForRecipient", "AttestationDocument"];
-        yield return Row("GenerateDataKeyPair", new GenerateDataKeyPair(envelope, includePlaintext: true), forms: KeyOrAlias, crossAccount: Yes, state: Enabled,
+        yield return Row("GenerateDataKeyPair", new GenerateDataKeyPair(envelope, parts.Generator, includePlaintext: true), forms: KeyOrAlias, crossAccount: Yes, state: Enabled,
             readOnly: true, secrets: keyPairOut);
-        yield return Row("GenerateDataKeyPairWithoutPlaintext", new GenerateDataKeyPair(envelope, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
+        yield return Row("GenerateDataKeyPairWithoutPlaintext", new GenerateDataKeyPair(envelope, parts.Generator, includePlaintext: false), forms: KeyOrAlias, crossAccount: Yes,
             state: Enabled, readOnly: true, secrets: keyPairOut);
         yield return Row("DeriveSharedSecret", new DeriveSharedSecret(vault), forms: KeyOrAlias, crossAccount: Yes, state: Enabled, readOnly: true,
             secrets: ["PublicKey", "SharedSecret", "CiphertextForRecipient", "AttestationDocument"]);
@@ -206,5 +206,5 @@ public sealed class OperationTable
 }
 
 /// <summary>What the KMS operations are built from; each operation takes only the parts it uses.</summary>
-public sealed record ServiceParts(Storage.ICofferStore Store, KeyMaterialVault Vault, Authorization.KmsAuthorizer Authorizer, Authorization.PolicyCache Policies,
+public sealed record ServiceParts(Storage.ICofferStore Store, KeyMaterialVault Vault, KeyPairGenerator Generator, Authorization.KmsAuthorizer Authorizer, Authorization.PolicyCache Policies,
     TimeProvider Clock, KmsLimits Limits);

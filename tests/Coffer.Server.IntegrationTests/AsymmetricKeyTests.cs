@@ -382,4 +382,32 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
             KeyId = signing, Message = new MemoryStream([1]), Signature = new MemoryStream(new byte[256]), SigningAlgorithm = "RSASSA_PSS_SHA_256",
         }));
     }
+
+    [Fact]
+    public async Task A_flood_of_RSA_4096_key_pairs_is_made_one_at_a_time_while_other_requests_are_served()
+    {
+        var symmetric = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var generator = fixture.Server.App.Vault.Generator;
+        var flood = Enumerable.Range(0, 6)
+            .Select(_ => Kms.GenerateDataKeyPairWithoutPlaintextAsync(new GenerateDataKeyPairWithoutPlaintextRequest { KeyId = symmetric, KeyPairSpec = "RSA_4096" }))
+            .ToList();
+        var mostAtOnce = 0;
+        while (generator.Running == 0 && flood.Any(t => !t.IsCompleted))
+        {
+            await Task.Delay(5);
+        }
+
+        var encrypted = await Kms.EncryptAsync(new EncryptRequest { KeyId = symmetric, Plaintext = new MemoryStream([1, 2, 3]) });
+        var stillQueued = flood.Count(t => !t.IsCompleted);
+        while (flood.Any(t => !t.IsCompleted))
+        {
+            mostAtOnce = Math.Max(mostAtOnce, generator.Running);
+            await Task.Delay(5);
+        }
+
+        await Task.WhenAll(flood);
+        Assert.NotEmpty(encrypted.CiphertextBlob.ToArray());
+        Assert.True(stillQueued > 0, "the Encrypt call was answered only after every key pair was made");
+        Assert.Equal(1, mostAtOnce);
+    }
 }

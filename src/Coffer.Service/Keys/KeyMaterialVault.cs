@@ -28,8 +28,9 @@ public sealed class KeyMaterialVault : IDisposable
     private readonly Keyring _keyring;
     private readonly TimeProvider _clock;
 
-    public KeyMaterialVault(ICofferStore store, Keyring keyring, TimeProvider clock, int cacheCapacity = DefaultCacheCapacity)
+    public KeyMaterialVault(ICofferStore store, Keyring keyring, TimeProvider clock, KeyPairGenerator generator, int cacheCapacity = DefaultCacheCapacity)
     {
+        Generator = generator;
         _store = store;
         _keyring = keyring;
         _clock = clock;
@@ -38,6 +39,9 @@ public sealed class KeyMaterialVault : IDisposable
         _cache = new(cacheCapacity, TimeSpan.MaxValue, clock, keyring, material => material);
     }
 
+    /// <summary>Where key pairs are made, one at a time.</summary>
+    public KeyPairGenerator Generator { get; }
+
     /// <summary>The keyring whose barrier decrypts the material; its clearing empties this vault.</summary>
     public Keyring Keyring => _keyring;
 
@@ -45,9 +49,9 @@ public sealed class KeyMaterialVault : IDisposable
     /// New material for version <paramref name="version"/> of <paramref name="key"/>, encrypted for storage:
     /// 256 random bits for a symmetric key, a random HMAC key, or a private key (PKCS#8) for a key pair.
     /// </summary>
-    public StoredMaterial CreateMaterial(KmsKey key, int version)
+    public async ValueTask<StoredMaterial> CreateMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken)
     {
-        using var material = key.KeySpec == KeySpecs.SymmetricDefault ? SecretBytes.Random(MaterialSize) : Crypto.Asymmetric.KeyMaterial.Generate(key.KeySpec);
+        using var material = key.KeySpec == KeySpecs.SymmetricDefault ? SecretBytes.Random(MaterialSize) : await Generator.GenerateAsync(key.KeySpec, cancellationToken);
         return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), _clock.GetUtcNow());
     }
 

@@ -58,12 +58,18 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
 
     /// <summary>
-    /// The key <paramref name="blob"/> was made under. When <paramref name="expected"/> is given
+    /// The key <paramref name="blob"/> was made under (for an asymmetric <paramref name="expected"/> key, that key: its ciphertexts have no header). When <paramref name="expected"/> is given
     /// it must be that key (IncorrectKeyException otherwise). Nothing is decrypted yet: the
     /// pipeline authorizes the key and checks its state first.
     /// </summary>
     public async ValueTask<KmsKey> KeyOfAsync(RequestContext context, byte[] blob, KmsKey? expected, CancellationToken cancellationToken)
     {
+        if (expected is not null && KeySpecRules.IsAsymmetric(expected.KeySpec))
+        {
+            // An asymmetric ciphertext names no key: the caller's KeyId is the key.
+            return expected;
+        }
+
         if (!SymmetricCiphertext.TryReadHeader(blob, out var keyGuid, out _))
         {
             KmsErrors.BadCiphertext();

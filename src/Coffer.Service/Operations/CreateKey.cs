@@ -106,7 +106,7 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
         }
 
         context.Touch(key.Arn);
-        var material = vault.CreateMaterial(key, key.CurrentMaterialVersion);
+        var material = await vault.CreateMaterialAsync(key, key.CurrentMaterialVersion, call.CancellationToken);
         await store.InsertKeyAsync(key, policy, tags, material, call.CancellationToken);
         return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };
     }

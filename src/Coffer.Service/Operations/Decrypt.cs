@@ -44,12 +44,6 @@ public sealed class Decrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymm
     public override async ValueTask<KmsKey> FindKeyAsync(OperationCall call, DecryptRequest request)
     {
         var expected = request.KeyId is null ? null : await call.ResolveAsync(request.KeyId);
-        if (expected is not null && KeySpecRules.IsAsymmetric(expected.KeySpec))
-        {
-            // An asymmetric ciphertext names no key: the caller's KeyId is the key.
-            return expected;
-        }
-
         return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
     }
 

@@ -46,7 +46,7 @@ public sealed class DeriveSharedSecret(KeyMaterialVault vault) : Operation<Deriv
         KeySpecRules.EnsureAlgorithm(call.Key, KeySpecRules.KeyAgreementAlgorithms(call.Key), request.KeyAgreementAlgorithm);
         if (!KeyMaterial.IsPublicKeyOf(call.Key.KeySpec, request.PublicKey))
         {
-            KmsErrors.ValidationFailed($"PublicKey is not a valid DER-encoded public key for key spec {call.Key.KeySpec}.");
+            throw InvalidPeerKey(call.Key);
         }
 
         return ValueTask.CompletedTask;
@@ -62,8 +62,7 @@ public sealed class DeriveSharedSecret(KeyMaterialVault vault) : Operation<Deriv
         }
         catch (InvalidPeerKeyException)
         {
-            KmsErrors.ValidationFailed($"PublicKey is not a valid DER-encoded public key for key spec {call.Key.KeySpec}.");
-            throw;
+            throw InvalidPeerKey(call.Key);
         }
 
         using (secret)
@@ -74,4 +73,7 @@ public sealed class DeriveSharedSecret(KeyMaterialVault vault) : Operation<Deriv
             };
         }
     }
+
+    private static KmsException InvalidPeerKey(KmsKey key) =>
+        new(ErrorCode.Validation, $"PublicKey is not a valid DER-encoded public key for key spec {key.KeySpec}.");
 }

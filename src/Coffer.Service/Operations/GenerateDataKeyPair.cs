@@ -34,7 +34,7 @@ public sealed class GenerateDataKeyPairResponse : ISensitiveResponse
 /// own use. The private key (PKCS#8) comes back encrypted under a symmetric KMS key, and in the
 /// clear only when asked for; the public key is DER SubjectPublicKeyInfo.
 /// </summary>
-public sealed class GenerateDataKeyPair(SymmetricEnvelope envelope, bool includePlaintext) : Operation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>
+public sealed class GenerateDataKeyPair(SymmetricEnvelope envelope, KeyPairGenerator generator, bool includePlaintext) : Operation<GenerateDataKeyPairRequest, GenerateDataKeyPairResponse>
 {
     public override void Validate(GenerateDataKeyPairRequest request)
     {
@@ -58,7 +58,7 @@ public sealed class GenerateDataKeyPair(SymmetricEnvelope envelope, bool include
 
     public override async ValueTask<GenerateDataKeyPairResponse> ExecuteAsync(OperationCall call, GenerateDataKeyPairRequest request)
     {
-        using var privateKey = KeyMaterial.Generate(request.KeyPairSpec);
+        using var privateKey = await generator.GenerateAsync(request.KeyPairSpec, call.CancellationToken);
         var blob = await envelope.EncryptAsync(call.Key, privateKey, request.EncryptionContext, call.CancellationToken);
         return new GenerateDataKeyPairResponse
         {

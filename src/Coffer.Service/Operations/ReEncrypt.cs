@@ -44,12 +44,6 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asy
         var destination = await call.ResolveAsync(request.DestinationKeyId);
         call.Found = new Work(destination);
         var expected = request.SourceKeyId is null ? null : await call.ResolveAsync(request.SourceKeyId);
-        if (expected is not null && KeySpecRules.IsAsymmetric(expected.KeySpec))
-        {
-            // An asymmetric ciphertext names no key: the caller's SourceKeyId is the key.
-            return expected;
-        }
-
         return await envelope.KeyOfAsync(call.Context, request.CiphertextBlob, expected, call.CancellationToken);
     }
 

@@ -7,10 +7,12 @@ cd "$root"
 
 step() { printf '\n== %s\n' "$*"; }
 
-# --- What the tests drive: the AWS CLI and SoftHSM2 (a software HSM) from Debian's packages.
+# --- What the tests drive: the AWS CLI, SoftHSM2 (a software HSM) and OpenSSL (the independent check
+# of Coffer's signatures and public keys) from Debian's packages.
 need_packages=()
 [ -x /usr/bin/aws ] || need_packages+=(awscli)
 command -v softhsm2-util >/dev/null || need_packages+=(softhsm2)
+command -v openssl >/dev/null || need_packages+=(openssl)
 if [ ${#need_packages[@]} -gt 0 ]; then
   step "Installing Debian packages: ${need_packages[*]}"
   sudo_cmd=()

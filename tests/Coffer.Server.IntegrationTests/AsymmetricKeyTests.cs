@@ -234,6 +234,7 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         });
 
         Assert.Equal(peer.DeriveRawSecretAgreement(kmsSide.PublicKey), derived.SharedSecret.ToArray());
+        Assert.Equal(await OpenSsl.DeriveAsync(peer.ExportPkcs8PrivateKeyPem(), kmsPublic), derived.SharedSecret.ToArray());
         Assert.Equal("ECDH", derived.KeyAgreementAlgorithm.Value);
         await Errors.ExpectAsync("ValidationException", () => Kms.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
         {
@@ -336,6 +337,69 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         {
             KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType == "RAW" ? "DIGEST" : "RAW", SigningAlgorithm = algorithm,
         }));
+    }
+
+    [Theory]
+    [InlineData("ML_DSA_44")]
+    [InlineData("ML_DSA_87")]
+    public async Task An_EXTERNAL_MU_signature_is_a_signature_of_the_message_mu_was_computed_from(string spec)
+    {
+        var keyId = await CreateAsync(spec, "SIGN_VERIFY");
+        var message = RandomNumberGenerator.GetBytes(5000);
+        var spki = (await Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = keyId })).PublicKey.ToArray();
+        var mu = ExternalMu(spki, message);
+
+        var signature = (await Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(mu), MessageType = "EXTERNAL_MU", SigningAlgorithm = "ML_DSA_SHAKE_256",
+        })).Signature.ToArray();
+
+        // EXTERNAL_MU is how a message longer than RAW's 4096 bytes is signed.
+        Assert.True((await Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(mu), MessageType = "EXTERNAL_MU", Signature = new MemoryStream(signature), SigningAlgorithm = "ML_DSA_SHAKE_256",
+        })).SignatureValid);
+        // The μ computed here is the one Coffer computes for RAW: a RAW signature verifies as EXTERNAL_MU.
+        var shortMessage = message[..4096];
+        var rawSignature = (await Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(shortMessage), MessageType = "RAW", SigningAlgorithm = "ML_DSA_SHAKE_256",
+        })).Signature.ToArray();
+        Assert.True((await Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(ExternalMu(spki, shortMessage)), MessageType = "EXTERNAL_MU", Signature = new MemoryStream(rawSignature),
+            SigningAlgorithm = "ML_DSA_SHAKE_256",
+        })).SignatureValid);
+        await Errors.ExpectAsync("KMSInvalidSignatureException", () => Kms.VerifyAsync(new VerifyRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(ExternalMu(spki, [.. shortMessage[..^1], 0])), MessageType = "EXTERNAL_MU",
+            Signature = new MemoryStream(rawSignature), SigningAlgorithm = "ML_DSA_SHAKE_256",
+        }));
+        await Errors.ExpectAsync("ValidationException", () => Kms.SignAsync(new SignRequest
+        {
+            KeyId = keyId, Message = new MemoryStream(mu[..32]), MessageType = "EXTERNAL_MU", SigningAlgorithm = "ML_DSA_SHAKE_256",
+        }), "Digest is invalid length for algorithm ML_DSA_SHAKE_256.");
+        var ecdsa = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.SignAsync(new SignRequest
+        {
+            KeyId = ecdsa, Message = new MemoryStream(mu), MessageType = "EXTERNAL_MU", SigningAlgorithm = "ECDSA_SHA_256",
+        }));
+    }
+
+    /// <summary>FIPS 204's μ = SHAKE256(SHAKE256(pk, 64) ‖ 0 ‖ 0 ‖ M, 64) for the pure, context-free signature AWS makes, computed here from the public key Coffer gives out.</summary>
+    private static byte[] ExternalMu(byte[] spki, byte[] message)
+    {
+        var publicKey = Org.BouncyCastle.Asn1.X509.SubjectPublicKeyInfo.GetInstance(spki).PublicKey.GetOctets();
+        var tr = new byte[64];
+        var shake = new Org.BouncyCastle.Crypto.Digests.ShakeDigest(256);
+        shake.BlockUpdate(publicKey, 0, publicKey.Length);
+        shake.OutputFinal(tr, 0, tr.Length);
+        var mu = new byte[64];
+        shake.BlockUpdate(tr, 0, tr.Length);
+        shake.BlockUpdate([0, 0], 0, 2);
+        shake.BlockUpdate(message, 0, message.Length);
+        shake.OutputFinal(mu, 0, mu.Length);
+        return mu;
     }
 
     [Fact]

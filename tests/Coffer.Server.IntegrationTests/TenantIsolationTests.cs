@@ -32,17 +32,22 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         {
             Server = await TestCoffer.StartAsync();
             await Server.App.CreateAccountAsync(Tenant, TenantKeyId, TenantSecret);
-            // The refusals below come from the operations' own cross-account rule, not from this policy.
-            Key = (await Server.Kms().CreateKeyAsync(new CreateKeyRequest
+            Key = await CreateSharedKeyAsync(null, null);
+            await Server.Kms().CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/owned", TargetKeyId = Key });
+        }
+
+        /// <summary>A key of the first account whose policy gives the second everything: the refusals in these tests come from the operations' own cross-account rule, not from the policy.</summary>
+        public async Task<string> CreateSharedKeyAsync(string? spec, string? usage) =>
+            (await Server.Kms().CreateKeyAsync(new CreateKeyRequest
             {
+                KeySpec = spec,
+                KeyUsage = usage,
                 Policy = $$"""
                     {"Version":"2012-10-17","Statement":[
                       {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Server.AccountId}}:root"},"Action":"kms:*","Resource":"*"},
                       {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::{{Tenant}}:root"},"Action":"kms:*","Resource":"*"}]}
                     """,
             })).KeyMetadata.Arn;
-            await Server.Kms().CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/owned", TargetKeyId = Key });
-        }
 
         public async Task DisposeAsync() => await Server.DisposeAsync();
     }
@@ -121,6 +126,49 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         Assert.DoesNotContain((await Neighbour.ListKeysAsync(new ListKeysRequest { Limit = 1000 })).Keys, k => k.KeyArn == Key);
         Assert.DoesNotContain((await Neighbour.ListAliasesAsync(new ListAliasesRequest { Limit = 100 })).Aliases ?? [], a => a.AliasName == "alias/owned");
         Assert.Equal(Key, (await Owner.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/owned" })).KeyMetadata.Arn);
+    }
+
+    [Fact]
+    public async Task Asymmetric_and_HMAC_operations_with_cross_account_use_reach_the_key_by_its_ARN_only()
+    {
+        var signing = await deployment.CreateSharedKeyAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        var hmac = await deployment.CreateSharedKeyAsync("HMAC_256", "GENERATE_VERIFY_MAC");
+        var rsa = await deployment.CreateSharedKeyAsync("RSA_2048", "ENCRYPT_DECRYPT");
+        var agreement = await deployment.CreateSharedKeyAsync("ECC_NIST_P256", "KEY_AGREEMENT");
+        using var peer = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
+        var publicKey = await Neighbour.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = signing });
+        var signature = (await Neighbour.SignAsync(new SignRequest { KeyId = signing, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_256" })).Signature;
+        var verified = await Neighbour.VerifyAsync(new VerifyRequest
+        {
+            KeyId = signing, Message = new MemoryStream([1]), Signature = new MemoryStream(signature.ToArray()), SigningAlgorithm = "ECDSA_SHA_256",
+        });
+        var mac = (await Neighbour.GenerateMacAsync(new GenerateMacRequest { KeyId = hmac, Message = new MemoryStream([2]), MacAlgorithm = "HMAC_SHA_256" })).Mac;
+        var macValid = await Neighbour.VerifyMacAsync(new VerifyMacRequest
+        {
+            KeyId = hmac, Message = new MemoryStream([2]), Mac = new MemoryStream(mac.ToArray()), MacAlgorithm = "HMAC_SHA_256",
+        });
+        var rsaBlob = (await Neighbour.EncryptAsync(new EncryptRequest { KeyId = rsa, Plaintext = new MemoryStream([3]), EncryptionAlgorithm = "RSAES_OAEP_SHA_256" })).CiphertextBlob;
+        var decrypted = await Neighbour.DecryptAsync(new DecryptRequest { KeyId = rsa, CiphertextBlob = rsaBlob, EncryptionAlgorithm = "RSAES_OAEP_SHA_256" });
+        var pair = await Neighbour.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = Key, KeyPairSpec = "ECC_NIST_P256" });
+        await Neighbour.GenerateDataKeyPairWithoutPlaintextAsync(new GenerateDataKeyPairWithoutPlaintextRequest { KeyId = Key, KeyPairSpec = "ECC_NIST_P256" });
+        var secret = await Neighbour.DeriveSharedSecretAsync(new DeriveSharedSecretRequest
+        {
+            KeyId = agreement, KeyAgreementAlgorithm = "ECDH", PublicKey = new MemoryStream(peer.ExportSubjectPublicKeyInfo()),
+        });
+
+        Assert.Equal(signing, publicKey.KeyId);
+        Assert.True(verified.SignatureValid);
+        Assert.True(macValid.MacValid);
+        Assert.Equal([3], decrypted.Plaintext.ToArray());
+        Assert.Equal(Key, pair.KeyId);
+        Assert.Equal(32, secret.SharedSecret.Length);
+
+        // The bare key id names a key of the caller's own account, where there is none.
+        var bareId = signing[(signing.LastIndexOf('/') + 1)..];
+        await Errors.ExpectAsync("NotFoundException", () => Neighbour.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = bareId }));
+        await Errors.ExpectAsync("NotFoundException",
+            () => Neighbour.SignAsync(new SignRequest { KeyId = bareId, Message = new MemoryStream([1]), SigningAlgorithm = "ECDSA_SHA_256" }));
     }
 
     [Fact]

@@ -55,6 +55,23 @@ public static class KeySpecRules
 
     public static IReadOnlyList<string> KeyAgreementAlgorithms(KmsKey key) => key.KeyUsage == KeyUsages.KeyAgreement ? Profiles[key.KeySpec].KeyAgreement : None;
 
+    /// <summary>
+    /// The operations a grant on this key may allow, from AWS's grant-operations table: the
+    /// operations its spec and usage support, and CreateGrant, DescribeKey and RetireGrant, which
+    /// every key supports. A grant for anything else is refused with ValidationException.
+    /// </summary>
+    public static bool GrantMayAllow(KmsKey key, string operation) => operation is "CreateGrant" or "DescribeKey" or "RetireGrant" || (key.KeyUsage, operation) switch
+    {
+        (KeyUsages.EncryptDecrypt, "Encrypt" or "Decrypt" or "ReEncryptFrom" or "ReEncryptTo") => true,
+        (KeyUsages.EncryptDecrypt, "GenerateDataKey" or "GenerateDataKeyWithoutPlaintext" or "GenerateDataKeyPair" or "GenerateDataKeyPairWithoutPlaintext") =>
+            key.KeySpec == KeySpecs.SymmetricDefault,
+        (KeyUsages.EncryptDecrypt or KeyUsages.SignVerify or KeyUsages.KeyAgreement, "GetPublicKey") => key.KeySpec != KeySpecs.SymmetricDefault,
+        (KeyUsages.SignVerify, "Sign" or "Verify") => true,
+        (KeyUsages.GenerateVerifyMac, "GenerateMac" or "VerifyMac") => true,
+        (KeyUsages.KeyAgreement, "DeriveSharedSecret") => true,
+        _ => false,
+    };
+
     /// <summary>SM2 exists only in AWS's China Regions (names starting <c>cn-</c>); Coffer follows AWS.</summary>
     public static void EnsureAvailableIn(string keySpec, string region)
     {

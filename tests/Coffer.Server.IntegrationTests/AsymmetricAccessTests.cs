@@ -83,6 +83,48 @@ public sealed class AsymmetricAccessTests(ServerFixture fixture) : IClassFixture
             () => user.Kms.GenerateDataKeyPairWithoutPlaintextAsync(new GenerateDataKeyPairWithoutPlaintextRequest { KeyId = symmetric, KeyPairSpec = "ECC_NIST_P256" }));
     }
 
+    [Theory]
+    [InlineData(null, null, "Sign")]
+    [InlineData(null, null, "GetPublicKey")]
+    [InlineData("RSA_2048", "ENCRYPT_DECRYPT", "GenerateDataKey")]
+    [InlineData("ECC_NIST_P256", "SIGN_VERIFY", "Decrypt")]
+    [InlineData("HMAC_256", "GENERATE_VERIFY_MAC", "GetPublicKey")]
+    [InlineData("ECC_NIST_P256", "KEY_AGREEMENT", "Sign")]
+    public async Task A_grant_for_an_operation_the_key_cannot_perform_is_refused(string? spec, string? usage, string operation)
+    {
+        var keyId = await CreateAsync(spec, usage);
+        var user = await NewUserAsync();
+
+        await Errors.ExpectAsync("ValidationException", () => GrantAsync(keyId, user, "DescribeKey", operation),
+            $"Grant operations [{operation}] are not valid for KMS key {keyId} with key spec {spec ?? "SYMMETRIC_DEFAULT"} and key usage {usage ?? "ENCRYPT_DECRYPT"}.");
+        Assert.Empty((await Admin.ListGrantsAsync(new ListGrantsRequest { KeyId = keyId })).Grants);
+    }
+
+    [Fact]
+    public async Task An_encryption_context_constraint_is_refused_on_a_key_whose_operations_take_no_context()
+    {
+        var signing = await CreateAsync("RSA_2048", "SIGN_VERIFY");
+        var symmetric = await CreateAsync();
+        var user = await NewUserAsync();
+        var constraints = new Amazon.KeyManagementService.Model.GrantConstraints { EncryptionContextSubset = new() { ["app"] = "billing" } };
+
+        await Errors.ExpectAsync("ValidationException", () => Admin.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = signing, GranteePrincipal = user.Arn, Operations = [GrantOperation.Sign], Constraints = constraints,
+        }));
+        await Admin.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = symmetric, GranteePrincipal = user.Arn, Operations = [GrantOperation.GenerateDataKeyPair], Constraints = constraints,
+        });
+
+        await user.Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest
+        {
+            KeyId = symmetric, KeyPairSpec = "ECC_NIST_P256", EncryptionContext = new() { ["app"] = "billing" },
+        });
+        await Errors.ExpectAsync("AccessDeniedException",
+            () => user.Kms.GenerateDataKeyPairAsync(new GenerateDataKeyPairRequest { KeyId = symmetric, KeyPairSpec = "ECC_NIST_P256" }));
+    }
+
     [Fact]
     public async Task The_key_agreement_algorithm_and_the_data_key_pair_spec_are_condition_keys()
     {

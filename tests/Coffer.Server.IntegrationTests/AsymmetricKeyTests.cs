@@ -190,7 +190,7 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         await Errors.ExpectAsync("ValidationException", () => Kms.EncryptAsync(new EncryptRequest
         {
             KeyId = keyId, Plaintext = new MemoryStream(new byte[maxPlaintext + 1]), EncryptionAlgorithm = algorithm,
-        }));
+        }), $"Algorithm {algorithm} and key spec {spec} cannot encrypt data larger than {maxPlaintext} bytes.");
     }
 
     [Fact]
@@ -205,7 +205,12 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         await Errors.ExpectAsync("ValidationException", () => Kms.EncryptAsync(new EncryptRequest
         {
             KeyId = keyId, Plaintext = new MemoryStream([1]), EncryptionAlgorithm = "RSAES_OAEP_SHA_256", EncryptionContext = new() { ["a"] = "b" },
-        }));
+        }), "EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.");
+        var symmetric = (await Kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.EncryptAsync(new EncryptRequest
+        {
+            KeyId = symmetric, Plaintext = new MemoryStream([1]), EncryptionAlgorithm = "RSAES_OAEP_SHA_256",
+        }), "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT.");
         await Errors.ExpectAsync("InvalidCiphertextException", () => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(ciphertext) }));
         await Errors.ExpectAsync("InvalidCiphertextException", () => Kms.DecryptAsync(new DecryptRequest
         {
@@ -333,10 +338,11 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         {
             KeyId = keyId, Message = new MemoryStream(other), MessageType = messageType, Signature = new MemoryStream(signature), SigningAlgorithm = algorithm,
         }));
-        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.SignAsync(new SignRequest
+        var wrongType = messageType == "RAW" ? "DIGEST" : "RAW";
+        await Errors.ExpectAsync("ValidationException", () => Kms.SignAsync(new SignRequest
         {
-            KeyId = keyId, Message = new MemoryStream(message), MessageType = messageType == "RAW" ? "DIGEST" : "RAW", SigningAlgorithm = algorithm,
-        }));
+            KeyId = keyId, Message = new MemoryStream(message), MessageType = wrongType, SigningAlgorithm = algorithm,
+        }), $"Message type {wrongType} is incompatible with key spec {spec}.");
     }
 
     [Theory]
@@ -380,10 +386,10 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
             KeyId = keyId, Message = new MemoryStream(mu[..32]), MessageType = "EXTERNAL_MU", SigningAlgorithm = "ML_DSA_SHAKE_256",
         }), "Digest is invalid length for algorithm ML_DSA_SHAKE_256.");
         var ecdsa = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
-        await Errors.ExpectAsync("InvalidKeyUsageException", () => Kms.SignAsync(new SignRequest
+        await Errors.ExpectAsync("ValidationException", () => Kms.SignAsync(new SignRequest
         {
             KeyId = ecdsa, Message = new MemoryStream(mu), MessageType = "EXTERNAL_MU", SigningAlgorithm = "ECDSA_SHA_256",
-        }));
+        }), "Message type EXTERNAL_MU is incompatible with key spec ECC_NIST_P256.");
     }
 
     /// <summary>FIPS 204's μ = SHAKE256(SHAKE256(pk, 64) ‖ 0 ‖ 0 ‖ M, 64) for the pure, context-free signature AWS makes, computed here from the public key Coffer gives out.</summary>

@@ -19,13 +19,13 @@ public sealed class AsymmetricEnvelope(KeyMaterialVault vault)
         KeySpecRules.EnsureAlgorithm(key, KeySpecRules.EncryptionAlgorithms(key), chosen);
         if (encryptionContext is { Count: > 0 })
         {
-            KmsErrors.ValidationFailed("EncryptionContext is not supported with asymmetric KMS keys.");
+            KmsErrors.ValidationFailed("EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.");
         }
 
         if (plaintextLength is { } length && length > AsymmetricEncryption.MaxPlaintextBytes(key.KeySpec, chosen))
         {
             KmsErrors.ValidationFailed(
-                $"Plaintext is too long for {chosen} with key spec {key.KeySpec}: at most {AsymmetricEncryption.MaxPlaintextBytes(key.KeySpec, chosen)} bytes.");
+                $"Algorithm {chosen} and key spec {key.KeySpec} cannot encrypt data larger than {AsymmetricEncryption.MaxPlaintextBytes(key.KeySpec, chosen)} bytes.");
         }
     }
 

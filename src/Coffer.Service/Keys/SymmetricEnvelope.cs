@@ -143,7 +143,7 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         if (algorithm is not null && algorithm != EncryptionAlgorithms.SymmetricDefault)
         {
             KmsErrors.Throw(KmsErrors.InvalidKeyUsage,
-                $"{key.Arn} key usage is {key.KeyUsage} which is not valid for {operation} with EncryptionAlgorithm {algorithm}.");
+                $"Algorithm {algorithm} is incompatible with key spec {key.KeySpec}.");
         }
     }
 }

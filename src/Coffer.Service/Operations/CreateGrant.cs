@@ -63,6 +63,29 @@ public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvid
         return parent => GrantRules.Narrows(parent, operations, request.Constraints?.EncryptionContextEquals, request.Constraints?.EncryptionContextSubset);
     }
 
+    /// <summary>
+    /// AWS refuses a grant for an operation the key cannot perform (Sign on a symmetric key,
+    /// GenerateDataKey on an RSA key), and an encryption-context constraint on a key whose
+    /// operations take no encryption context.
+    /// </summary>
+    public override ValueTask CheckAsync(OperationCall call, CreateGrantRequest request)
+    {
+        var unsupported = Operations(request).Where(op => !KeySpecRules.GrantMayAllow(call.Key, op)).ToList();
+        if (unsupported.Count > 0)
+        {
+            KmsErrors.ValidationFailed(
+                $"Grant operations [{string.Join(", ", unsupported)}] are not valid for KMS key {call.Key.Arn} with key spec {call.Key.KeySpec} and key usage {call.Key.KeyUsage}.");
+        }
+
+        if (request.Constraints is { EncryptionContextEquals: not null } or { EncryptionContextSubset: not null } && call.Key.KeySpec != KeySpecs.SymmetricDefault)
+        {
+            KmsErrors.ValidationFailed(
+                $"Encryption context grant constraints are not supported for KMS key {call.Key.Arn}: operations with key spec {call.Key.KeySpec} take no encryption context.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     public override async ValueTask<CreateGrantResponse> ExecuteAsync(OperationCall call, CreateGrantRequest request)
     {
         var (key, context, cancellationToken) = (call.Key, call.Context, call.CancellationToken);

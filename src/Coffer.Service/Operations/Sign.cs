@@ -74,7 +74,7 @@ internal static class SignedMessage
         var type = TypeOf(messageType);
         if (!Crypto.Asymmetric.Signer.AcceptsMessageType(algorithm, type))
         {
-            KmsErrors.Throw(ErrorCode.InvalidKeyUsage, $"MessageType {type} is not supported for the {algorithm} signing algorithm.");
+            KmsErrors.ValidationFailed($"Message type {type} is incompatible with key spec {key.KeySpec}.");
         }
 
         if (Crypto.Asymmetric.Signer.RequiredMessageLength(algorithm, type) is { } length && message.Length != length)

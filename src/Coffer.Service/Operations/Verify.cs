@@ -31,7 +31,7 @@ public sealed class Verify(KeyMaterialVault vault) : SigningOperation<VerifyRequ
         if (!Crypto.Asymmetric.Signer.Verify(call.Key.KeySpec, material, request.SigningAlgorithm, SignedMessage.TypeOf(request.MessageType), request.Message,
                 request.Signature))
         {
-            KmsErrors.Throw(ErrorCode.KmsInvalidSignature, "The signature is not valid.");
+            throw new KmsException(ErrorCode.KmsInvalidSignature, null); // AWS gives no message for a signature that does not verify.
         }
 
         return new VerifyResponse { KeyId = call.Key.Arn, SignatureValid = true, SigningAlgorithm = request.SigningAlgorithm };

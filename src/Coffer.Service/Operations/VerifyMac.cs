@@ -29,7 +29,7 @@ public sealed class VerifyMac(KeyMaterialVault vault) : MacOperation<VerifyMacRe
         var key = await SignedMessage.PrivateKeyAsync(vault, call);
         if (!Crypto.Asymmetric.Mac.Verify(request.MacAlgorithm, key, request.Message, request.Mac))
         {
-            KmsErrors.Throw(ErrorCode.KmsInvalidMac, "The MAC is not valid.");
+            throw new KmsException(ErrorCode.KmsInvalidMac, null); // AWS gives no message for a MAC that does not verify.
         }
 
         return new VerifyMacResponse { KeyId = call.Key.Arn, MacValid = true, MacAlgorithm = request.MacAlgorithm };

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Coffer.Server.IntegrationTests.Infrastructure;
+
+namespace Coffer.Server.IntegrationTests;
+
+/// <summary>
+/// The AWS CLI with every kind of key that is not symmetric: signing keys of each family, RSA encryption, HMAC and data key pairs.
+/// Debian 12's AWS CLI (2.9.19) predates derive-shared-secret, so key agreement is driven through the SDK only.
+/// </summary>
+public sealed class AwsCliKeySpecTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
+{
+    private async Task<string> CreateKeyAsync(string spec, string usage) =>
+        (await OkAsync("kms", "create-key", "--key-spec", spec, "--key-usage", usage)).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+
+    private async Task<string> FileAsync(string name, byte[] contents)
+    {
+        var path = Path.Combine(DataDir, $"{Guid.NewGuid():N}-{name}");
+        await File.WriteAllBytesAsync(path, contents);
+        return $"fileb://{path}";
+    }
+
+    private static byte[] Blob(JsonElement response, string member) => Convert.FromBase64String(response.GetProperty(member).GetString()!);
+
+    [Theory]
+    [InlineData("RSA_3072", "RSASSA_PSS_SHA_384", true)]
+    [InlineData("ECC_SECG_P256K1", "ECDSA_SHA_256", true)]
+    [InlineData("ECC_NIST_EDWARDS25519", "ED25519_SHA_512", true)]
+    [InlineData("ML_DSA_65", "ML_DSA_SHAKE_256", false)]
+    public async Task The_aws_cli_signs_and_verifies_with_each_signing_key_family(string spec, string algorithm, bool openSslHasIt)
+    {
+        var keyId = await CreateKeyAsync(spec, "SIGN_VERIFY");
+        var message = "deploy build 8812"u8.ToArray();
+        var messageFile = await FileAsync("message.txt", message);
+
+        var publicKey = await OkAsync("kms", "get-public-key", "--key-id", keyId);
+        var signature = Blob(await OkAsync("kms", "sign", "--key-id", keyId, "--message", messageFile, "--signing-algorithm", algorithm), "Signature");
+        var verified = await OkAsync("kms", "verify", "--key-id", keyId, "--message", messageFile, "--signing-algorithm", algorithm,
+            "--signature", await FileAsync("signature.bin", signature));
+        var (exitCode, _, stderr) = await AwsAsync("kms", "verify", "--key-id", keyId, "--message", await FileAsync("other.txt", "deploy build 8813"u8.ToArray()),
+            "--signing-algorithm", algorithm, "--signature", await FileAsync("signature.bin", signature));
+
+        Assert.Equal(spec, publicKey.GetProperty("KeySpec").GetString());
+        Assert.Contains(algorithm, publicKey.GetProperty("SigningAlgorithms").EnumerateArray().Select(a => a.GetString()));
+        Assert.True(verified.GetProperty("SignatureValid").GetBoolean());
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("KMSInvalidSignatureException", stderr, StringComparison.Ordinal);
+        if (openSslHasIt)
+        {
+            Assert.True(await OpenSsl.VerifiesAsync(Blob(publicKey, "PublicKey"), algorithm, message, signature), $"OpenSSL refused the {algorithm} signature the CLI got");
+        }
+    }
+
+    [Fact]
+    public async Task The_aws_cli_decrypts_what_OpenSSL_encrypts_with_an_RSA_public_key()
+    {
+        var keyId = await CreateKeyAsync("RSA_2048", "ENCRYPT_DECRYPT");
+        var publicKey = Blob(await OkAsync("kms", "get-public-key", "--key-id", keyId), "PublicKey");
+        var ciphertext = await OpenSsl.EncryptAsync(publicKey, "RSAES_OAEP_SHA_256", "db password"u8.ToArray());
+
+        var decrypted = await OkAsync("kms", "decrypt", "--key-id", keyId, "--ciphertext-blob", await FileAsync("secret.enc", ciphertext),
+            "--encryption-algorithm", "RSAES_OAEP_SHA_256");
+        var (exitCode, _, stderr) = await AwsAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", await FileAsync("p.bin", [1, 2]));
+
+        Assert.Equal("db password"u8.ToArray(), Blob(decrypted, "Plaintext"));
+        Assert.Equal("RSAES_OAEP_SHA_256", decrypted.GetProperty("EncryptionAlgorithm").GetString());
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("InvalidKeyUsageException", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_aws_cli_makes_and_checks_an_HMAC_and_a_data_key_pair()
+    {
+        var hmac = await CreateKeyAsync("HMAC_256", "GENERATE_VERIFY_MAC");
+        var symmetric = (await OkAsync("kms", "create-key")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        var messageFile = await FileAsync("message.txt", "session 42"u8.ToArray());
+
+        var mac = Blob(await OkAsync("kms", "generate-mac", "--key-id", hmac, "--message", messageFile, "--mac-algorithm", "HMAC_SHA_256"), "Mac");
+        var valid = await OkAsync("kms", "verify-mac", "--key-id", hmac, "--message", messageFile, "--mac-algorithm", "HMAC_SHA_256", "--mac", await FileAsync("mac.bin", mac));
+        var pair = await OkAsync("kms", "generate-data-key-pair", "--key-id", symmetric, "--key-pair-spec", "ECC_NIST_P256");
+        var opened = await OkAsync("kms", "decrypt", "--ciphertext-blob", await FileAsync("private.enc", Blob(pair, "PrivateKeyCiphertextBlob")));
+
+        Assert.Equal(32, mac.Length);
+        Assert.True(valid.GetProperty("MacValid").GetBoolean());
+        Assert.Equal(Blob(pair, "PrivateKeyPlaintext"), Blob(opened, "Plaintext"));
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create();
+        ecdsa.ImportPkcs8PrivateKey(Blob(pair, "PrivateKeyPlaintext"), out _);
+        Assert.Equal(Blob(pair, "PublicKey"), ecdsa.ExportSubjectPublicKeyInfo());
+    }
+}

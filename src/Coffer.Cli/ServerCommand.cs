@@ -47,6 +47,12 @@ internal static partial class ServerCommand
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 60,
         };
+        var keyJobsInterval = new Option<int>("--key-jobs-interval")
+        {
+            Description = "Seconds between passes of the key jobs: destroying keys whose deletion window has ended, and rotating keys whose automatic rotation date has come",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 60,
+        };
         var retention = new Option<int?>("--audit-retention-days")
         {
             Description = "Remove audit events older than this many days, after a signed digest records the removal [default: keep forever]",
@@ -84,7 +90,7 @@ internal static partial class ServerCommand
             the same library as at init; the server refuses to start without it or when they differ.
             """)
         {
-            dev, devAllowRemote, dataDir, storage, listen, regions, account, digestInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
+            dev, devAllowRemote, dataDir, storage, listen, regions, account, digestInterval, keyJobsInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -104,7 +110,7 @@ internal static partial class ServerCommand
             string listenValue, accountValue, storageValue;
             string[] regionValues;
             bool isDev, allowRemote;
-            int digestSeconds;
+            int digestSeconds, keyJobsSeconds;
             int? retentionDays;
             try
             {
@@ -115,6 +121,7 @@ internal static partial class ServerCommand
                 isDev = settings.Flag(dev);
                 allowRemote = settings.Flag(devAllowRemote);
                 digestSeconds = settings.Number(digestInterval) ?? result.GetValue(digestInterval);
+                keyJobsSeconds = settings.Number(keyJobsInterval) ?? result.GetValue(keyJobsInterval);
                 retentionDays = settings.Number(retention);
             }
             catch (FormatException error)
@@ -161,9 +168,9 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, $"--region: '{badRegion}' is not a region name such as us-east-1.");
             }
 
-            if (digestSeconds < 1 || retentionDays is < 1)
+            if (digestSeconds < 1 || keyJobsSeconds < 1 || retentionDays is < 1)
             {
-                return Fail(ExitCodes.Usage, "--audit-digest-interval and --audit-retention-days take a positive number.");
+                return Fail(ExitCodes.Usage, "--audit-digest-interval, --key-jobs-interval and --audit-retention-days take a positive number.");
             }
 
             if (string.IsNullOrEmpty(envId) != string.IsNullOrEmpty(envSecret))
@@ -188,6 +195,7 @@ internal static partial class ServerCommand
                 DevAccessKeyId = string.IsNullOrEmpty(envId) ? null : envId,
                 DevSecretAccessKey = string.IsNullOrEmpty(envSecret) ? null : envSecret,
                 AuditDigestInterval = TimeSpan.FromSeconds(digestSeconds),
+                KeyJobsInterval = TimeSpan.FromSeconds(keyJobsSeconds),
                 AuditRetention = retentionDays is { } days ? TimeSpan.FromDays(days) : null,
             };
 

@@ -45,6 +45,10 @@ public enum ErrorCode
     ServiceUnavailable,
     KmsInvalidSignature,
     KmsInvalidMac,
+    Conflict,
+    ExpiredImportToken,
+    InvalidImportToken,
+    IncorrectKeyMaterial,
 
     // Any service's front end
     UnknownOperation,

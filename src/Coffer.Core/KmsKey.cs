@@ -22,6 +22,15 @@ public sealed record KmsKey
     /// <summary>The key material version new ciphertexts use; older versions still decrypt.</summary>
     public int CurrentMaterialVersion { get; init; } = 1;
 
+    /// <summary>Days between automatic rotations; null while automatic rotation is off.</summary>
+    public int? RotationPeriodInDays { get; init; }
+
+    /// <summary>When the rotation job next rotates the key; null while automatic rotation is off.</summary>
+    public DateTimeOffset? NextRotationDate { get; init; }
+
+    /// <summary>How many times RotateKeyOnDemand has rotated the key, against AWS's limit per key.</summary>
+    public int OnDemandRotations { get; init; }
+
     public string Arn => Arns.Key(Region, AccountId, KeyId);
 }
 
@@ -52,6 +61,13 @@ public static class KeyUsages
     public const string SignVerify = "SIGN_VERIFY";
     public const string GenerateVerifyMac = "GENERATE_VERIFY_MAC";
     public const string KeyAgreement = "KEY_AGREEMENT";
+}
+
+/// <summary>How a key material version after the first was made, in AWS's words (ListKeyRotations' RotationType).</summary>
+public static class RotationTypes
+{
+    public const string Automatic = "AUTOMATIC";
+    public const string OnDemand = "ON_DEMAND";
 }
 
 public static class KeyOrigins

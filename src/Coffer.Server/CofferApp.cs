@@ -48,6 +48,9 @@ public sealed class CofferApp : IAsyncDisposable
     /// <summary>The deletion job, so tests can run a pass after moving the clock.</summary>
     public KeyDeletionJob DeletionJob { get; }
 
+    /// <summary>The automatic rotation job, so tests can run a pass after moving the clock.</summary>
+    public KeyRotationJob RotationJob { get; private init; } = null!;
+
     public string AdminAccessKeyId { get; }
 
     /// <summary>The audit trail, so tests can inspect what was recorded.</summary>
@@ -189,7 +192,9 @@ public sealed class CofferApp : IAsyncDisposable
         builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
-        builder.Services.AddHostedService(sp => new KeyDeletionService(deletionJob, options.DeletionJobInterval, options.Clock, keyring, sp.GetRequiredService<ILogger<KeyDeletionService>>()));
+        var rotationJob = new KeyRotationJob(store, new KeyRotation(store, vault, options.Clock), audit);
+        builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob], options.KeyJobsInterval, options.Clock, keyring,
+            sp.GetRequiredService<ILogger<KeyJobsService>>()));
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
@@ -206,6 +211,7 @@ public sealed class CofferApp : IAsyncDisposable
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
             Keyring = keyring,
             Vault = vault,
+            RotationJob = rotationJob,
         };
         Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;

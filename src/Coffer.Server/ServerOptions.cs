@@ -32,8 +32,8 @@ public sealed record ServerOptions
     /// <summary>The clock of key lifecycles (deletion windows); tests move it. SigV4 always uses the real clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>How often the deletion job looks for keys whose waiting period has passed.</summary>
-    public TimeSpan DeletionJobInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the key jobs look for keys whose deletion or automatic rotation date has come.</summary>
+    public TimeSpan KeyJobsInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a signed digest covers the audit events since the last one.</summary>
     public TimeSpan AuditDigestInterval { get; init; } = TimeSpan.FromMinutes(1);

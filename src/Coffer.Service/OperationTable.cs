@@ -50,6 +50,14 @@ public sealed class OperationTable
         yield return Row("ScheduleKeyDeletion", new ScheduleKeyDeletion(store, clock), forms: KeyOnly, state: NotPendingDeletion, logsResponse: true);
         yield return Row("CancelKeyDeletion", new CancelKeyDeletion(store), forms: KeyOnly, logsResponse: true);
 
+        // Rotation
+        var rotation = new KeyRotation(store, vault, clock);
+        yield return Row("EnableKeyRotation", new EnableKeyRotation(store, clock), forms: KeyOnly, state: Enabled);
+        yield return Row("DisableKeyRotation", new DisableKeyRotation(store), forms: KeyOnly, state: Enabled);
+        yield return Row("GetKeyRotationStatus", new GetKeyRotationStatus(), forms: KeyOnly, crossAccount: Yes, readOnly: true);
+        yield return Row("RotateKeyOnDemand", new RotateKeyOnDemand(rotation), forms: KeyOnly, state: Enabled, logsResponse: true);
+        yield return Row("ListKeyRotations", new ListKeyRotations(store), forms: KeyOnly, readOnly: true);
+
         // Aliases
         yield return Row("CreateAlias", new CreateAlias(store, authorizer, clock), forms: KeyOnly, state: NotPendingDeletion);
         yield return Row("UpdateAlias", new UpdateAlias(store, authorizer, clock), Access.Operation, forms: KeyOnly);

@@ -23,6 +23,7 @@ public sealed class KeyMetadata
     public IReadOnlyList<string>? MacAlgorithms { get; init; }
     public IReadOnlyList<string>? KeyAgreementAlgorithms { get; init; }
     public required bool MultiRegion { get; init; }
+    public string? CurrentKeyMaterialId { get; init; }
 
     public static KeyMetadata From(KmsKey key) => new()
     {
@@ -44,6 +45,7 @@ public sealed class KeyMetadata
         MacAlgorithms = OrNull(KeySpecRules.MacAlgorithms(key)),
         KeyAgreementAlgorithms = OrNull(KeySpecRules.KeyAgreementAlgorithms(key)),
         MultiRegion = false,
+        CurrentKeyMaterialId = Keys.KeyMaterialIds.Current(key),
     };
 
     /// <summary>AWS lists only the algorithms of the key's usage, and omits the others.</summary>

@@ -123,5 +123,13 @@ internal static class SqliteMigrations
         """
         CREATE INDEX grants_by_key_grantee ON grants (key_id, grantee);
         """,
+        // Key rotation: the schedule on the key, and how each later material version was made.
+        """
+        ALTER TABLE keys ADD COLUMN rotation_period_days INTEGER;
+        ALTER TABLE keys ADD COLUMN next_rotation_ms INTEGER;
+        ALTER TABLE keys ADD COLUMN on_demand_rotations INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE key_material ADD COLUMN rotation_type TEXT;
+        CREATE INDEX keys_by_rotation ON keys (next_rotation_ms) WHERE next_rotation_ms IS NOT NULL;
+        """,
     ];
 }

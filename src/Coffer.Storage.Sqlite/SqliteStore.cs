@@ -13,7 +13,10 @@ public sealed partial class SqliteStore : ICofferStore
 {
     public const string FileName = "coffer.db";
     private const string KeyColumns =
-        "key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version";
+        "key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version, "
+        + "rotation_period_days, next_rotation_ms, on_demand_rotations";
+    private const string KeyValues =
+        "$id, $account, $region, $created, $description, $state, $deletion, $window, $spec, $usage, $origin, $manager, $version, $period, $next_rotation, $on_demand";
 
     private readonly string _connectionString;
     private readonly string _path;
@@ -83,10 +86,8 @@ public sealed partial class SqliteStore : ICofferStore
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection,
-            $"INSERT INTO keys ({KeyColumns}) VALUES ($id, $account, $region, $created, $description, $state, $deletion, $window, $spec, $usage, $origin, $manager, $version);",
-            cancellationToken, tx, KeyParameters(key));
-        await ExecuteAsync(connection, "INSERT INTO key_material (key_id, version, sealed, created_ms) VALUES ($id, $version, $sealed, $created);", cancellationToken, tx,
-            ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed), ("$created", material.CreatedAt.ToUnixTimeMilliseconds()));
+            $"INSERT INTO keys ({KeyColumns}) VALUES ({KeyValues});", cancellationToken, tx, KeyParameters(key));
+        await InsertMaterialAsync(connection, tx, material, cancellationToken);
         await ExecuteAsync(connection, "INSERT INTO key_policies (key_id, document) VALUES ($id, $document);", cancellationToken, tx,
             ("$id", key.KeyId), ("$document", keyPolicy));
         await InsertTagsAsync(connection, tx, key.KeyId, tags, cancellationToken);
@@ -107,8 +108,58 @@ public sealed partial class SqliteStore : ICofferStore
         await ExecuteAsync(connection,
             """
             UPDATE keys SET description = $description, state = $state, deletion_ms = $deletion, pending_window_days = $window,
-                current_version = $version WHERE key_id = $id;
+                rotation_period_days = $period, next_rotation_ms = $next_rotation
+            WHERE key_id = $id;
             """, cancellationToken, null, KeyParameters(key));
+    }
+
+    public async ValueTask<bool> TryAddMaterialVersionAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (!await InsertMaterialAsync(connection, tx, material, cancellationToken))
+        {
+            return false;
+        }
+
+        await ExecuteAsync(connection,
+            """
+            UPDATE keys SET current_version = $version, rotation_period_days = $period, next_rotation_ms = $next_rotation, on_demand_rotations = $on_demand
+            WHERE key_id = $id;
+            """, cancellationToken, tx, KeyParameters(key));
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Inserts one material version unless that version exists; returns whether it did.</summary>
+    private static async Task<bool> InsertMaterialAsync(SqliteConnection connection, SqliteTransaction tx, StoredMaterial material, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection,
+            "INSERT OR IGNORE INTO key_material (key_id, version, sealed, created_ms, rotation_type) VALUES ($id, $version, $sealed, $created, $rotation);",
+            cancellationToken, tx, ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed),
+            ("$created", material.CreatedAt.ToUnixTimeMilliseconds()), ("$rotation", material.RotationType)) == 1;
+
+    public async ValueTask<IReadOnlyList<MaterialVersion>> ListMaterialVersionsAsync(string keyId, int afterVersion, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT version, created_ms, rotation_type FROM key_material WHERE key_id = $id AND version > $after ORDER BY version LIMIT $limit;", null,
+            ("$id", keyId), ("$after", afterVersion), ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<MaterialVersion>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(new MaterialVersion(reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+
+        return versions;
+    }
+
+    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryKeysAsync(connection,
+            $"SELECT {KeyColumns} FROM keys WHERE next_rotation_ms <= $now AND state = $state ORDER BY next_rotation_ms LIMIT $limit;",
+            cancellationToken, ("$now", now.ToUnixTimeMilliseconds()), ("$state", (int)KeyState.Enabled), ("$limit", limit));
     }
 
     public async ValueTask<IReadOnlyList<KmsKey>> ListKeysAsync(string accountId, string region, string? afterKeyId, int limit, CancellationToken cancellationToken = default)
@@ -130,7 +181,7 @@ public sealed partial class SqliteStore : ICofferStore
     public async ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT sealed, created_ms FROM key_material WHERE key_id = $id AND version = $version;", null,
+        await using var command = Command(connection, "SELECT sealed, created_ms, rotation_type FROM key_material WHERE key_id = $id AND version = $version;", null,
             ("$id", keyId), ("$version", version));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -138,7 +189,8 @@ public sealed partial class SqliteStore : ICofferStore
             return null;
         }
 
-        return new StoredMaterial(keyId, version, (byte[])reader.GetValue(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+        return new StoredMaterial(keyId, version, (byte[])reader.GetValue(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+            reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
     public async ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default)
@@ -287,7 +339,8 @@ public sealed partial class SqliteStore : ICofferStore
         ("$id", key.KeyId), ("$account", key.AccountId), ("$region", key.Region), ("$created", key.CreationDate.ToUnixTimeMilliseconds()),
         ("$description", key.Description), ("$state", (int)key.State), ("$deletion", key.DeletionDate?.ToUnixTimeMilliseconds()),
         ("$window", key.PendingWindowInDays), ("$spec", key.KeySpec), ("$usage", key.KeyUsage), ("$origin", key.Origin),
-        ("$manager", key.KeyManager), ("$version", key.CurrentMaterialVersion),
+        ("$manager", key.KeyManager), ("$version", key.CurrentMaterialVersion), ("$period", key.RotationPeriodInDays),
+        ("$next_rotation", key.NextRotationDate?.ToUnixTimeMilliseconds()), ("$on_demand", key.OnDemandRotations),
     ];
 
     private static (string, object?)[] AliasParameters(KmsAlias alias) =>
@@ -318,6 +371,9 @@ public sealed partial class SqliteStore : ICofferStore
                 Origin = reader.GetString(10),
                 KeyManager = reader.GetString(11),
                 CurrentMaterialVersion = reader.GetInt32(12),
+                RotationPeriodInDays = reader.IsDBNull(13) ? null : reader.GetInt32(13),
+                NextRotationDate = reader.IsDBNull(14) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
+                OnDemandRotations = reader.GetInt32(15),
             });
         }
 

@@ -41,6 +41,11 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// <summary>The key with this id in this region, or null.</summary>
     ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores a key's description, state, deletion date and rotation schedule. Its material version
+    /// and rotation count move only with <see cref="TryAddMaterialVersionAsync"/>, so an update made
+    /// from a copy read before a rotation cannot take the rotation back.
+    /// </summary>
     ValueTask UpdateKeyAsync(KmsKey key, CancellationToken cancellationToken = default);
 
     /// <summary>Keys of one account and region ordered by key id, starting after <paramref name="afterKeyId"/>.</summary>
@@ -50,6 +55,19 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a material version and stores the key that now names it as current, in one
+    /// transaction. Returns false, changing nothing, when that version already exists: another
+    /// rotation of the same key won the race.
+    /// </summary>
+    ValueTask<bool> TryAddMaterialVersionAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default);
+
+    /// <summary>A key's material versions after <paramref name="afterVersion"/>, oldest first, without the material.</summary>
+    ValueTask<IReadOnlyList<MaterialVersion>> ListMaterialVersionsAsync(string keyId, int afterVersion, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Enabled keys whose automatic rotation is due at or before <paramref name="now"/>, in every account and region.</summary>
+    ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a key, its material, tags and aliases in one transaction (crypto-shredding).</summary>
     ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default);
@@ -76,8 +94,14 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>One version of a key's material, sealed by the record barrier.</summary>
-public sealed record StoredMaterial(string KeyId, int Version, byte[] Sealed, DateTimeOffset CreatedAt);
+/// <summary>
+/// One version of a key's material, sealed by the record barrier. <paramref name="RotationType"/>
+/// says how a version after the first came to be (<see cref="RotationTypes"/>); null for the first.
+/// </summary>
+public sealed record StoredMaterial(string KeyId, int Version, byte[] Sealed, DateTimeOffset CreatedAt, string? RotationType = null);
+
+/// <summary>What is known of a material version without opening it: when and how it was made.</summary>
+public sealed record MaterialVersion(int Version, DateTimeOffset CreatedAt, string? RotationType);
 
 /// <summary>Whether an access key may sign requests. Persisted numbers: only add.</summary>
 public enum AccessKeyStatus

@@ -56,6 +56,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
     [
         "PutKeyPolicy", "GetKeyPolicy", "ListKeyPolicies", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKey", "DisableKey",
         "TagResource", "UntagResource", "ListResourceTags", "UpdateKeyDescription", "CreateAlias", "UpdateAlias", "ListAliases",
+        "EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "ListKeyRotations",
     ];
 
     [Theory]
@@ -82,6 +83,10 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
             "CreateAlias" => () => Neighbour.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/stolen", TargetKeyId = Key }),
             "UpdateAlias" => NeighbourUpdatesOwnAliasToForeignKeyAsync,
             "ListAliases" => () => Neighbour.ListAliasesAsync(new ListAliasesRequest { KeyId = Key }),
+            "EnableKeyRotation" => () => Neighbour.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = Key }),
+            "DisableKeyRotation" => () => Neighbour.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = Key }),
+            "RotateKeyOnDemand" => () => Neighbour.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = Key }),
+            "ListKeyRotations" => () => Neighbour.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = Key }),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
@@ -91,6 +96,8 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         Assert.Equal(KeyState.Enabled, metadata.KeyState);
         Assert.Equal("", metadata.Description);
         Assert.Contains(Server.AccountId, (await Owner.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = Key })).Policy);
+        Assert.False((await Owner.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = Key })).KeyRotationEnabled);
+        Assert.Empty((await Owner.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = Key })).Rotations);
     }
 
     private async Task<UpdateAliasResponse> NeighbourUpdatesOwnAliasToForeignKeyAsync()
@@ -111,6 +118,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         await Neighbour.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = Key, KeySpec = DataKeySpec.AES_256 });
         await Neighbour.GenerateDataKeyWithoutPlaintextAsync(new GenerateDataKeyWithoutPlaintextRequest { KeyId = Key, NumberOfBytes = 32 });
         await Neighbour.ReEncryptAsync(new ReEncryptRequest { CiphertextBlob = new MemoryStream(blob.ToArray()), DestinationKeyId = Key });
+        Assert.False((await Neighbour.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = Key })).KeyRotationEnabled);
         var grant = await Neighbour.CreateGrantAsync(new CreateGrantRequest { KeyId = Key, GranteePrincipal = $"arn:aws:iam::{Tenant}:root", Operations = ["Encrypt"] });
         Assert.Contains((await Neighbour.ListGrantsAsync(new ListGrantsRequest { KeyId = Key })).Grants, g => g.GrantId == grant.GrantId);
         await Neighbour.RevokeGrantAsync(new RevokeGrantRequest { KeyId = Key, GrantId = grant.GrantId });

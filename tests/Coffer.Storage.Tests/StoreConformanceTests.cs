@@ -38,7 +38,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_key_round_trips_with_every_field()
     {
-        var key = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7, CurrentMaterialVersion = 4 };
+        var key = NewKey() with
+        {
+            State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7, CurrentMaterialVersion = 4,
+            RotationPeriodInDays = 90, NextRotationDate = Now.AddDays(90), OnDemandRotations = 3,
+        };
         await Store.InsertKeyAsync(key, "{}", [new KmsTag("a", "b")], Material(key));
 
         Assert.Equal(key, await Store.FindKeyAsync("us-east-1", key.KeyId));
@@ -122,6 +126,45 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.Contains(due.KeyId, found);
         Assert.DoesNotContain(later.KeyId, found);
+    }
+
+    [Fact]
+    public async Task A_material_version_is_added_once_and_an_update_from_an_older_copy_does_not_take_it_back()
+    {
+        var key = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now };
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        var rotated = key with { CurrentMaterialVersion = 2, NextRotationDate = Now.AddDays(90) };
+
+        Assert.True(await Store.TryAddMaterialVersionAsync(rotated, new StoredMaterial(key.KeyId, 2, [4, 5], Now.AddDays(1), RotationTypes.Automatic)));
+        Assert.False(await Store.TryAddMaterialVersionAsync(rotated with { OnDemandRotations = 1 }, new StoredMaterial(key.KeyId, 2, [6], Now.AddDays(1), RotationTypes.OnDemand)));
+        await Store.UpdateKeyAsync(key with { Description = "stale copy" });
+
+        var found = await Store.FindKeyAsync(key.Region, key.KeyId);
+        Assert.Equal(2, found!.CurrentMaterialVersion);
+        Assert.Equal(0, found.OnDemandRotations);
+        Assert.Equal("stale copy", found.Description);
+        Assert.Equal([4, 5], (await Store.FindMaterialAsync(key.KeyId, 2))!.Sealed);
+        Assert.Equal(
+            [new MaterialVersion(1, Now, null), new MaterialVersion(2, Now.AddDays(1), RotationTypes.Automatic)],
+            await Store.ListMaterialVersionsAsync(key.KeyId, 0, 10));
+        Assert.Equal([new MaterialVersion(2, Now.AddDays(1), RotationTypes.Automatic)], await Store.ListMaterialVersionsAsync(key.KeyId, 1, 10));
+    }
+
+    [Fact]
+    public async Task Only_enabled_keys_whose_rotation_date_has_come_are_due()
+    {
+        var due = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now };
+        var later = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now.AddDays(1) };
+        var disabled = NewKey() with { State = KeyState.Disabled, RotationPeriodInDays = 90, NextRotationDate = Now.AddDays(-1) };
+        var off = NewKey();
+        foreach (var key in new[] { due, later, disabled, off })
+        {
+            await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        }
+
+        Assert.Equal([due.KeyId], (await Store.ListKeysDueForRotationAsync(Now, 10)).Select(k => k.KeyId));
+        Assert.Equal(2, (await Store.ListKeysDueForRotationAsync(Now.AddDays(2), 10)).Count);
+        Assert.Single(await Store.ListKeysDueForRotationAsync(Now.AddDays(2), 1));
     }
 
     [Fact]

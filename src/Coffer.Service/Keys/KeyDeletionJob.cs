@@ -1,5 +1,4 @@
 using Coffer.Audit;
-using Coffer.Core;
 using Coffer.Storage;
 
 namespace Coffer.Service.Keys;
@@ -10,8 +9,10 @@ namespace Coffer.Service.Keys;
 /// recorded first, as CloudTrail records KMS's own DeleteKey: a deletion that cannot be recorded
 /// does not happen. Idempotent, so running it twice, or on a clock that jumped, is harmless.
 /// </summary>
-public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, AuditTrail audit, TimeProvider clock)
+public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, AuditTrail audit, TimeProvider clock) : IKeyJob
 {
+    public string Name => "key deletion";
+
     private readonly SemaphoreSlim _running = new(1, 1);
 
     /// <summary>Runs one pass and returns how many keys it destroyed.</summary>
@@ -25,7 +26,7 @@ public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, A
             var due = await store.ListKeysDueForDeletionAsync(clock.GetUtcNow(), cancellationToken);
             foreach (var key in due)
             {
-                await audit.RecordAsync(KeyDeleted(key, clock.GetUtcNow()));
+                await audit.RecordAsync(KmsServiceEvent.For(key, "DeleteKey", clock.GetUtcNow()));
                 await store.DeleteKeyAsync(key.KeyId, cancellationToken);
                 vault.Forget(key.KeyId);
             }
@@ -37,22 +38,4 @@ public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, A
             _running.Release();
         }
     }
-
-    /// <summary>The event of a destruction: KMS's own action, shaped as CloudTrail logs it.</summary>
-    private static AuditEvent KeyDeleted(KmsKey key, DateTimeOffset time) => new()
-    {
-        EventId = Guid.NewGuid().ToString("D"),
-        EventTime = time,
-        EventSource = "kms.amazonaws.com",
-        EventName = "DeleteKey",
-        AwsRegion = key.Region,
-        UserIdentity = new UserIdentity { Type = "AWSService", AccountId = key.AccountId, InvokedBy = "kms.amazonaws.com" },
-        ResponseElements = null,
-        RequestParameters = null,
-        ReadOnly = false,
-        Resources = [key.Arn],
-        EventType = "AwsServiceEvent",
-        RecipientAccountId = key.AccountId,
-        ErrorMessage = null,
-    };
 }

@@ -49,10 +49,11 @@ public sealed class KeyMaterialVault : IDisposable
     /// New material for version <paramref name="version"/> of <paramref name="key"/>, encrypted for storage:
     /// 256 random bits for a symmetric key, a random HMAC key, or a private key (PKCS#8) for a key pair.
     /// </summary>
-    public async ValueTask<StoredMaterial> CreateMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken)
+    public async ValueTask<StoredMaterial> CreateMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken, string? rotationType = null)
     {
         using var material = key.KeySpec == KeySpecs.SymmetricDefault ? SecretBytes.Random(MaterialSize) : await Generator.GenerateAsync(key.KeySpec, cancellationToken);
-        return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), _clock.GetUtcNow());
+        return new StoredMaterial(key.KeyId, version, _keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), _clock.GetUtcNow(),
+            rotationType);
     }
 
     /// <summary>

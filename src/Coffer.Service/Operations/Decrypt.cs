@@ -23,6 +23,7 @@ public sealed class DecryptResponse : ISensitiveResponse
     public required string KeyId { get; init; }
     public required byte[] Plaintext { get; init; }
     public required string EncryptionAlgorithm { get; init; }
+    public string? KeyMaterialId { get; init; }
 
     public void ZeroSecrets() => SecretBytes.Zero(Plaintext);
 }
@@ -72,5 +73,6 @@ public sealed class Decrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymm
             KeyId = call.Key.Arn,
             Plaintext = ((SecretBytes)call.Found!).ToArray(),
             EncryptionAlgorithm = request.EncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
+            KeyMaterialId = KeyMaterialIds.OfCiphertext(call.Key, request.CiphertextBlob),
         });
 }

@@ -23,6 +23,7 @@ public sealed class GenerateDataKeyResponse : ISensitiveResponse
     public required byte[] CiphertextBlob { get; init; }
     public byte[]? Plaintext { get; init; }
     public required string KeyId { get; init; }
+    public string? KeyMaterialId { get; init; }
 
     public void ZeroSecrets() => SecretBytes.Zero(Plaintext);
 }
@@ -56,7 +57,10 @@ public sealed class GenerateDataKey(SymmetricEnvelope envelope, bool includePlai
     {
         using var dataKey = SecretBytes.Random(DataKeySize(request));
         var blob = await envelope.EncryptAsync(call.Key, dataKey, request.EncryptionContext, call.CancellationToken);
-        return new GenerateDataKeyResponse { CiphertextBlob = blob, Plaintext = includePlaintext ? dataKey.ToArray() : null, KeyId = call.Key.Arn };
+        return new GenerateDataKeyResponse
+        {
+            CiphertextBlob = blob, Plaintext = includePlaintext ? dataKey.ToArray() : null, KeyId = call.Key.Arn, KeyMaterialId = KeyMaterialIds.Current(call.Key),
+        };
     }
 
     private static int DataKeySize(GenerateDataKeyRequest request) => (request.NumberOfBytes, request.KeySpec) switch

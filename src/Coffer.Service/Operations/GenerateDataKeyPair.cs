@@ -25,6 +25,7 @@ public sealed class GenerateDataKeyPairResponse : ISensitiveResponse
     public required byte[] PublicKey { get; init; }
     public required string KeyId { get; init; }
     public required string KeyPairSpec { get; init; }
+    public string? KeyMaterialId { get; init; }
 
     public void ZeroSecrets() => SecretBytes.Zero(PrivateKeyPlaintext);
 }
@@ -67,6 +68,7 @@ public sealed class GenerateDataKeyPair(SymmetricEnvelope envelope, KeyPairGener
             PublicKey = KeyMaterial.PublicKey(request.KeyPairSpec, privateKey),
             KeyId = call.Key.Arn,
             KeyPairSpec = request.KeyPairSpec,
+            KeyMaterialId = KeyMaterialIds.Current(call.Key),
         };
     }
 }

@@ -29,6 +29,8 @@ public sealed class ReEncryptResponse
     public required string KeyId { get; init; }
     public required string SourceEncryptionAlgorithm { get; init; }
     public required string DestinationEncryptionAlgorithm { get; init; }
+    public string? SourceKeyMaterialId { get; init; }
+    public string? DestinationKeyMaterialId { get; init; }
 }
 
 /// <summary>
@@ -96,6 +98,8 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asy
             KeyId = work.Destination.Arn,
             SourceEncryptionAlgorithm = request.SourceEncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
             DestinationEncryptionAlgorithm = destinationAlgorithm,
+            SourceKeyMaterialId = KeyMaterialIds.OfCiphertext(call.Key, request.CiphertextBlob),
+            DestinationKeyMaterialId = KeyMaterialIds.Current(work.Destination),
         };
     }
 

@@ -23,7 +23,7 @@ public sealed class TestCoffer : IAsyncDisposable
     public string AccountId => Options.AccountId;
 
     public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId,
-        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null)
+        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null, TimeSpan? timersEvery = null)
     {
         var options = new ServerOptions
         {
@@ -40,6 +40,12 @@ public sealed class TestCoffer : IAsyncDisposable
             AuditRetention = auditRetention,
             Limits = limits ?? new Service.KmsLimits(),
         };
+        if (timersEvery is { } every)
+        {
+            // A fake clock moved by years fires a one-minute timer for every minute it skips.
+            options = options with { KeyJobsInterval = every, AuditDigestInterval = every };
+        }
+
         return new TestCoffer(await CofferApp.StartAsync(options), options);
     }
 

@@ -1,0 +1,21 @@
+using Coffer.Core;
+using Coffer.Crypto;
+
+namespace Coffer.Service.Keys;
+
+/// <summary>
+/// The KeyMaterialId of a symmetric key's material versions, as DescribeKey, Decrypt,
+/// GenerateDataKey*, ReEncrypt and ListKeyRotations return it. Asymmetric and HMAC keys have one
+/// material and AWS names none for them.
+/// </summary>
+public static class KeyMaterialIds
+{
+    public static string Of(KmsKey key, int version) => KeyMaterialId.ForGenerated(key.KeyId, version);
+
+    /// <summary>The current material's id, for a symmetric key; null for any other.</summary>
+    public static string? Current(KmsKey key) => key.KeySpec == KeySpecs.SymmetricDefault ? Of(key, key.CurrentMaterialVersion) : null;
+
+    /// <summary>The id of the material a symmetric ciphertext was made with; null for an asymmetric key's ciphertext.</summary>
+    public static string? OfCiphertext(KmsKey key, byte[] blob) =>
+        key.KeySpec == KeySpecs.SymmetricDefault && SymmetricCiphertext.TryReadHeader(blob, out _, out var version) ? Of(key, version) : null;
+}

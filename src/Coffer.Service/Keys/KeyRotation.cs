@@ -1,0 +1,54 @@
+using Coffer.Core;
+using Coffer.Storage;
+
+namespace Coffer.Service.Keys;
+
+/// <summary>
+/// Rotates symmetric keys: a rotation adds a material version and makes it current. New
+/// ciphertexts use it; every older version stays, so every older ciphertext still decrypts
+/// (a ciphertext names its version). AWS's rules for which keys rotate and how often live here.
+/// </summary>
+public sealed class KeyRotation(ICofferStore store, KeyMaterialVault vault, TimeProvider clock)
+{
+    public const int DefaultPeriodInDays = 365;
+    public const int MinPeriodInDays = 90;
+    public const int MaxPeriodInDays = 2560;
+
+    /// <summary>RotateKeyOnDemand's limit per key, from the current API reference.</summary>
+    public const int OnDemandLimit = 25;
+
+    public TimeProvider Clock => clock;
+
+    /// <summary>
+    /// Only symmetric encryption keys with material KMS made rotate; asymmetric and HMAC keys, and
+    /// (for now) keys with imported material, answer UnsupportedOperationException, as on AWS.
+    /// </summary>
+    public static bool CanRotate(KmsKey key) => key.KeySpec == KeySpecs.SymmetricDefault && key.Origin == KeyOrigins.AwsKms;
+
+    /// <summary>
+    /// Adds the next material version and makes it current. An automatic rotation also moves the
+    /// next rotation date one period on; an on-demand one counts against the limit and leaves the
+    /// schedule alone, as on AWS. Returns null, having changed nothing, when another rotation of
+    /// the same key added that version first.
+    /// </summary>
+    public async ValueTask<KmsKey?> RotateAsync(KmsKey key, string rotationType, CancellationToken cancellationToken)
+    {
+        var version = key.CurrentMaterialVersion + 1;
+        var material = await vault.CreateMaterialAsync(key, version, cancellationToken, rotationType);
+        var rotated = rotationType == RotationTypes.OnDemand
+            ? key with { CurrentMaterialVersion = version, OnDemandRotations = key.OnDemandRotations + 1 }
+            : key with { CurrentMaterialVersion = version, NextRotationDate = clock.GetUtcNow().AddDays(key.RotationPeriodInDays ?? DefaultPeriodInDays) };
+        return await store.TryAddMaterialVersionAsync(rotated, material, cancellationToken) ? rotated : null;
+    }
+
+    /// <summary>AWS's refusal for a key that does not rotate.</summary>
+    public static void EnsureRotatable(KmsKey key)
+    {
+        if (!CanRotate(key))
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, key.Origin == KeyOrigins.AwsKms
+                ? $"{key.Arn} key spec {key.KeySpec} does not support key rotation."
+                : $"{key.Arn} origin is {key.Origin} which is not valid for this operation.");
+        }
+    }
+}

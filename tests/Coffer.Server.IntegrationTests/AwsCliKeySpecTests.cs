@@ -3,10 +3,7 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-/// <summary>
-/// The AWS CLI with every kind of key that is not symmetric: signing keys of each family, RSA encryption, HMAC and data key pairs.
-/// Debian 12's AWS CLI (2.9.19) predates derive-shared-secret, so key agreement is driven through the SDK only.
-/// </summary>
+/// <summary>The AWS CLI with every kind of key that is not symmetric: signing keys of each family, RSA encryption, HMAC, key agreement and data key pairs.</summary>
 public sealed class AwsCliKeySpecTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
 {
     private async Task<string> CreateKeyAsync(string spec, string usage) =>
@@ -85,5 +82,18 @@ public sealed class AwsCliKeySpecTests(AwsCliDriver.DevServer server) : AwsCliDr
         using var ecdsa = System.Security.Cryptography.ECDsa.Create();
         ecdsa.ImportPkcs8PrivateKey(Blob(pair, "PrivateKeyPlaintext"), out _);
         Assert.Equal(Blob(pair, "PublicKey"), ecdsa.ExportSubjectPublicKeyInfo());
+    }
+
+    [Fact]
+    public async Task The_aws_cli_derives_the_secret_OpenSSL_derives()
+    {
+        var keyId = await CreateKeyAsync("ECC_NIST_P384", "KEY_AGREEMENT");
+        var kmsPublic = Blob(await OkAsync("kms", "get-public-key", "--key-id", keyId), "PublicKey");
+        using var peer = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+
+        var derived = await OkAsync("kms", "derive-shared-secret", "--key-id", keyId, "--key-agreement-algorithm", "ECDH",
+            "--public-key", await FileAsync("peer.der", peer.ExportSubjectPublicKeyInfo()));
+
+        Assert.Equal(await OpenSsl.DeriveAsync(peer.ExportPkcs8PrivateKeyPem(), kmsPublic), Blob(derived, "SharedSecret"));
     }
 }

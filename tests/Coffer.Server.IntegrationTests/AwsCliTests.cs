@@ -30,6 +30,21 @@ public abstract class AwsCliDriver(AwsCliDriver.DevServer server)
 
     private static string AwsExecutable { get; } = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists) ?? "aws";
 
+    /// <summary>
+    /// Coffer's copy of the KMS API model where the CLI looks for models, as
+    /// <c>aws configure add-model</c> would put it: Debian 12's CLI (2.9.19) predates
+    /// RotateKeyOnDemand, ListKeyRotations and DeriveSharedSecret, and learns them from it.
+    /// </summary>
+    private static string ModelPath { get; } = CopyModel();
+
+    private static string CopyModel()
+    {
+        var root = Directory.CreateTempSubdirectory("coffer-aws-models-").FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(root, "kms", "2014-11-01")).FullName;
+        File.Copy(Path.Combine(Repo.Root, "src", "Coffer.Protocol", "Model", "kms-2014-11-01.json"), Path.Combine(dir, "service-2.json"));
+        return root;
+    }
+
     protected Task<(int ExitCode, JsonElement Json, string Stderr)> AwsAsync(params string[] args) => AwsAsAsync(null, args);
 
     /// <summary>Runs the AWS CLI as the dev admin (profile from the credentials file) or as the given key.</summary>
@@ -42,6 +57,7 @@ public abstract class AwsCliDriver(AwsCliDriver.DevServer server)
             ["AWS_CONFIG_FILE"] = "/dev/null",
             ["AWS_DEFAULT_REGION"] = "us-east-1",
             ["AWS_PAGER"] = "",
+            ["AWS_DATA_PATH"] = ModelPath,
             ["AWS_ACCESS_KEY_ID"] = "",
             ["AWS_SECRET_ACCESS_KEY"] = "",
             ["AWS_SESSION_TOKEN"] = "",

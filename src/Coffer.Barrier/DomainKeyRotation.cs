@@ -7,7 +7,7 @@ namespace Coffer.Barrier;
 /// Rotates the domain key while the server serves: a new version is made and wrapped under the
 /// root key; the barrier then encrypts with it and still decrypts with the old one; every stored secret
 /// (key material, access-key and session secrets, the audit signing key) is encrypted again under
-/// the new version; finally the old version is retired. A crash midway leaves both versions
+/// the new version, and outstanding import parameters are dropped; finally the old version is retired. A crash midway leaves both versions
 /// stored and readable, and running the rotation again finishes the job.
 /// </summary>
 public static class DomainKeyRotation
@@ -61,6 +61,9 @@ public static class DomainKeyRotation
             await store.ReplaceSettingsAsync(new Dictionary<string, byte[]?> { [AuditKeyCustody.PrivateSetting] = Reencrypt(rotating, RecordIds.AuditSigningKey, signingKey) }, cancellationToken);
             reencrypted++;
         }
+
+        // Import parameters live a day at most: rather than reseal them, callers ask for new ones.
+        await store.DeleteAllImportParametersAsync(cancellationToken);
 
         keyring.Replace(rotating.CurrentOnly());
         await store.ReplaceSettingsAsync(existing.ToDictionary(k => KeyHierarchy.SettingFor(k.Version), _ => (byte[]?)null), cancellationToken);

@@ -12,6 +12,9 @@ public static class RecordIds
     /// <summary>One version of a KMS key's material: the key ARN and version are bound in.</summary>
     public static string KeyMaterial(string keyArn, int version) => $"key-material:{keyArn}:v{version}";
 
+    /// <summary>The private half of the wrapping key GetParametersForImport gave out for a key.</summary>
+    public static string ImportWrappingKey(string keyArn) => $"import-wrapping-key:{keyArn}";
+
     /// <summary>The secret of an access key, long-term or an STS session's.</summary>
     public static string AccessKeySecret(string accessKeyId) => $"access-key-secret:{accessKeyId}";
 }

@@ -8,6 +8,9 @@ public enum KeyState
     Enabled = 1,
     Disabled = 2,
     PendingDeletion = 3,
+
+    /// <summary>A key with Origin EXTERNAL whose material has not been imported, or was deleted or expired.</summary>
+    PendingImport = 4,
 }
 
 /// <summary>Maps <see cref="KeyState"/> to the names AWS puts on the wire.</summary>
@@ -18,6 +21,7 @@ public static class KeyStateNames
         KeyState.Enabled => "Enabled",
         KeyState.Disabled => "Disabled",
         KeyState.PendingDeletion => "PendingDeletion",
+        KeyState.PendingImport => "PendingImport",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 }

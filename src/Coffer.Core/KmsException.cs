@@ -115,6 +115,8 @@ public static class KmsErrors
     [DoesNotReturn]
     public static void KeyPendingDeletion(string arn) => Throw(InvalidState, $"{arn} is pending deletion.");
 
+    public static void KeyPendingImport(string arn) => Throw(InvalidState, $"{arn} is pending import.");
+
     [DoesNotReturn]
     public static void BadCiphertext() => throw new KmsException(InvalidCiphertext, null);
 

@@ -31,6 +31,18 @@ public sealed record KmsKey
     /// <summary>How many times RotateKeyOnDemand has rotated the key, against AWS's limit per key.</summary>
     public int OnDemandRotations { get; init; }
 
+    /// <summary>For a key with imported material: whether it expires (<see cref="ExpirationModels"/>); null while no material is imported.</summary>
+    public string? ExpirationModel { get; init; }
+
+    /// <summary>When imported material expires and is deleted; null when it does not.</summary>
+    public DateTimeOffset? ValidTo { get; init; }
+
+    /// <summary>
+    /// The id of the material imported into an EXTERNAL key. It stays after the material is deleted,
+    /// so that importing again can be checked to bring the same material.
+    /// </summary>
+    public string? ImportedMaterialId { get; init; }
+
     public string Arn => Arns.Key(Region, AccountId, KeyId);
 }
 
@@ -73,6 +85,13 @@ public static class RotationTypes
 public static class KeyOrigins
 {
     public const string AwsKms = "AWS_KMS";
+    public const string External = "EXTERNAL";
+}
+
+public static class ExpirationModels
+{
+    public const string Expires = "KEY_MATERIAL_EXPIRES";
+    public const string DoesNotExpire = "KEY_MATERIAL_DOES_NOT_EXPIRE";
 }
 
 public static class EncryptionAlgorithms

@@ -12,4 +12,9 @@ public static class TokenHash
     public static byte[] Of(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 
     public static bool Matches(string token, byte[] expectedHash) => SecretComparer.FixedTimeEquals(Of(token), expectedHash);
+
+    /// <summary>The hash of a binary token (an import token).</summary>
+    public static byte[] Of(ReadOnlySpan<byte> token) => SHA256.HashData(token);
+
+    public static bool Matches(ReadOnlySpan<byte> token, byte[] expectedHash) => SecretComparer.FixedTimeEquals(Of(token), expectedHash);
 }

@@ -48,6 +48,9 @@ public sealed class CofferApp : IAsyncDisposable
     /// <summary>The deletion job, so tests can run a pass after moving the clock.</summary>
     public KeyDeletionJob DeletionJob { get; }
 
+    /// <summary>The imported-material expiry job, so tests can run a pass after moving the clock.</summary>
+    public ImportedMaterialExpiryJob ExpiryJob { get; private init; } = null!;
+
     /// <summary>The automatic rotation job, so tests can run a pass after moving the clock.</summary>
     public KeyRotationJob RotationJob { get; private init; } = null!;
 
@@ -193,7 +196,8 @@ public sealed class CofferApp : IAsyncDisposable
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
         var rotationJob = new KeyRotationJob(store, new KeyRotation(store, vault, options.Clock), audit);
-        builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob], options.KeyJobsInterval, options.Clock, keyring,
+        var expiryJob = new ImportedMaterialExpiryJob(store, new KeyImporter(store, vault, options.Clock), audit);
+        builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob, expiryJob], options.KeyJobsInterval, options.Clock, keyring,
             sp.GetRequiredService<ILogger<KeyJobsService>>()));
 
         var web = builder.Build();
@@ -212,6 +216,7 @@ public sealed class CofferApp : IAsyncDisposable
             Keyring = keyring,
             Vault = vault,
             RotationJob = rotationJob,
+            ExpiryJob = expiryJob,
         };
         Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;

@@ -52,11 +52,19 @@ public sealed class OperationTable
 
         // Rotation
         var rotation = new KeyRotation(store, vault, clock);
-        yield return Row("EnableKeyRotation", new EnableKeyRotation(store, clock), forms: KeyOnly, state: Enabled);
-        yield return Row("DisableKeyRotation", new DisableKeyRotation(store), forms: KeyOnly, state: Enabled);
+        yield return Row("EnableKeyRotation", new EnableKeyRotation(store, clock), forms: KeyOnly);
+        yield return Row("DisableKeyRotation", new DisableKeyRotation(store), forms: KeyOnly);
         yield return Row("GetKeyRotationStatus", new GetKeyRotationStatus(), forms: KeyOnly, crossAccount: Yes, readOnly: true);
         yield return Row("RotateKeyOnDemand", new RotateKeyOnDemand(rotation), forms: KeyOnly, state: Enabled, logsResponse: true);
         yield return Row("ListKeyRotations", new ListKeyRotations(store), forms: KeyOnly, readOnly: true);
+
+        // Imported key material
+        var importer = new KeyImporter(store, vault, clock);
+        yield return Row("GetParametersForImport", new GetParametersForImport(importer), forms: KeyOnly, state: NotPendingDeletion,
+            secrets: ["ImportToken", "PublicKey"]);
+        yield return Row("ImportKeyMaterial", new ImportKeyMaterial(importer), forms: KeyOnly, state: NotPendingDeletion, logsResponse: true,
+            secrets: ["ImportToken", "EncryptedKeyMaterial"]);
+        yield return Row("DeleteImportedKeyMaterial", new DeleteImportedKeyMaterial(importer), forms: KeyOnly, logsResponse: true);
 
         // Aliases
         yield return Row("CreateAlias", new CreateAlias(store, authorizer, clock), forms: KeyOnly, state: NotPendingDeletion);

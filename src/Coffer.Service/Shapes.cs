@@ -24,6 +24,8 @@ public sealed class KeyMetadata
     public IReadOnlyList<string>? KeyAgreementAlgorithms { get; init; }
     public required bool MultiRegion { get; init; }
     public string? CurrentKeyMaterialId { get; init; }
+    public string? ExpirationModel { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
 
     public static KeyMetadata From(KmsKey key) => new()
     {
@@ -46,6 +48,8 @@ public sealed class KeyMetadata
         KeyAgreementAlgorithms = OrNull(KeySpecRules.KeyAgreementAlgorithms(key)),
         MultiRegion = false,
         CurrentKeyMaterialId = Keys.KeyMaterialIds.Current(key),
+        ExpirationModel = key.ExpirationModel,
+        ValidTo = key.ValidTo,
     };
 
     /// <summary>AWS lists only the algorithms of the key's usage, and omits the others.</summary>

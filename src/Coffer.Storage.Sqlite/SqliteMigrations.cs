@@ -131,5 +131,20 @@ internal static class SqliteMigrations
         ALTER TABLE key_material ADD COLUMN rotation_type TEXT;
         CREATE INDEX keys_by_rotation ON keys (next_rotation_ms) WHERE next_rotation_ms IS NOT NULL;
         """,
+        // Imported key material: its expiry and id on the key, and the parameters of the latest GetParametersForImport.
+        """
+        ALTER TABLE keys ADD COLUMN expiration_model TEXT;
+        ALTER TABLE keys ADD COLUMN valid_to_ms INTEGER;
+        ALTER TABLE keys ADD COLUMN imported_material_id TEXT;
+        CREATE INDEX keys_by_valid_to ON keys (valid_to_ms) WHERE valid_to_ms IS NOT NULL;
+        CREATE TABLE import_parameters (
+            key_id             TEXT PRIMARY KEY REFERENCES keys (key_id) ON DELETE CASCADE,
+            token_hash         BLOB NOT NULL,
+            wrapping_algorithm TEXT NOT NULL,
+            wrapping_key_spec  TEXT NOT NULL,
+            sealed_private_key BLOB NOT NULL,
+            valid_to_ms        INTEGER NOT NULL
+        );
+        """,
     ];
 }

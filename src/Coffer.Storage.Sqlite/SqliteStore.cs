@@ -14,9 +14,10 @@ public sealed partial class SqliteStore : ICofferStore
     public const string FileName = "coffer.db";
     private const string KeyColumns =
         "key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version, "
-        + "rotation_period_days, next_rotation_ms, on_demand_rotations";
+        + "rotation_period_days, next_rotation_ms, on_demand_rotations, expiration_model, valid_to_ms, imported_material_id";
     private const string KeyValues =
-        "$id, $account, $region, $created, $description, $state, $deletion, $window, $spec, $usage, $origin, $manager, $version, $period, $next_rotation, $on_demand";
+        "$id, $account, $region, $created, $description, $state, $deletion, $window, $spec, $usage, $origin, $manager, $version, $period, $next_rotation, $on_demand, "
+        + "$expiration, $valid_to, $imported_id";
 
     private readonly string _connectionString;
     private readonly string _path;
@@ -81,13 +82,17 @@ public sealed partial class SqliteStore : ICofferStore
         await tx.CommitAsync(cancellationToken);
     }
 
-    public async ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default)
+    public async ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial? material, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection,
             $"INSERT INTO keys ({KeyColumns}) VALUES ({KeyValues});", cancellationToken, tx, KeyParameters(key));
-        await InsertMaterialAsync(connection, tx, material, cancellationToken);
+        if (material is not null)
+        {
+            await InsertMaterialAsync(connection, tx, material, cancellationToken);
+        }
+
         await ExecuteAsync(connection, "INSERT INTO key_policies (key_id, document) VALUES ($id, $document);", cancellationToken, tx,
             ("$id", key.KeyId), ("$document", keyPolicy));
         await InsertTagsAsync(connection, tx, key.KeyId, tags, cancellationToken);
@@ -152,6 +157,75 @@ public sealed partial class SqliteStore : ICofferStore
         }
 
         return versions;
+    }
+
+    public async ValueTask PutImportedMaterialAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM key_material WHERE key_id = $id AND version = $version;", cancellationToken, tx,
+            ("$id", material.KeyId), ("$version", material.Version));
+        await InsertMaterialAsync(connection, tx, material, cancellationToken);
+        await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask DeleteImportedMaterialAsync(KmsKey key, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await ExecuteAsync(connection, "DELETE FROM key_material WHERE key_id = $id;", cancellationToken, tx, ("$id", key.KeyId));
+            await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        // As for a deleted key: secure_delete zeroes the pages, and the checkpoint takes the old ones out of the WAL.
+        await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+    }
+
+    private static Task<int> UpdateImportStateAsync(SqliteConnection connection, SqliteTransaction tx, KmsKey key, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection,
+            "UPDATE keys SET state = $state, expiration_model = $expiration, valid_to_ms = $valid_to, imported_material_id = $imported_id WHERE key_id = $id;",
+            cancellationToken, tx, KeyParameters(key));
+
+    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysWithExpiredMaterialAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryKeysAsync(connection,
+            $"SELECT {KeyColumns} FROM keys WHERE valid_to_ms <= $now AND expiration_model = $expires ORDER BY valid_to_ms LIMIT $limit;",
+            cancellationToken, ("$now", now.ToUnixTimeMilliseconds()), ("$expires", ExpirationModels.Expires), ("$limit", limit));
+    }
+
+    public async ValueTask PutImportParametersAsync(ImportParameters parameters, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection,
+            """
+            INSERT INTO import_parameters (key_id, token_hash, wrapping_algorithm, wrapping_key_spec, sealed_private_key, valid_to_ms)
+            VALUES ($id, $hash, $algorithm, $spec, $sealed, $valid_to)
+            ON CONFLICT (key_id) DO UPDATE SET token_hash = excluded.token_hash, wrapping_algorithm = excluded.wrapping_algorithm,
+                wrapping_key_spec = excluded.wrapping_key_spec, sealed_private_key = excluded.sealed_private_key, valid_to_ms = excluded.valid_to_ms;
+            """, cancellationToken, null, ("$id", parameters.KeyId), ("$hash", parameters.TokenHash), ("$algorithm", parameters.WrappingAlgorithm),
+            ("$spec", parameters.WrappingKeySpec), ("$sealed", parameters.SealedPrivateKey), ("$valid_to", parameters.ValidTo.ToUnixTimeMilliseconds()));
+    }
+
+    public async ValueTask<ImportParameters?> FindImportParametersAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT token_hash, wrapping_algorithm, wrapping_key_spec, sealed_private_key, valid_to_ms FROM import_parameters WHERE key_id = $id;", null, ("$id", keyId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ImportParameters(keyId, (byte[])reader.GetValue(0), reader.GetString(1), reader.GetString(2), (byte[])reader.GetValue(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)))
+            : null;
+    }
+
+    public async ValueTask DeleteAllImportParametersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM import_parameters;", cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
@@ -341,6 +415,7 @@ public sealed partial class SqliteStore : ICofferStore
         ("$window", key.PendingWindowInDays), ("$spec", key.KeySpec), ("$usage", key.KeyUsage), ("$origin", key.Origin),
         ("$manager", key.KeyManager), ("$version", key.CurrentMaterialVersion), ("$period", key.RotationPeriodInDays),
         ("$next_rotation", key.NextRotationDate?.ToUnixTimeMilliseconds()), ("$on_demand", key.OnDemandRotations),
+        ("$expiration", key.ExpirationModel), ("$valid_to", key.ValidTo?.ToUnixTimeMilliseconds()), ("$imported_id", key.ImportedMaterialId),
     ];
 
     private static (string, object?)[] AliasParameters(KmsAlias alias) =>
@@ -374,6 +449,9 @@ public sealed partial class SqliteStore : ICofferStore
                 RotationPeriodInDays = reader.IsDBNull(13) ? null : reader.GetInt32(13),
                 NextRotationDate = reader.IsDBNull(14) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
                 OnDemandRotations = reader.GetInt32(15),
+                ExpirationModel = reader.IsDBNull(16) ? null : reader.GetString(16),
+                ValidTo = reader.IsDBNull(17) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(17)),
+                ImportedMaterialId = reader.IsDBNull(18) ? null : reader.GetString(18),
             });
         }
 

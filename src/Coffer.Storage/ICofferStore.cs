@@ -35,8 +35,8 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
 
     ValueTask UpdateSessionSecretAsync(string accessKeyId, byte[] sealedSecret, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts a key with its key policy, tags and first material version, atomically.</summary>
-    ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial material, CancellationToken cancellationToken = default);
+    /// <summary>Inserts a key with its key policy, tags and first material version, atomically; a key awaiting imported material has none.</summary>
+    ValueTask InsertKeyAsync(KmsKey key, string keyPolicy, IReadOnlyList<KmsTag> tags, StoredMaterial? material, CancellationToken cancellationToken = default);
 
     /// <summary>The key with this id in this region, or null.</summary>
     ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);
@@ -65,6 +65,29 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
 
     /// <summary>A key's material versions after <paramref name="afterVersion"/>, oldest first, without the material.</summary>
     ValueTask<IReadOnlyList<MaterialVersion>> ListMaterialVersionsAsync(string keyId, int afterVersion, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores imported material as the key's material version and the key's state, expiration and
+    /// material id with it, in one transaction.
+    /// </summary>
+    ValueTask PutImportedMaterialAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Destroys every material version of a key and stores its new state, in one transaction, leaving
+    /// no copy in the store's files (crypto-shredding, as <see cref="DeleteKeyAsync"/>).
+    /// </summary>
+    ValueTask DeleteImportedMaterialAsync(KmsKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys whose imported material expires at or before <paramref name="now"/> and still has material.</summary>
+    ValueTask<IReadOnlyList<KmsKey>> ListKeysWithExpiredMaterialAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a key's import parameters (the latest GetParametersForImport's).</summary>
+    ValueTask PutImportParametersAsync(ImportParameters parameters, CancellationToken cancellationToken = default);
+
+    ValueTask<ImportParameters?> FindImportParametersAsync(string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets every key's import parameters (after a domain-key rotation, which they are not sealed under).</summary>
+    ValueTask DeleteAllImportParametersAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Enabled keys whose automatic rotation is due at or before <paramref name="now"/>, in every account and region.</summary>
     ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
@@ -99,6 +122,12 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
 /// says how a version after the first came to be (<see cref="RotationTypes"/>); null for the first.
 /// </summary>
 public sealed record StoredMaterial(string KeyId, int Version, byte[] Sealed, DateTimeOffset CreatedAt, string? RotationType = null);
+
+/// <summary>
+/// What GetParametersForImport gave out for a key: the hash of the import token, the wrapping
+/// algorithm and key spec, and the wrapping private key sealed by the record barrier.
+/// </summary>
+public sealed record ImportParameters(string KeyId, byte[] TokenHash, string WrappingAlgorithm, string WrappingKeySpec, byte[] SealedPrivateKey, DateTimeOffset ValidTo);
 
 /// <summary>What is known of a material version without opening it: when and how it was made.</summary>
 public sealed record MaterialVersion(int Version, DateTimeOffset CreatedAt, string? RotationType);

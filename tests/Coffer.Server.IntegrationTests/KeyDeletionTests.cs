@@ -86,35 +86,13 @@ public sealed class KeyDeletionTests : IAsyncLifetime
     {
         var kms = _server.Kms();
         var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
-        byte[] sealedMaterial;
-        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_server.Options.DataDir, "coffer.db")};Mode=ReadOnly;Pooling=False"))
-        {
-            await db.OpenAsync();
-            await using var read = db.CreateCommand();
-            read.CommandText = "SELECT sealed FROM key_material WHERE key_id = $id";
-            read.Parameters.AddWithValue("$id", keyId);
-            sealedMaterial = (byte[])(await read.ExecuteScalarAsync())!;
-        }
-
-        var probe = sealedMaterial[^32..];
-        Assert.True(DataFolderContains(probe), "the sealed material should be found before deletion, or this test proves nothing");
+        var probe = StoreFiles.SealedMaterialOf(_server, keyId)[^32..];
+        Assert.True(StoreFiles.Contains(_server, probe), "the sealed material should be found before deletion, or this test proves nothing");
         await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = keyId, PendingWindowInDays = 7 });
         _clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         await _server.App.DeletionJob.RunOnceAsync();
 
         await Errors.ExpectAsync("NotFoundException", () => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }));
-        Assert.False(DataFolderContains(probe), "the destroyed key's sealed material is still on disk");
-    }
-
-    private bool DataFolderContains(byte[] probe) =>
-        Directory.EnumerateFiles(_server.Options.DataDir, "coffer.db*")
-            .Any(file => ReadShared(file).AsSpan().IndexOf(probe) >= 0);
-
-    private static byte[] ReadShared(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        Assert.False(StoreFiles.Contains(_server, probe), "the destroyed key's sealed material is still on disk");
     }
 }

@@ -42,6 +42,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         {
             State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7, CurrentMaterialVersion = 4,
             RotationPeriodInDays = 90, NextRotationDate = Now.AddDays(90), OnDemandRotations = 3,
+            Origin = KeyOrigins.External, ExpirationModel = ExpirationModels.Expires, ValidTo = Now.AddDays(30), ImportedMaterialId = new string('a', 64),
         };
         await Store.InsertKeyAsync(key, "{}", [new KmsTag("a", "b")], Material(key));
 
@@ -165,6 +166,45 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([due.KeyId], (await Store.ListKeysDueForRotationAsync(Now, 10)).Select(k => k.KeyId));
         Assert.Equal(2, (await Store.ListKeysDueForRotationAsync(Now.AddDays(2), 10)).Count);
         Assert.Single(await Store.ListKeysDueForRotationAsync(Now.AddDays(2), 1));
+    }
+
+    [Fact]
+    public async Task Imported_material_is_stored_with_the_key_state_and_deleted_with_it()
+    {
+        var waiting = NewKey() with { Origin = KeyOrigins.External, State = KeyState.PendingImport };
+        await Store.InsertKeyAsync(waiting, "{}", [], null);
+        Assert.Null(await Store.FindMaterialAsync(waiting.KeyId, 1));
+
+        var imported = waiting with { State = KeyState.Enabled, ExpirationModel = ExpirationModels.Expires, ValidTo = Now.AddDays(1), ImportedMaterialId = "id" };
+        await Store.PutImportedMaterialAsync(imported, new StoredMaterial(waiting.KeyId, 1, [7, 7], Now));
+        Assert.Equal(imported, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
+        Assert.Equal([7, 7], (await Store.FindMaterialAsync(waiting.KeyId, 1))!.Sealed);
+        Assert.Empty(await Store.ListKeysWithExpiredMaterialAsync(Now, 10));
+        Assert.Single(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(1), 10));
+
+        var emptied = imported with { State = KeyState.PendingImport, ExpirationModel = null, ValidTo = null };
+        await Store.DeleteImportedMaterialAsync(emptied);
+        Assert.Equal(emptied, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
+        Assert.Null(await Store.FindMaterialAsync(waiting.KeyId, 1));
+        Assert.Empty(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(2), 10));
+    }
+
+    [Fact]
+    public async Task Import_parameters_are_replaced_per_key_and_can_all_be_dropped()
+    {
+        var key = NewKey() with { Origin = KeyOrigins.External, State = KeyState.PendingImport };
+        await Store.InsertKeyAsync(key, "{}", [], null);
+        var first = new ImportParameters(key.KeyId, [1], "RSAES_OAEP_SHA_256", "RSA_2048", [2], Now);
+        var second = first with { TokenHash = [3], WrappingKeySpec = "RSA_4096" };
+
+        await Store.PutImportParametersAsync(first);
+        await Store.PutImportParametersAsync(second);
+        var found = await Store.FindImportParametersAsync(key.KeyId);
+
+        Assert.Equal([3], found!.TokenHash);
+        Assert.Equal(("RSA_4096", Now), (found.WrappingKeySpec, found.ValidTo));
+        await Store.DeleteAllImportParametersAsync();
+        Assert.Null(await Store.FindImportParametersAsync(key.KeyId));
     }
 
     [Fact]

@@ -10,7 +10,9 @@ namespace Coffer.Service.Keys;
 /// </summary>
 public static class KeyMaterialIds
 {
-    public static string Of(KmsKey key, int version) => KeyMaterialId.ForGenerated(key.KeyId, version);
+    /// <summary>Generated material's id comes from the key and version; imported material's from the material itself (see <see cref="KeyImporter"/>).</summary>
+    public static string? Of(KmsKey key, int version) =>
+        key.Origin == KeyOrigins.External ? key.ImportedMaterialId : KeyMaterialId.ForGenerated(key.KeyId, version);
 
     /// <summary>The current material's id, for a symmetric key; null for any other.</summary>
     public static string? Current(KmsKey key) => key.KeySpec == KeySpecs.SymmetricDefault ? Of(key, key.CurrentMaterialVersion) : null;

@@ -41,6 +41,17 @@ public sealed class KeyRotation(ICofferStore store, KeyMaterialVault vault, Time
         return await store.TryAddMaterialVersionAsync(rotated, material, cancellationToken) ? rotated : null;
     }
 
+    /// <summary>
+    /// Enable- and DisableKeyRotation: a key that does not rotate is refused whatever its state, as
+    /// AWS's key state table has it (an imported key pending import is unsupported, not pending);
+    /// one that does must be enabled.
+    /// </summary>
+    public static void EnsureScheduleCanChange(KmsKey key)
+    {
+        EnsureRotatable(key);
+        KeyStateRules.EnsureUsableForCrypto(key);
+    }
+
     /// <summary>AWS's refusal for a key that does not rotate.</summary>
     public static void EnsureRotatable(KmsKey key)
     {

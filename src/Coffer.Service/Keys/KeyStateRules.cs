@@ -5,7 +5,7 @@ namespace Coffer.Service.Keys;
 /// <summary>Which operations each key state allows, as AWS's key state table gives them.</summary>
 public static class KeyStateRules
 {
-    /// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey*: only an enabled key.</summary>
+    /// <summary>Encrypt, Decrypt, ReEncrypt, GenerateDataKey*, Sign, …: only an enabled key.</summary>
     public static void EnsureUsableForCrypto(KmsKey key)
     {
         switch (key.State)
@@ -14,6 +14,9 @@ public static class KeyStateRules
                 return;
             case KeyState.Disabled:
                 KmsErrors.KeyDisabled(key.Arn);
+                break;
+            case KeyState.PendingImport:
+                KmsErrors.KeyPendingImport(key.Arn);
                 break;
             default:
                 KmsErrors.KeyPendingDeletion(key.Arn);

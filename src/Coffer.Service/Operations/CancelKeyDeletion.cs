@@ -25,7 +25,9 @@ public sealed class CancelKeyDeletion(ICofferStore store) : Operation<KeyIdReque
 
     public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(OperationCall call, KeyIdRequest request)
     {
-        await store.UpdateKeyAsync(call.Key with { State = KeyState.Disabled, DeletionDate = null, PendingWindowInDays = null }, call.CancellationToken);
+        // A key whose imported material is gone goes back to waiting for it; any other key comes back disabled.
+        var state = call.Key is { Origin: KeyOrigins.External, ExpirationModel: null } ? KeyState.PendingImport : KeyState.Disabled;
+        await store.UpdateKeyAsync(call.Key with { State = state, DeletionDate = null, PendingWindowInDays = null }, call.CancellationToken);
         return new CancelKeyDeletionResponse { KeyId = call.Key.Arn };
     }
 }

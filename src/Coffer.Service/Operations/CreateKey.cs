@@ -29,7 +29,10 @@ public sealed class CreateKeyResponse
     public required KeyMetadata KeyMetadata { get; init; }
 }
 
-/// <summary>Creates a key of any spec AWS offers, with fresh material: a symmetric key, an HMAC key, or a key pair.</summary>
+/// <summary>
+/// Creates a key of any spec AWS offers, with fresh material (a symmetric key, an HMAC key, or a
+/// key pair), or, with Origin EXTERNAL, a key in PendingImport that waits for imported material.
+/// </summary>
 public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAuthorizer authorizer, TimeProvider clock) : Operation<CreateKeyRequest, CreateKeyResponse>
 {
     public override void Validate(CreateKeyRequest request)
@@ -50,9 +53,14 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
             KmsErrors.ValidationFailed($"KeyUsage {usage} is not compatible with KeySpec {spec}");
         }
 
-        if (request.Origin is not null && request.Origin != KeyOrigins.AwsKms)
+        if (request.Origin is not null && request.Origin != KeyOrigins.AwsKms && request.Origin != KeyOrigins.External)
         {
             KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"Origin {request.Origin} is not supported by this server yet.");
+        }
+
+        if (request.Origin == KeyOrigins.External && !KeyImporter.AcceptsImportFor(spec))
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, $"KeySpec {spec} does not support Origin {KeyOrigins.External}.");
         }
 
         if (request.CustomKeyStoreId is not null || request.XksKeyId is not null)
@@ -94,9 +102,10 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
             Region = context.Region,
             CreationDate = clock.GetUtcNow(),
             Description = request.Description ?? "",
-            State = KeyState.Enabled,
+            State = Imported(request) ? KeyState.PendingImport : KeyState.Enabled,
             KeySpec = SpecAndUsage(request).Spec,
             KeyUsage = SpecAndUsage(request).Usage,
+            Origin = request.Origin ?? KeyOrigins.AwsKms,
         };
         var policy = KeyPolicies.Default(context.AccountId);
         if (request.Policy is not null)
@@ -106,10 +115,13 @@ public sealed class CreateKey(ICofferStore store, KeyMaterialVault vault, KmsAut
         }
 
         context.Touch(key.Arn);
-        var material = await vault.CreateMaterialAsync(key, key.CurrentMaterialVersion, call.CancellationToken);
+        // A key for imported material has none until ImportKeyMaterial brings it.
+        var material = Imported(request) ? null : await vault.CreateMaterialAsync(key, key.CurrentMaterialVersion, call.CancellationToken);
         await store.InsertKeyAsync(key, policy, tags, material, call.CancellationToken);
         return new CreateKeyResponse { KeyMetadata = KeyMetadata.From(key) };
     }
+
+    private static bool Imported(CreateKeyRequest request) => request.Origin == KeyOrigins.External;
 
     private static (string Spec, string Usage) SpecAndUsage(CreateKeyRequest request) =>
         (request.KeySpec ?? request.CustomerMasterKeySpec ?? KeySpecs.SymmetricDefault, request.KeyUsage ?? KeyUsages.EncryptDecrypt);

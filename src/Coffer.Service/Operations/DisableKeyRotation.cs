@@ -9,7 +9,7 @@ public sealed class DisableKeyRotation(ICofferStore store) : Operation<KeyIdRequ
 {
     public override ValueTask CheckAsync(OperationCall call, KeyIdRequest request)
     {
-        KeyRotation.EnsureRotatable(call.Key);
+        KeyRotation.EnsureScheduleCanChange(call.Key);
         return ValueTask.CompletedTask;
     }
 

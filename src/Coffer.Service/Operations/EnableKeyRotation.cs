@@ -34,7 +34,7 @@ public sealed class EnableKeyRotation(ICofferStore store, TimeProvider clock) : 
 
     public override ValueTask CheckAsync(OperationCall call, EnableKeyRotationRequest request)
     {
-        KeyRotation.EnsureRotatable(call.Key);
+        KeyRotation.EnsureScheduleCanChange(call.Key);
         return ValueTask.CompletedTask;
     }
 

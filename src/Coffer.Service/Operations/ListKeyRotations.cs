@@ -17,7 +17,7 @@ public sealed class ListKeyRotationsRequest : IKeyRequest
 public sealed class RotationsListEntry
 {
     public required string KeyId { get; init; }
-    public required string KeyMaterialId { get; init; }
+    public string? KeyMaterialId { get; init; }
     public required string KeyMaterialState { get; init; }
     public DateTimeOffset? RotationDate { get; init; }
     public string? RotationType { get; init; }

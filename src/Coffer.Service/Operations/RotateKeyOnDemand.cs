@@ -23,6 +23,12 @@ public sealed class RotateKeyOnDemand(KeyRotation rotation) : Operation<KeyIdReq
             throw new KmsException(KmsErrors.UnsupportedOperation, null);
         }
 
+        if (call.Key is { Origin: KeyOrigins.External, KeySpec: KeySpecs.SymmetricDefault })
+        {
+            // AWS rotates an imported key only onto new material imported for it, which Coffer does not take yet.
+            KmsErrors.Throw(KmsErrors.InvalidState, $"No available key material pending rotation for the key: {call.Key.Arn}.");
+        }
+
         KeyRotation.EnsureRotatable(call.Key);
         if (call.Key.OnDemandRotations >= KeyRotation.OnDemandLimit)
         {

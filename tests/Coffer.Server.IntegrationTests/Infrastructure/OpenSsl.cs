@@ -45,6 +45,42 @@ public static class OpenSsl
         return await File.ReadAllBytesAsync(output);
     }
 
+    /// <summary>
+    /// Wraps key material for ImportKeyMaterial under the wrapping public key from
+    /// GetParametersForImport, with the commands AWS's Developer Guide gives: RSA-OAEP alone, or
+    /// RSA-OAEP of a random AES-256 key followed by the material under AES key wrap with padding.
+    /// </summary>
+    public static async Task<byte[]> WrapForImportAsync(byte[] wrappingSpki, string wrappingAlgorithm, byte[] material)
+    {
+        using var scratch = new Scratch();
+        var pub = await scratch.PublicKeyPemAsync(wrappingSpki);
+        var md = wrappingAlgorithm.EndsWith("SHA_1", StringComparison.Ordinal) ? "sha1" : "sha256";
+        string[] oaep = ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", $"rsa_oaep_md:{md}", "-pkeyopt", $"rsa_mgf1_md:{md}"];
+        var input = await scratch.WriteAsync("material.bin", material);
+        if (wrappingAlgorithm.StartsWith("RSAES_OAEP_", StringComparison.Ordinal))
+        {
+            await scratch.RunAsync(["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, .. oaep, "-in", input, "-out", scratch.PathOf("wrapped.bin")]);
+            return await File.ReadAllBytesAsync(scratch.PathOf("wrapped.bin"));
+        }
+
+        await scratch.RunAsync(["rand", "-out", scratch.PathOf("aes.key"), "32"]);
+        var aesKey = Convert.ToHexString(await File.ReadAllBytesAsync(scratch.PathOf("aes.key")));
+        await scratch.RunAsync(["pkeyutl", "-encrypt", "-pubin", "-inkey", pub, .. oaep, "-in", scratch.PathOf("aes.key"), "-out", scratch.PathOf("aes.enc")]);
+        await scratch.RunAsync(["enc", "-id-aes256-wrap-pad", "-iv", "A65959A6", "-K", aesKey, "-in", input, "-out", scratch.PathOf("material.wrapped")]);
+        return [.. await File.ReadAllBytesAsync(scratch.PathOf("aes.enc")), .. await File.ReadAllBytesAsync(scratch.PathOf("material.wrapped"))];
+    }
+
+    /// <summary>A private key made by <c>openssl genpkey</c>: DER PKCS#8, its DER SubjectPublicKeyInfo, and its PEM for OpenSSL to sign with.</summary>
+    public static async Task<(byte[] Pkcs8, byte[] Spki, string Pem)> GenerateKeyAsync(params string[] genpkeyOptions)
+    {
+        using var scratch = new Scratch();
+        var pem = scratch.PathOf("key.pem");
+        await scratch.RunAsync(["genpkey", .. genpkeyOptions, "-out", pem]);
+        await scratch.RunAsync(["pkcs8", "-topk8", "-nocrypt", "-in", pem, "-outform", "DER", "-out", scratch.PathOf("key.der")]);
+        await scratch.RunAsync(["pkey", "-in", pem, "-pubout", "-outform", "DER", "-out", scratch.PathOf("pub.der")]);
+        return (await File.ReadAllBytesAsync(scratch.PathOf("key.der")), await File.ReadAllBytesAsync(scratch.PathOf("pub.der")), await File.ReadAllTextAsync(pem));
+    }
+
     private static string Digest(string signingAlgorithm) => "-" + signingAlgorithm[^3..] switch
     {
         "256" => "sha256",
@@ -73,6 +109,12 @@ public static class OpenSsl
             var converted = await Repo.RunAsync("openssl", ["pkey", "-pubin", "-inform", "DER", "-in", der, "-out", pem]);
             Assert.True(converted.ExitCode == 0, $"openssl could not read the public key: {converted.Stderr}");
             return pem;
+        }
+
+        public async Task RunAsync(string[] args)
+        {
+            var (exitCode, _, stderr) = await Repo.RunAsync("openssl", args);
+            Assert.True(exitCode == 0, $"openssl {args[0]} failed: {stderr}");
         }
 
         public void Dispose() => _dir.Delete(recursive: true);

@@ -1,0 +1,76 @@
+using Coffer.Core;
+using Coffer.Service.Keys;
+using Coffer.Service.Pipeline;
+
+namespace Coffer.Service.Operations;
+
+public sealed class ImportKeyMaterialRequest : IKeyRequest
+{
+    public required string KeyId { get; init; }
+    public required byte[] ImportToken { get; init; }
+    public required byte[] EncryptedKeyMaterial { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    public string? ExpirationModel { get; init; }
+    public string? ImportType { get; init; }
+    public string? KeyMaterialDescription { get; init; }
+    public string? KeyMaterialId { get; init; }
+}
+
+public sealed class ImportKeyMaterialResponse
+{
+    public required string KeyId { get; init; }
+    public string? KeyMaterialId { get; init; }
+}
+
+/// <summary>
+/// Imports wrapped key material into an EXTERNAL key, which becomes Enabled. Importing again must
+/// bring the same material (to restore it after expiry or deletion, or to change its expiry).
+/// </summary>
+public sealed class ImportKeyMaterial(KeyImporter importer) : Operation<ImportKeyMaterialRequest, ImportKeyMaterialResponse>
+{
+    public override void Validate(ImportKeyMaterialRequest request)
+    {
+        var model = ExpirationModel(request);
+        if (model == ExpirationModels.Expires && request.ValidTo is null)
+        {
+            KmsErrors.ValidationFailed("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES");
+        }
+
+        if (model == ExpirationModels.DoesNotExpire && request.ValidTo is not null)
+        {
+            KmsErrors.ValidationFailed("A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE");
+        }
+    }
+
+    public override ValueTask CheckAsync(OperationCall call, ImportKeyMaterialRequest request)
+    {
+        KeyImporter.EnsureExternal(call.Key);
+        var now = importer.Clock.GetUtcNow();
+        if (request.ValidTo is { } validTo && (validTo <= now || validTo > now + KeyImporter.LongestValidity))
+        {
+            KmsErrors.ValidationFailed("The validTo date must be in the future and at most 365 days from now.");
+        }
+
+        if (request.ImportType == "NEW_KEY_MATERIAL" && call.Key.ImportedMaterialId is not null)
+        {
+            KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Importing new key material into a KMS key that already has key material is not supported by this server yet.");
+        }
+
+        if (request.KeyMaterialId is { } id && call.Key.ImportedMaterialId is { } known && id != known)
+        {
+            KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, $"Key material {id} is not associated with the KMS key {call.Key.Arn}.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask<ImportKeyMaterialResponse> ExecuteAsync(OperationCall call, ImportKeyMaterialRequest request)
+    {
+        var imported = await importer.ImportAsync(call.Key, request.ImportToken, request.EncryptedKeyMaterial, ExpirationModel(request), request.ValidTo,
+            call.CancellationToken);
+        return new ImportKeyMaterialResponse { KeyId = call.Key.Arn, KeyMaterialId = KeyMaterialIds.Current(imported) };
+    }
+
+    /// <summary>AWS's default is material that expires.</summary>
+    private static string ExpirationModel(ImportKeyMaterialRequest request) => request.ExpirationModel ?? ExpirationModels.Expires;
+}

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-/// <summary>The AWS CLI rotating a key's material, as docs/key-material.md shows it.</summary>
+/// <summary>The AWS CLI rotating, importing and deleting key material, as docs/key-material.md shows it.</summary>
 public sealed class AwsCliKeyMaterialTests(AwsCliDriver.DevServer server) : AwsCliDriver(server), IClassFixture<AwsCliDriver.DevServer>
 {
     private async Task<string> FileAsync(string name, byte[] contents)
@@ -34,5 +35,34 @@ public sealed class AwsCliKeyMaterialTests(AwsCliDriver.DevServer server) : AwsC
         Assert.Equal(current, rotation.GetProperty("KeyMaterialId").GetString());
         Assert.Equal("before"u8.ToArray(), Blob(decrypted, "Plaintext"));
         Assert.NotEqual(current, decrypted.GetProperty("KeyMaterialId").GetString());
+    }
+
+    [Fact]
+    public async Task Material_wrapped_by_OpenSSL_imports_with_the_aws_cli_and_comes_back_after_deletion()
+    {
+        var keyId = (await OkAsync("kms", "create-key", "--origin", "EXTERNAL")).GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        var material = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        async Task ImportAsync()
+        {
+            var parameters = await OkAsync("kms", "get-parameters-for-import", "--key-id", keyId, "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_3072");
+            var wrapped = await OpenSsl.WrapForImportAsync(Blob(parameters, "PublicKey"), "RSAES_OAEP_SHA_256", material);
+            await OkAsync("kms", "import-key-material", "--key-id", keyId, "--import-token", await FileAsync("token.bin", Blob(parameters, "ImportToken")),
+                "--encrypted-key-material", await FileAsync("material.enc", wrapped), "--expiration-model", "KEY_MATERIAL_DOES_NOT_EXPIRE");
+        }
+
+        await ImportAsync();
+        var blob = Blob(await OkAsync("kms", "encrypt", "--key-id", keyId, "--plaintext", await FileAsync("p.txt", "imported"u8.ToArray())), "CiphertextBlob");
+        var blobFile = await FileAsync("c.enc", blob);
+        Assert.Equal("imported"u8.ToArray(), Blob(await OkAsync("kms", "decrypt", "--ciphertext-blob", blobFile), "Plaintext"));
+
+        await OkAsync("kms", "delete-imported-key-material", "--key-id", keyId);
+        var (exitCode, _, stderr) = await AwsAsync("kms", "decrypt", "--ciphertext-blob", blobFile);
+        var state = (await OkAsync("kms", "describe-key", "--key-id", keyId)).GetProperty("KeyMetadata").GetProperty("KeyState").GetString();
+        await ImportAsync();
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("KMSInvalidStateException", stderr, StringComparison.Ordinal);
+        Assert.Equal("PendingImport", state);
+        Assert.Equal("imported"u8.ToArray(), Blob(await OkAsync("kms", "decrypt", "--ciphertext-blob", blobFile), "Plaintext"));
     }
 }

@@ -1,37 +1,26 @@
 using Coffer.Audit;
+using Coffer.Core;
 using Coffer.Storage;
 
 namespace Coffer.Service.Keys;
 
 /// <summary>
-/// Destroys imported material whose ValidTo has passed, as AWS does, recording each as CloudTrail
-/// records KMS's own DeleteExpiredKeyMaterial, before it happens. The key waits in PendingImport
-/// until the same material is imported again. A bounded batch a pass.
+/// Destroys imported material whose ValidTo has passed, as AWS does, recorded as CloudTrail records
+/// KMS's own DeleteExpiredKeyMaterial. The key waits in PendingImport until the same material is
+/// imported again.
 /// </summary>
-public sealed class ImportedMaterialExpiryJob(ICofferStore store, KeyImporter importer, AuditTrail audit) : IKeyJob
+public sealed class ImportedMaterialExpiryJob(ICofferStore store, KeyImporter importer, AuditTrail audit) : KeyJob(audit, importer.Clock)
 {
-    private const int BatchSize = 100;
-    private readonly SemaphoreSlim _running = new(1, 1);
+    public override string Name => "imported material expiry";
 
-    public string Name => "imported material expiry";
+    protected override string EventName => "DeleteExpiredKeyMaterial";
 
-    public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    protected override ValueTask<IReadOnlyList<KmsKey>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        store.ListKeysWithExpiredMaterialAsync(now, limit, cancellationToken);
+
+    protected override async ValueTask<bool> ApplyAsync(KmsKey key, CancellationToken cancellationToken)
     {
-        await _running.WaitAsync(cancellationToken);
-        try
-        {
-            var expired = await store.ListKeysWithExpiredMaterialAsync(importer.Clock.GetUtcNow(), BatchSize, cancellationToken);
-            foreach (var key in expired)
-            {
-                await audit.RecordAsync(KmsServiceEvent.For(key, "DeleteExpiredKeyMaterial", importer.Clock.GetUtcNow()));
-                await importer.DeleteMaterialAsync(key, cancellationToken);
-            }
-
-            return expired.Count;
-        }
-        finally
-        {
-            _running.Release();
-        }
+        await importer.DeleteMaterialAsync(key, cancellationToken);
+        return true;
     }
 }

@@ -5,43 +5,19 @@ using Coffer.Storage;
 namespace Coffer.Service.Keys;
 
 /// <summary>
-/// Rotates the enabled keys whose automatic rotation date has come, each once a pass, and records
-/// each rotation first, as CloudTrail records KMS's own RotateKey: a rotation that cannot be
-/// recorded does not happen. Disabled keys wait: they rotate on the first pass after they are
-/// enabled again. A pass takes a bounded batch, so a backlog is worked off over several passes.
+/// Rotates the enabled keys whose automatic rotation date has come, each once a pass, recorded as
+/// CloudTrail records KMS's own RotateKey. Disabled keys wait: they rotate on the first pass after
+/// they are enabled again.
 /// </summary>
-public sealed class KeyRotationJob(ICofferStore store, KeyRotation rotation, AuditTrail audit) : IKeyJob
+public sealed class KeyRotationJob(ICofferStore store, KeyRotation rotation, AuditTrail audit) : KeyJob(audit, rotation.Clock)
 {
-    private const int BatchSize = 100;
-    private readonly SemaphoreSlim _running = new(1, 1);
+    public override string Name => "key rotation";
 
-    public string Name => "key rotation";
+    protected override string EventName => "RotateKey";
 
-    public async ValueTask<int> RunOnceAsync(CancellationToken cancellationToken = default)
-    {
-        await _running.WaitAsync(cancellationToken);
-        try
-        {
-            var rotated = 0;
-            foreach (var key in await store.ListKeysDueForRotationAsync(rotation.Clock.GetUtcNow(), BatchSize, cancellationToken))
-            {
-                if (!KeyRotation.CanRotate(key))
-                {
-                    continue;
-                }
+    protected override async ValueTask<IReadOnlyList<KmsKey>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        [.. (await store.ListKeysDueForRotationAsync(now, limit, cancellationToken)).Where(KeyRotation.CanRotate)];
 
-                await audit.RecordAsync(KmsServiceEvent.For(key, "RotateKey", rotation.Clock.GetUtcNow()));
-                if (await rotation.RotateAsync(key, RotationTypes.Automatic, cancellationToken) is not null)
-                {
-                    rotated++;
-                }
-            }
-
-            return rotated;
-        }
-        finally
-        {
-            _running.Release();
-        }
-    }
+    protected override async ValueTask<bool> ApplyAsync(KmsKey key, CancellationToken cancellationToken) =>
+        await rotation.RotateAsync(key, RotationTypes.Automatic, cancellationToken) is not null;
 }

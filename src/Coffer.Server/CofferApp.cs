@@ -61,6 +61,14 @@ public sealed class CofferApp : IAsyncDisposable
 
     internal AuditDigestService Digests { get; private init; } = null!;
 
+    internal KeyUsageFlushService UsageFlush { get; private init; } = null!;
+
+    /// <summary>The keys' last uses waiting in memory, so tests can check their bound and that requests write nothing.</summary>
+    public KeyUsageTracker KeyUsage { get; private init; } = null!;
+
+    /// <summary>Writes the keys' last uses held in memory to the store now, as the timer would.</summary>
+    public Task FlushKeyUsageAsync() => UsageFlush.RunOnceAsync(CancellationToken.None);
+
     /// <summary>The seal state: tests check it is sealed or open.</summary>
     public Keyring Keyring { get; private init; } = null!;
 
@@ -116,6 +124,7 @@ public sealed class CofferApp : IAsyncDisposable
         // Session expiry and key lifecycles share the injected clock, so tests can move past both.
         var directory = new AccessKeyDirectory(store, keyring, options.Clock);
         var policies = new PolicyCache(store, options.Clock, keyring);
+        var usage = await KeyUsageTracker.OpenAsync(store, options.Clock, options.Limits.KeyUsagesPending, cancellationToken);
         var authorizer = new KmsAuthorizer(store, policies, options.Clock);
         var auditStore = options.AuditStoreFactory?.Invoke(options.DataDir) ?? StoreFactory.AuditStore(options.Storage);
         var audit = await AuditTrail.OpenAsync(auditStore, cancellationToken);
@@ -180,7 +189,7 @@ public sealed class CofferApp : IAsyncDisposable
                 }
             });
         });
-        var parts = new ServiceParts(store, vault, generator, authorizer, policies, options.Clock, options.Limits);
+        var parts = new ServiceParts(store, vault, generator, authorizer, policies, options.Clock, options.Limits, usage);
         async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
@@ -189,7 +198,7 @@ public sealed class CofferApp : IAsyncDisposable
             .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory)))
             .Concat(OperationTable.Operator(unseal, keyring, store, audit, OpenSealAsync)));
         var steps = new OperationSteps(new KeyResolver(store), authorizer, operatorAccount);
-        builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
+        builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, usage, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
         builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));
         var deletionJob = new KeyDeletionJob(store, vault, audit, options.Clock);
         builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
@@ -199,6 +208,9 @@ public sealed class CofferApp : IAsyncDisposable
         var expiryJob = new ImportedMaterialExpiryJob(store, new KeyImporter(store, vault, options.Clock), audit);
         builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob, expiryJob], options.KeyJobsInterval, options.Clock, keyring,
             sp.GetRequiredService<ILogger<KeyJobsService>>()));
+
+        builder.Services.AddSingleton(sp => new KeyUsageFlushService(usage, options.KeyUsageFlushInterval, sp.GetRequiredService<ILogger<KeyUsageFlushService>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyUsageFlushService>());
 
         var web = builder.Build();
         var api = web.Services.GetRequiredService<ApiEndpoint>();
@@ -213,6 +225,8 @@ public sealed class CofferApp : IAsyncDisposable
         {
             Audit = audit,
             Digests = web.Services.GetRequiredService<AuditDigestService>(),
+            UsageFlush = web.Services.GetRequiredService<KeyUsageFlushService>(),
+            KeyUsage = usage,
             Keyring = keyring,
             Vault = vault,
             RotationJob = rotationJob,
@@ -248,6 +262,8 @@ public sealed class CofferApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _web.StopAsync();
+        // After the web server stopped: no request can record a use any more, so nothing is left behind.
+        await UsageFlush.RunOnceAsync(CancellationToken.None);
         await _web.DisposeAsync();
         await Audit.DisposeAsync();
         await Audit.Store.DisposeAsync();

@@ -35,6 +35,12 @@ public sealed record ServerOptions
     /// <summary>How often the key jobs look for keys whose deletion or automatic rotation date has come.</summary>
     public TimeSpan KeyJobsInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often the keys' last uses (GetKeyLastUsage), kept in memory, are written to the store: what
+    /// a crash can lose. A clean stop writes them all.
+    /// </summary>
+    public TimeSpan KeyUsageFlushInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a signed digest covers the audit events since the last one.</summary>
     public TimeSpan AuditDigestInterval { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -15,4 +15,7 @@ public sealed record KmsLimits
 
     /// <summary>Key material versions kept unsealed in memory; others are unsealed again when used.</summary>
     public int MaterialVersionsCached { get; init; } = Keys.KeyMaterialVault.DefaultCacheCapacity;
+
+    /// <summary>Keys whose last use may wait in memory for the next flush to the store (see <see cref="Keys.KeyUsageTracker"/>).</summary>
+    public int KeyUsagesPending { get; init; } = Keys.KeyUsageTracker.DefaultCapacity;
 }

@@ -66,6 +66,9 @@ public sealed class OperationTable
             secrets: ["ImportToken", "EncryptedKeyMaterial"]);
         yield return Row("DeleteImportedKeyMaterial", new DeleteImportedKeyMaterial(importer), forms: KeyOnly, logsResponse: true);
 
+        // Usage
+        yield return Row("GetKeyLastUsage", new GetKeyLastUsage(parts.Usage), forms: KeyOnly, readOnly: true);
+
         // Aliases
         yield return Row("CreateAlias", new CreateAlias(store, authorizer, clock), forms: KeyOnly, state: NotPendingDeletion);
         yield return Row("UpdateAlias", new UpdateAlias(store, authorizer, clock), Access.Operation, forms: KeyOnly);
@@ -223,4 +226,4 @@ public sealed class OperationTable
 
 /// <summary>What the KMS operations are built from; each operation takes only the parts it uses.</summary>
 public sealed record ServiceParts(Storage.ICofferStore Store, KeyMaterialVault Vault, KeyPairGenerator Generator, Authorization.KmsAuthorizer Authorizer, Authorization.PolicyCache Policies,
-    TimeProvider Clock, KmsLimits Limits);
+    TimeProvider Clock, KmsLimits Limits, KeyUsageTracker Usage);

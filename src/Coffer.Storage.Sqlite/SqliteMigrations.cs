@@ -146,5 +146,15 @@ internal static class SqliteMigrations
             valid_to_ms        INTEGER NOT NULL
         );
         """,
+        // GetKeyLastUsage: one row per key, written in batches from memory, never per request.
+        """
+        CREATE TABLE key_last_usage (
+            key_id     TEXT PRIMARY KEY REFERENCES keys (key_id) ON DELETE CASCADE,
+            operation  TEXT NOT NULL,
+            used_ms    INTEGER NOT NULL,
+            event_id   TEXT NOT NULL,
+            request_id TEXT NOT NULL
+        );
+        """,
     ];
 }

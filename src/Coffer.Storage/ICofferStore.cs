@@ -115,6 +115,16 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask UpsertAccessKeyAsync(AccessKeyRecord accessKey, CancellationToken cancellationToken = default);
 
     ValueTask<AccessKeyRecord?> FindAccessKeyAsync(string accessKeyId, CancellationToken cancellationToken = default);
+
+    /// <summary>The last use recorded for a key, or null when none was.</summary>
+    ValueTask<KeyLastUse?> FindKeyLastUseAsync(string keyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records several keys' last uses in one transaction: all or none. A use older than the one
+    /// stored is skipped, so a late or repeated batch never takes a later use back; so is the use of
+    /// a key that no longer exists (deleted since), which must not fail the others.
+    /// </summary>
+    ValueTask SaveKeyLastUsesAsync(IReadOnlyCollection<KeyLastUse> uses, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -131,6 +141,9 @@ public sealed record ImportParameters(string KeyId, byte[] TokenHash, string Wra
 
 /// <summary>What is known of a material version without opening it: when and how it was made.</summary>
 public sealed record MaterialVersion(int Version, DateTimeOffset CreatedAt, string? RotationType);
+
+/// <summary>A key's last successful cryptographic use: the operation, when, and the request and audit event that did it.</summary>
+public sealed record KeyLastUse(string KeyId, string Operation, DateTimeOffset Timestamp, string CloudTrailEventId, string KmsRequestId);
 
 /// <summary>Whether an access key may sign requests. Persisted numbers: only add.</summary>
 public enum AccessKeyStatus

@@ -56,7 +56,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
     [
         "PutKeyPolicy", "GetKeyPolicy", "ListKeyPolicies", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKey", "DisableKey",
         "TagResource", "UntagResource", "ListResourceTags", "UpdateKeyDescription", "CreateAlias", "UpdateAlias", "ListAliases",
-        "EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "ListKeyRotations",
+        "EnableKeyRotation", "DisableKeyRotation", "RotateKeyOnDemand", "ListKeyRotations", "GetKeyLastUsage",
     ];
 
     [Theory]
@@ -87,6 +87,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
             "DisableKeyRotation" => () => Neighbour.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = Key }),
             "RotateKeyOnDemand" => () => Neighbour.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = Key }),
             "ListKeyRotations" => () => Neighbour.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = Key }),
+            "GetKeyLastUsage" => () => Neighbour.GetKeyLastUsageAsync(new GetKeyLastUsageRequest { KeyId = Key }),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 

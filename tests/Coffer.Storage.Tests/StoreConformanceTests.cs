@@ -226,6 +226,45 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.Equal(record with { Status = AccessKeyStatus.Inactive }, (await Store.FindAccessKeyAsync(record.AccessKeyId))! with { SealedSecret = record.SealedSecret });
     }
+
+    [Fact]
+    public async Task A_later_last_use_replaces_the_stored_one_and_an_earlier_one_does_not()
+    {
+        var (first, second) = (NewKey(), NewKey());
+        await Store.InsertKeyAsync(first, "{}", [], Material(first));
+        await Store.InsertKeyAsync(second, "{}", [], Material(second));
+        var used = new KeyLastUse(first.KeyId, "Encrypt", Now, "event-1", "request-1");
+        var later = new KeyLastUse(first.KeyId, "Decrypt", Now.AddSeconds(5), "event-2", "request-2");
+        var other = new KeyLastUse(second.KeyId, "Sign", Now, "event-3", "request-3");
+
+        Assert.Null(await Store.FindKeyLastUseAsync(first.KeyId));
+        await Store.SaveKeyLastUsesAsync([used, other]);
+        Assert.Equal(used, await Store.FindKeyLastUseAsync(first.KeyId));
+        Assert.Equal(other, await Store.FindKeyLastUseAsync(second.KeyId));
+
+        await Store.SaveKeyLastUsesAsync([later]);
+        await Store.SaveKeyLastUsesAsync([used]);
+        Assert.Equal(later, await Store.FindKeyLastUseAsync(first.KeyId));
+        await Store.SaveKeyLastUsesAsync([]);
+        Assert.Equal(other, await Store.FindKeyLastUseAsync(second.KeyId));
+    }
+
+    [Fact]
+    public async Task A_last_use_of_a_deleted_key_is_skipped_without_failing_the_batch_and_deleting_a_key_removes_its_last_use()
+    {
+        var (kept, deleted) = (NewKey(), NewKey());
+        await Store.InsertKeyAsync(kept, "{}", [], Material(kept));
+        await Store.InsertKeyAsync(deleted, "{}", [], Material(deleted));
+        await Store.SaveKeyLastUsesAsync([new KeyLastUse(deleted.KeyId, "Encrypt", Now, "event-1", "request-1")]);
+
+        await Store.DeleteKeyAsync(deleted.KeyId);
+        Assert.Null(await Store.FindKeyLastUseAsync(deleted.KeyId));
+
+        var use = new KeyLastUse(kept.KeyId, "Verify", Now, "event-2", "request-2");
+        await Store.SaveKeyLastUsesAsync([new KeyLastUse(deleted.KeyId, "Decrypt", Now, "event-3", "request-3"), use]);
+        Assert.Equal(use, await Store.FindKeyLastUseAsync(kept.KeyId));
+        Assert.Null(await Store.FindKeyLastUseAsync(deleted.KeyId));
+    }
 }
 
 public sealed class SqliteStoreConformanceTests : StoreConformanceTests

@@ -14,7 +14,8 @@ namespace Coffer.Service.Pipeline;
 /// instead of the response (fail closed). An unauthenticated caller learns nothing but the
 /// authentication error.
 /// </summary>
-public sealed partial class RequestPipeline(OperationTable table, OperationSteps steps, AuditTrail audit, Keyring keyring, TimeProvider clock, ILogger<RequestPipeline> logger)
+public sealed partial class RequestPipeline(OperationTable table, OperationSteps steps, AuditTrail audit, Keyring keyring, Keys.KeyUsageTracker usage, TimeProvider clock,
+    ILogger<RequestPipeline> logger)
 {
     private const string SealedMessage = "Coffer is sealed. An operator must unseal it ('coffer unseal') before it serves requests.";
     private const string InternalMessage = "An internal error occurred. Retry the request.";
@@ -76,9 +77,15 @@ public sealed partial class RequestPipeline(OperationTable table, OperationSteps
             error = call.Fail(KmsErrors.Internal, InternalMessage);
         }
 
+        var auditEvent = RequestEvents.For(call, spec, context, error, requestId, received);
         try
         {
-            await audit.RecordAsync(RequestEvents.For(call, spec, context, error, requestId, received));
+            await audit.RecordAsync(auditEvent);
+            if (error is null && spec is { Service: "kms" } && context is not null)
+            {
+                // Only now has the request succeeded: its event is durable. Memory only, never a write per request.
+                usage.Record(spec.Name, context.Resources, auditEvent.EventId, requestId, auditEvent.EventTime);
+            }
         }
         catch (AuditUnavailableException failure)
         {

@@ -23,7 +23,8 @@ public sealed class TestCoffer : IAsyncDisposable
     public string AccountId => Options.AccountId;
 
     public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId,
-        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null, TimeSpan? timersEvery = null)
+        Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null, TimeSpan? timersEvery = null,
+        TimeSpan? keyUsageFlushEvery = null)
     {
         var options = new ServerOptions
         {
@@ -39,6 +40,7 @@ public sealed class TestCoffer : IAsyncDisposable
             AuditStoreFactory = auditStore ?? Storage.Sqlite.SqliteAuditStore.InDirectory,
             AuditRetention = auditRetention,
             Limits = limits ?? new Service.KmsLimits(),
+            KeyUsageFlushInterval = keyUsageFlushEvery ?? TimeSpan.FromSeconds(10),
         };
         if (timersEvery is { } every)
         {
@@ -58,6 +60,13 @@ public sealed class TestCoffer : IAsyncDisposable
             // A 500 must fail the test at once, not hide behind the SDK's retries.
             MaxErrorRetry = 0,
         });
+
+    /// <summary>Stops this server cleanly and starts another on the same data folder and options; dispose only the one returned.</summary>
+    public async Task<TestCoffer> RestartAsync()
+    {
+        await App.DisposeAsync();
+        return new TestCoffer(await CofferApp.StartAsync(Options), Options);
+    }
 
     public RawKmsClient Raw(string region = "us-east-1") => new(Address, AccessKeyId, SecretAccessKey, region);
 

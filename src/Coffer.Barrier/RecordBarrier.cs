@@ -51,6 +51,9 @@ public sealed class RecordBarrier : IDisposable
     /// </summary>
     public SecretBytes Decrypt(string recordId, byte[] blob) => RecordCipher.Decrypt(_keys, recordId, blob);
 
+    /// <summary>The record's plaintext, or null when it was altered, moved, or sealed under a retired domain key.</summary>
+    public SecretBytes? TryDecrypt(string recordId, byte[] blob) => RecordCipher.TryDecrypt(_keys, recordId, blob, out _);
+
     public void Dispose()
     {
         foreach (var key in _keys.Values)

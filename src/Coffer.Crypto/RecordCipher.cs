@@ -34,11 +34,16 @@ public static class RecordCipher
     /// <see cref="CryptographicException"/> when the record was altered or moved, or names a format
     /// or key version not there.
     /// </summary>
-    public static SecretBytes Decrypt(IReadOnlyDictionary<uint, SecretBytes> keys, string recordId, byte[] blob)
+    public static SecretBytes Decrypt(IReadOnlyDictionary<uint, SecretBytes> keys, string recordId, byte[] blob) =>
+        TryDecrypt(keys, recordId, blob, out var problem) ?? throw new CryptographicException(problem);
+
+    /// <summary>The record's plaintext, or null (and why) when it is not a record of this id under these keys.</summary>
+    public static SecretBytes? TryDecrypt(IReadOnlyDictionary<uint, SecretBytes> keys, string recordId, byte[] blob, out string problem)
     {
         if (blob.Length < HeaderSize + AesGcmBox.Overhead || VersionOf(blob) is not { } version || !keys.TryGetValue(version, out var key))
         {
-            throw new CryptographicException($"Stored record {recordId} has an unknown format or domain key version.");
+            problem = $"Stored record {recordId} has an unknown format or domain key version.";
+            return null;
         }
 
         var aad = BuildAad(blob.AsSpan(0, HeaderSize), recordId);
@@ -46,9 +51,11 @@ public static class RecordCipher
         if (!AesGcmBox.TryOpen(key.Span, blob.AsSpan(HeaderSize), aad, plaintext.Writable))
         {
             plaintext.Dispose();
-            throw new CryptographicException($"Stored record {recordId} failed its integrity check.");
+            problem = $"Stored record {recordId} failed its integrity check.";
+            return null;
         }
 
+        problem = "";
         return plaintext;
     }
 

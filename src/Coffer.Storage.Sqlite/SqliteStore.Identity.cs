@@ -225,7 +225,7 @@ public sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<KmsKey>> ListAllKeysAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await QueryKeysAsync(connection, "SELECT key_id, account_id, region, created_ms, description, state, deletion_ms, pending_window_days, key_spec, key_usage, origin, key_manager, current_version FROM keys;", cancellationToken);
+        return await QueryKeysAsync(connection, $"SELECT {KeyColumns} FROM keys;", cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<StoredMaterial>> ListAllMaterialAsync(CancellationToken cancellationToken = default)

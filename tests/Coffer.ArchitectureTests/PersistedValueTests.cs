@@ -12,7 +12,16 @@ public class PersistedValueTests
         Assert.Equal(1, (int)KeyState.Enabled);
         Assert.Equal(2, (int)KeyState.Disabled);
         Assert.Equal(3, (int)KeyState.PendingDeletion);
-        Assert.Equal(3, Enum.GetValues<KeyState>().Length);
+        Assert.Equal(4, (int)KeyState.PendingImport);
+        Assert.Equal(4, Enum.GetValues<KeyState>().Length);
+    }
+
+    [Fact]
+    public void Rotation_types_and_expiration_models_keep_their_names()
+    {
+        // Stored as text in key_material.rotation_type and keys.expiration_model.
+        Assert.Equal(("AUTOMATIC", "ON_DEMAND"), (RotationTypes.Automatic, RotationTypes.OnDemand));
+        Assert.Equal(("KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"), (ExpirationModels.Expires, ExpirationModels.DoesNotExpire));
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public class KeyLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFixt
         await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = KeySpec.SM2, KeyUsage = KeyUsageType.SIGN_VERIFY }));
         await Errors.ExpectAsync("ValidationException", () => kms.CreateKeyAsync(new CreateKeyRequest { KeyUsage = KeyUsageType.SIGN_VERIFY }),
             "KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT");
-        await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL }));
+        await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.AWS_CLOUDHSM }));
         await Errors.ExpectAsync("UnsupportedOperationException", () => kms.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true }));
 
         Assert.Empty((await kms.ListKeysAsync(new ListKeysRequest())).Keys);

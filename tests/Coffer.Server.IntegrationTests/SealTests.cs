@@ -178,7 +178,7 @@ public sealed class SealTests : IAsyncLifetime
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("InvalidShareException", refused.Stderr, StringComparison.Ordinal);
             var rotated = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], env, input: $"{_shares[1]}\n{_shares[2]}\n");
-            Assert.True(rotated.ExitCode == 0, rotated.Stderr);
+            Assert.True(rotated.ExitCode == 0, rotated.Stderr + server.Output);
             Assert.Contains("rotated to version 2", rotated.Stdout, StringComparison.Ordinal);
 
             Assert.Equal([9, 8, 7], (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());

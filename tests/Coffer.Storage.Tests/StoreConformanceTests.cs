@@ -47,6 +47,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Store.InsertKeyAsync(key, "{}", [new KmsTag("a", "b")], Material(key));
 
         Assert.Equal(key, await Store.FindKeyAsync("us-east-1", key.KeyId));
+        Assert.Equal([key], await Store.ListAllKeysAsync());
         Assert.Null(await Store.FindKeyAsync("eu-west-1", key.KeyId));
         Assert.Equal([new KmsTag("a", "b")], await Store.GetTagsAsync(key.KeyId));
         Assert.Equal([1, 2, 3], (await Store.FindMaterialAsync(key.KeyId, 1))!.Sealed);

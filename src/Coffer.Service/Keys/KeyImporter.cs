@@ -114,22 +114,11 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
 
     private SecretBytes Unwrap(KmsKey key, ImportParameters parameters, byte[] encryptedMaterial)
     {
-        SecretBytes wrappingKey;
-        try
-        {
-            wrappingKey = vault.Keyring.Barrier.Decrypt(RecordIds.ImportWrappingKey(key.Arn), parameters.SealedPrivateKey);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            // Sealed for another key (a copied row): the token cannot be this key's.
-            throw new KmsException(ErrorCode.InvalidImportToken, InvalidToken);
-        }
-
-        using (wrappingKey)
-        {
-            return ImportWrapping.Unwrap(parameters.WrappingAlgorithm, parameters.WrappingKeySpec, wrappingKey, encryptedMaterial)
-                ?? throw new KmsException(ErrorCode.InvalidCiphertext, "The encrypted key material could not be decrypted with the import parameters of this KMS key.");
-        }
+        // A row sealed for another key (copied) does not open: the token cannot be this key's.
+        using var wrappingKey = vault.Keyring.Barrier.TryDecrypt(RecordIds.ImportWrappingKey(key.Arn), parameters.SealedPrivateKey)
+            ?? throw new KmsException(ErrorCode.InvalidImportToken, InvalidToken);
+        return ImportWrapping.Unwrap(parameters.WrappingAlgorithm, parameters.WrappingKeySpec, wrappingKey, encryptedMaterial)
+            ?? throw new KmsException(ErrorCode.InvalidCiphertext, "The encrypted key material could not be decrypted with the import parameters of this KMS key.");
     }
 
     /// <summary>

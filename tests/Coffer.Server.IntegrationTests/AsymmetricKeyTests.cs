@@ -11,6 +11,8 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
 {
     private AmazonKeyManagementServiceClient Kms => fixture.Server.Kms();
 
+    private string Arn(string keyId) => $"arn:aws:kms:us-east-1:{fixture.Server.AccountId}:key/{keyId}";
+
     private async Task<string> CreateAsync(string spec, string usage) =>
         (await Kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = usage })).KeyMetadata.KeyId;
 
@@ -425,6 +427,39 @@ public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<Se
         Assert.True(await OpenSsl.VerifiesAsync(signingKey, "SM2DSA", message, signature), "OpenSSL refused Coffer's SM2DSA signature");
         Assert.Equal(["SM2PKE"], encryptingKey.EncryptionAlgorithms);
         Assert.Equal(message, decrypted.Plaintext.ToArray());
+    }
+
+    [Fact]
+    public async Task Key_states_apply_to_signing_and_HMAC_keys_as_to_symmetric_ones()
+    {
+        var signing = await CreateAsync("RSA_2048", "SIGN_VERIFY");
+        var hmac = await CreateAsync("HMAC_256", "GENERATE_VERIFY_MAC");
+        var message = "rotate the root"u8.ToArray();
+        SignRequest Sign() => new() { KeyId = signing, Message = new MemoryStream(message), SigningAlgorithm = "RSASSA_PSS_SHA_256" };
+        VerifyRequest Verify(byte[] signature) =>
+            new() { KeyId = signing, Message = new MemoryStream(message), Signature = new MemoryStream(signature), SigningAlgorithm = "RSASSA_PSS_SHA_256" };
+        var signature = (await Kms.SignAsync(Sign())).Signature.ToArray();
+        var mac = (await Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = hmac, Message = new MemoryStream(message), MacAlgorithm = "HMAC_SHA_256" })).Mac.ToArray();
+
+        await Kms.DisableKeyAsync(new DisableKeyRequest { KeyId = signing });
+        await Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = hmac, PendingWindowInDays = 7 });
+
+        var disabled = $"{Arn(signing)} is disabled.";
+        await Errors.ExpectAsync("DisabledException", () => Kms.SignAsync(Sign()), disabled);
+        await Errors.ExpectAsync("DisabledException", () => Kms.VerifyAsync(Verify(signature)), disabled);
+        await Errors.ExpectAsync("DisabledException", () => Kms.GetPublicKeyAsync(new GetPublicKeyRequest { KeyId = signing }), disabled);
+        var pending = $"{Arn(hmac)} is pending deletion.";
+        await Errors.ExpectAsync("KMSInvalidStateException",
+            () => Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = hmac, Message = new MemoryStream(message), MacAlgorithm = "HMAC_SHA_256" }), pending);
+        await Errors.ExpectAsync("KMSInvalidStateException", () => Kms.VerifyMacAsync(new VerifyMacRequest
+        {
+            KeyId = hmac, Message = new MemoryStream(message), MacAlgorithm = "HMAC_SHA_256", Mac = new MemoryStream(mac),
+        }), pending);
+
+        await Kms.EnableKeyAsync(new EnableKeyRequest { KeyId = signing });
+        var again = (await Kms.SignAsync(Sign())).Signature.ToArray();
+        Assert.True((await Kms.VerifyAsync(Verify(again))).SignatureValid);
+        Assert.True((await Kms.VerifyAsync(Verify(signature))).SignatureValid);
     }
 
     [Fact]

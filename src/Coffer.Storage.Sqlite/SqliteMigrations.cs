@@ -156,5 +156,15 @@ internal static class SqliteMigrations
             request_id TEXT NOT NULL
         );
         """,
+        // Imported material per version: several can be imported into one key, and a deleted
+        // version keeps its id (with empty material) so that importing it again is recognised.
+        """
+        ALTER TABLE key_material ADD COLUMN material_id TEXT;
+        ALTER TABLE key_material ADD COLUMN expiration_model TEXT;
+        ALTER TABLE key_material ADD COLUMN valid_to_ms INTEGER;
+        ALTER TABLE key_material ADD COLUMN description TEXT;
+        ALTER TABLE key_material ADD COLUMN rotated_ms INTEGER;
+        CREATE INDEX key_material_by_valid_to ON key_material (valid_to_ms) WHERE valid_to_ms IS NOT NULL;
+        """,
     ];
 }

@@ -147,41 +147,88 @@ public sealed partial class SqliteStore : ICofferStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection,
-            "SELECT version, created_ms, rotation_type FROM key_material WHERE key_id = $id AND version > $after ORDER BY version LIMIT $limit;", null,
-            ("$id", keyId), ("$after", afterVersion), ("$limit", limit));
+            """
+            SELECT version, created_ms, rotation_type, material_id, expiration_model, valid_to_ms, description, length(sealed) > 0, rotated_ms
+            FROM key_material WHERE key_id = $id AND version > $after ORDER BY version LIMIT $limit;
+            """, null, ("$id", keyId), ("$after", afterVersion), ("$limit", limit));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var versions = new List<MaterialVersion>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            versions.Add(new MaterialVersion(reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetString(2)));
+            versions.Add(new MaterialVersion(reader.GetInt32(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.IsDBNull(2) ? null : reader.GetString(2))
+            {
+                Imported = reader.IsDBNull(3) ? null : new ImportedMaterialInfo(reader.GetString(3), reader.GetString(4),
+                    reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)), reader.IsDBNull(6) ? null : reader.GetString(6)),
+                Present = reader.GetBoolean(7),
+                RotatedAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+            });
         }
 
         return versions;
     }
 
-    public async ValueTask PutImportedMaterialAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default)
+    public async ValueTask PutImportedMaterialAsync(KmsKey? key, StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection, "DELETE FROM key_material WHERE key_id = $id AND version = $version;", cancellationToken, tx,
-            ("$id", material.KeyId), ("$version", material.Version));
-        await InsertMaterialAsync(connection, tx, material, cancellationToken);
-        await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+        await ExecuteAsync(connection,
+            """
+            INSERT INTO key_material (key_id, version, sealed, created_ms, material_id, expiration_model, valid_to_ms, description)
+            VALUES ($id, $version, $sealed, $created, $material_id, $expiration, $valid_to, $description)
+            ON CONFLICT (key_id, version) DO UPDATE SET sealed = excluded.sealed, material_id = excluded.material_id,
+                expiration_model = excluded.expiration_model, valid_to_ms = excluded.valid_to_ms,
+                description = COALESCE(excluded.description, key_material.description);
+            """, cancellationToken, tx, ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed),
+            ("$created", material.CreatedAt.ToUnixTimeMilliseconds()), ("$material_id", info.MaterialId), ("$expiration", info.ExpirationModel),
+            ("$valid_to", info.ValidTo?.ToUnixTimeMilliseconds()), ("$description", info.Description));
+        if (key is not null)
+        {
+            await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+        }
+
         await tx.CommitAsync(cancellationToken);
     }
 
-    public async ValueTask DeleteImportedMaterialAsync(KmsKey key, CancellationToken cancellationToken = default)
+    public async ValueTask DeleteImportedMaterialAsync(KmsKey? key, string keyId, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
         {
-            await ExecuteAsync(connection, "DELETE FROM key_material WHERE key_id = $id;", cancellationToken, tx, ("$id", key.KeyId));
-            await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+            // The row stays with its id and an empty material; secure_delete zeroes the freed bytes.
+            await ExecuteAsync(connection, "UPDATE key_material SET sealed = x'', valid_to_ms = NULL WHERE key_id = $id AND version = $version;", cancellationToken, tx,
+                ("$id", keyId), ("$version", version));
+            if (key is not null)
+            {
+                await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+            }
+
             await tx.CommitAsync(cancellationToken);
         }
 
-        // As for a deleted key: secure_delete zeroes the pages, and the checkpoint takes the old ones out of the WAL.
+        // As for a deleted key: the checkpoint takes the old pages out of the WAL.
         await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+    }
+
+    public async ValueTask<bool> TryMakeMaterialCurrentAsync(KmsKey key, int fromVersion, DateTimeOffset rotatedAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var moved = await ExecuteAsync(connection,
+            """
+            UPDATE keys SET current_version = $version, on_demand_rotations = $on_demand, expiration_model = $expiration, valid_to_ms = $valid_to,
+                imported_material_id = $imported_id
+            WHERE key_id = $id AND current_version = $from;
+            """, cancellationToken, tx, [.. KeyParameters(key), ("$from", fromVersion)]);
+        if (moved != 1)
+        {
+            return false;
+        }
+
+        await ExecuteAsync(connection, "UPDATE key_material SET rotation_type = $rotation, rotated_ms = $at WHERE key_id = $id AND version = $version;",
+            cancellationToken, tx, ("$rotation", RotationTypes.OnDemand), ("$at", rotatedAt.ToUnixTimeMilliseconds()), ("$id", key.KeyId),
+            ("$version", key.CurrentMaterialVersion));
+        await tx.CommitAsync(cancellationToken);
+        return true;
     }
 
     private static Task<int> UpdateImportStateAsync(SqliteConnection connection, SqliteTransaction tx, KmsKey key, CancellationToken cancellationToken) =>
@@ -193,7 +240,11 @@ public sealed partial class SqliteStore : ICofferStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await QueryKeysAsync(connection,
-            $"SELECT {KeyColumns} FROM keys WHERE valid_to_ms <= $now AND expiration_model = $expires ORDER BY valid_to_ms LIMIT $limit;",
+            $"""
+            SELECT {KeyColumns} FROM keys WHERE key_id IN (
+                SELECT key_id FROM key_material WHERE valid_to_ms <= $now AND expiration_model = $expires AND length(sealed) > 0
+                ORDER BY valid_to_ms LIMIT $limit);
+            """,
             cancellationToken, ("$now", now.ToUnixTimeMilliseconds()), ("$expires", ExpirationModels.Expires), ("$limit", limit));
     }
 
@@ -255,7 +306,8 @@ public sealed partial class SqliteStore : ICofferStore
     public async ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT sealed, created_ms, rotation_type FROM key_material WHERE key_id = $id AND version = $version;", null,
+        await using var command = Command(connection,
+            "SELECT sealed, created_ms, rotation_type FROM key_material WHERE key_id = $id AND version = $version AND length(sealed) > 0;", null,
             ("$id", keyId), ("$version", version));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))

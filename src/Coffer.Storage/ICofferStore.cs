@@ -67,18 +67,23 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<IReadOnlyList<MaterialVersion>> ListMaterialVersionsAsync(string keyId, int afterVersion, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores imported material as the key's material version and the key's state, expiration and
-    /// material id with it, in one transaction.
+    /// Stores imported material as one material version, with what is known of it, in one
+    /// transaction with <paramref name="key"/> when the import changes the key (its current material);
+    /// null leaves the key as it is (new material waiting for a rotation).
     /// </summary>
-    ValueTask PutImportedMaterialAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default);
+    ValueTask PutImportedMaterialAsync(KmsKey? key, StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Destroys every material version of a key and stores its new state, in one transaction, leaving
-    /// no copy in the store's files (crypto-shredding, as <see cref="DeleteKeyAsync"/>).
+    /// Destroys one material version's material, keeping what is known of it (so the same material
+    /// can be recognised when imported again), and stores <paramref name="key"/> when that changes
+    /// it, in one transaction, leaving no copy in the store's files (as <see cref="DeleteKeyAsync"/>).
     /// </summary>
-    ValueTask DeleteImportedMaterialAsync(KmsKey key, CancellationToken cancellationToken = default);
+    ValueTask DeleteImportedMaterialAsync(KmsKey? key, string keyId, int version, CancellationToken cancellationToken = default);
 
-    /// <summary>Keys whose imported material expires at or before <paramref name="now"/> and still has material.</summary>
+    /// <summary>Makes a waiting material version current, unless the key's current version is no longer <paramref name="fromVersion"/>; returns whether it did.</summary>
+    ValueTask<bool> TryMakeMaterialCurrentAsync(KmsKey key, int fromVersion, DateTimeOffset rotatedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys with imported material that expires at or before <paramref name="now"/> and is still there.</summary>
     ValueTask<IReadOnlyList<KmsKey>> ListKeysWithExpiredMaterialAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces a key's import parameters (the latest GetParametersForImport's).</summary>
@@ -139,8 +144,23 @@ public sealed record StoredMaterial(string KeyId, int Version, byte[] Sealed, Da
 /// </summary>
 public sealed record ImportParameters(string KeyId, byte[] TokenHash, string WrappingAlgorithm, string WrappingKeySpec, byte[] SealedPrivateKey, DateTimeOffset ValidTo);
 
-/// <summary>What is known of a material version without opening it: when and how it was made.</summary>
-public sealed record MaterialVersion(int Version, DateTimeOffset CreatedAt, string? RotationType);
+/// <summary>
+/// What is known of a material version without opening it: when and how it was made and, for
+/// imported material, its id, expiry and description, and whether the material is still there.
+/// </summary>
+public sealed record MaterialVersion(int Version, DateTimeOffset CreatedAt, string? RotationType)
+{
+    public ImportedMaterialInfo? Imported { get; init; }
+
+    /// <summary>False once imported material was deleted or expired; the version's id stays.</summary>
+    public bool Present { get; init; } = true;
+
+    /// <summary>When an imported version became current by a rotation.</summary>
+    public DateTimeOffset? RotatedAt { get; init; }
+}
+
+/// <summary>What a caller said of imported material, and its id.</summary>
+public sealed record ImportedMaterialInfo(string MaterialId, string ExpirationModel, DateTimeOffset? ValidTo, string? Description);
 
 /// <summary>A key's last successful cryptographic use: the operation, when, and the request and audit event that did it.</summary>
 public sealed record KeyLastUse(string KeyId, string Operation, DateTimeOffset Timestamp, string CloudTrailEventId, string KmsRequestId);

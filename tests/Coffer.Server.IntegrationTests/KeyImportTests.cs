@@ -28,7 +28,8 @@ public sealed class KeyImportTests : IAsyncLifetime
         await Kms.GetParametersForImportAsync(new GetParametersForImportRequest { KeyId = keyId, WrappingAlgorithm = algorithm, WrappingKeySpec = spec });
 
     /// <summary>Wraps <paramref name="material"/> with fresh parameters and imports it, as a client following AWS's procedure does.</summary>
-    private async Task<ImportKeyMaterialResponse> ImportAsync(string keyId, byte[] material, string algorithm = "RSAES_OAEP_SHA_256", DateTime? validTo = null)
+    private async Task<ImportKeyMaterialResponse> ImportAsync(string keyId, byte[] material, string algorithm = "RSAES_OAEP_SHA_256", DateTime? validTo = null,
+        string? importType = null, string? description = null)
     {
         var parameters = await ParametersAsync(keyId, algorithm);
         var wrapped = await OpenSsl.WrapForImportAsync(parameters.PublicKey.ToArray(), algorithm, material);
@@ -39,6 +40,8 @@ public sealed class KeyImportTests : IAsyncLifetime
             EncryptedKeyMaterial = new MemoryStream(wrapped),
             ExpirationModel = validTo is null ? ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE : ExpirationModelType.KEY_MATERIAL_EXPIRES,
             ValidTo = validTo,
+            ImportType = importType,
+            KeyMaterialDescription = description,
         });
     }
 
@@ -79,6 +82,65 @@ public sealed class KeyImportTests : IAsyncLifetime
         var decrypted = await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) });
         Assert.Equal([1, 2, 3], decrypted.Plaintext.ToArray());
         Assert.Equal(imported.KeyMaterialId, decrypted.KeyMaterialId);
+    }
+
+    [Fact]
+    public async Task New_material_waits_until_an_on_demand_rotation_makes_it_current_and_each_version_is_deleted_and_restored_on_its_own()
+    {
+        var key = await CreateExternalAsync();
+        var (first, second) = (RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+        var firstId = (await ImportAsync(key.KeyId, first, description: "from the HSM 2026-11")).KeyMaterialId;
+        var before = (await Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1]) })).CiphertextBlob.ToArray();
+        await Errors.ExpectAsync("KMSInvalidStateException", () => Kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = key.KeyId }),
+            $"No available key material pending rotation for the key: {key.Arn}.");
+
+        var secondId = (await ImportAsync(key.KeyId, second, importType: "NEW_KEY_MATERIAL")).KeyMaterialId;
+        Assert.NotEqual(firstId, secondId);
+        Assert.Equal(firstId, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+        Assert.Empty((await Kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId })).Rotations);
+        var waiting = (await Kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, IncludeKeyMaterial = "ALL_KEY_MATERIAL" })).Rotations;
+        Assert.Equal([(firstId, "CURRENT"), (secondId, "PENDING_ROTATION")], waiting.Select(r => (r.KeyMaterialId, r.KeyMaterialState.Value)));
+        Assert.Equal(["from the HSM 2026-11", null], waiting.Select(r => r.KeyMaterialDescription));
+        Assert.All(waiting, r => Assert.Equal("IMPORTED", r.ImportState.Value));
+        var third = await Errors.ExpectAsync("KMSInvalidStateException", () => ImportAsync(key.KeyId, RandomNumberGenerator.GetBytes(32), importType: "NEW_KEY_MATERIAL"));
+        Assert.Contains($"because another key material (id: {secondId}) is pending rotation", third.Message, StringComparison.Ordinal);
+        await Errors.ExpectAsync("IncorrectKeyMaterialException", () => ImportAsync(key.KeyId, second, importType: "NEW_KEY_MATERIAL"));
+
+        await Kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = key.KeyId });
+        var after = (await Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([2]) })).CiphertextBlob.ToArray();
+        var rotation = Assert.Single((await Kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId })).Rotations);
+        Assert.Equal((secondId, "CURRENT", "ON_DEMAND"), (rotation.KeyMaterialId, rotation.KeyMaterialState.Value, rotation.RotationType.Value));
+        Assert.NotNull(rotation.RotationDate);
+        Assert.Equal(secondId, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+        Assert.Equal(firstId, (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(before) })).KeyMaterialId);
+        Assert.Equal(secondId, (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(after) })).KeyMaterialId);
+
+        var deleted = await Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = firstId });
+        Assert.Equal(firstId, deleted.KeyMaterialId);
+        Assert.Equal(KeyState.Enabled, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+        await Errors.ExpectAsync("InvalidCiphertextException", () => Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(before) }));
+        Assert.Equal([2], (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(after) })).Plaintext.ToArray());
+        var all = (await Kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, IncludeKeyMaterial = "ALL_KEY_MATERIAL" })).Rotations;
+        Assert.Equal(["PENDING_IMPORT", "IMPORTED"], all.Select(r => r.ImportState.Value));
+
+        Assert.Equal(firstId, (await ImportAsync(key.KeyId, first)).KeyMaterialId);
+        Assert.Equal([1], (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(before) })).Plaintext.ToArray());
+        await Errors.ExpectAsync("NotFoundException",
+            () => Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = new string('0', 64) }));
+    }
+
+    [Fact]
+    public async Task A_key_pair_takes_no_new_material_once_imported()
+    {
+        var key = await CreateExternalAsync("ECC_NIST_P256", "SIGN_VERIFY");
+        var (pkcs8, _, _) = await OpenSsl.GenerateKeyAsync("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256");
+        var (other, _, _) = await OpenSsl.GenerateKeyAsync("-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256");
+        await ImportAsync(key.KeyId, pkcs8, "RSA_AES_KEY_WRAP_SHA_256");
+
+        await Errors.ExpectAsync("ValidationException", () => ImportAsync(key.KeyId, other, "RSA_AES_KEY_WRAP_SHA_256", importType: "NEW_KEY_MATERIAL"));
+        await Errors.ExpectAsync("IncorrectKeyMaterialException", () => ImportAsync(key.KeyId, other, "RSA_AES_KEY_WRAP_SHA_256"));
+        await Errors.ExpectAsync("UnsupportedOperationException", () => Kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = key.KeyId }));
+        Assert.Null((await ImportAsync(key.KeyId, pkcs8, "RSA_AES_KEY_WRAP_SHA_256")).KeyMaterialId);
     }
 
     [Fact]

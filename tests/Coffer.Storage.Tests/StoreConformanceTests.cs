@@ -177,17 +177,30 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.FindMaterialAsync(waiting.KeyId, 1));
 
         var imported = waiting with { State = KeyState.Enabled, ExpirationModel = ExpirationModels.Expires, ValidTo = Now.AddDays(1), ImportedMaterialId = "id" };
-        await Store.PutImportedMaterialAsync(imported, new StoredMaterial(waiting.KeyId, 1, [7, 7], Now));
+        var info = new ImportedMaterialInfo("id", ExpirationModels.Expires, Now.AddDays(1), "first");
+        await Store.PutImportedMaterialAsync(imported, new StoredMaterial(waiting.KeyId, 1, [7, 7], Now), info);
+        await Store.PutImportedMaterialAsync(null, new StoredMaterial(waiting.KeyId, 2, [8], Now), info with { MaterialId = "next", ValidTo = null });
         Assert.Equal(imported, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
         Assert.Equal([7, 7], (await Store.FindMaterialAsync(waiting.KeyId, 1))!.Sealed);
+        Assert.Equal([info, info with { MaterialId = "next", ValidTo = null }], (await Store.ListMaterialVersionsAsync(waiting.KeyId, 0, 10)).Select(v => v.Imported));
         Assert.Empty(await Store.ListKeysWithExpiredMaterialAsync(Now, 10));
         Assert.Single(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(1), 10));
 
         var emptied = imported with { State = KeyState.PendingImport, ExpirationModel = null, ValidTo = null };
-        await Store.DeleteImportedMaterialAsync(emptied);
+        await Store.DeleteImportedMaterialAsync(emptied, waiting.KeyId, 1);
         Assert.Equal(emptied, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
         Assert.Null(await Store.FindMaterialAsync(waiting.KeyId, 1));
+        Assert.Equal([false, true], (await Store.ListMaterialVersionsAsync(waiting.KeyId, 0, 10)).Select(v => v.Present));
+        Assert.Equal("id", (await Store.ListMaterialVersionsAsync(waiting.KeyId, 0, 1))[0].Imported!.MaterialId);
         Assert.Empty(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(2), 10));
+
+        var rotated = emptied with { State = KeyState.Enabled, CurrentMaterialVersion = 2, OnDemandRotations = 1, ImportedMaterialId = "next" };
+        Assert.True(await Store.TryMakeMaterialCurrentAsync(rotated, 1, Now.AddDays(3)));
+        Assert.False(await Store.TryMakeMaterialCurrentAsync(rotated, 1, Now.AddDays(3)));
+        var current = await Store.FindKeyAsync(waiting.Region, waiting.KeyId);
+        Assert.Equal((2, 1, "next"), (current!.CurrentMaterialVersion, current.OnDemandRotations, current.ImportedMaterialId));
+        var second = (await Store.ListMaterialVersionsAsync(waiting.KeyId, 1, 1))[0];
+        Assert.Equal((RotationTypes.OnDemand, Now.AddDays(3)), (second.RotationType, second.RotatedAt));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class ImportedMaterialExpiryJob(ICofferStore store, KeyImporter im
 
     protected override async ValueTask<bool> ApplyAsync(KmsKey key, CancellationToken cancellationToken)
     {
-        await importer.DeleteMaterialAsync(key, cancellationToken);
+        await importer.DeleteExpiredAsync(key, cancellationToken);
         return true;
     }
 }

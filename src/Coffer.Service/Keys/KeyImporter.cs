@@ -7,12 +7,17 @@ using Coffer.Storage;
 
 namespace Coffer.Service.Keys;
 
+/// <summary>What ImportKeyMaterial asks for, with AWS's default expiration model applied.</summary>
+public sealed record MaterialImport(byte[] ImportToken, byte[] EncryptedMaterial, string ExpirationModel, DateTimeOffset? ValidTo, string? ImportType,
+    string? Description, string? KeyMaterialId);
+
 /// <summary>
 /// Bring-your-own-key, as AWS defines it: GetParametersForImport hands out a wrapping public key and
 /// an import token valid for 24 hours; ImportKeyMaterial unwraps the caller's material with the
 /// private half, checks it fits the key spec (and is the material imported before, on a re-import),
-/// and stores it under the barrier like generated material; DeleteImportedKeyMaterial and expiry
-/// destroy it again, leaving the key in PendingImport.
+/// and stores it under the barrier like generated material, one material version each;
+/// DeleteImportedKeyMaterial and expiry destroy a version's material again (the current one's
+/// leaves the key in PendingImport).
 /// </summary>
 public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, TimeProvider clock)
 {
@@ -23,6 +28,9 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
 
     private const int ImportTokenBytes = 64;
     private const string InvalidToken = "The import token is invalid or is associated with a different KMS key.";
+    private const string NewMaterial = "NEW_KEY_MATERIAL";
+    private const string ExistingMaterial = "EXISTING_KEY_MATERIAL";
+    private const int MaxVersionsListed = KeyRotation.OnDemandLimit + 2;
 
     public TimeProvider Clock => clock;
 
@@ -56,14 +64,16 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
 
     /// <summary>
     /// Unwraps and stores material for <paramref name="key"/>, with AWS's errors for a token that is
-    /// wrong or expired, wrapping that does not open, and material that does not fit or differs from
-    /// what was imported before. Returns the key as stored.
+    /// wrong or expired, wrapping that does not open, and material that does not fit. The first
+    /// material, or the same material again (EXISTING_KEY_MATERIAL), goes into its version and
+    /// enables the key if it is the current one; new material for a symmetric key
+    /// (NEW_KEY_MATERIAL) waits as the next version until RotateKeyOnDemand makes it current.
+    /// Returns the material's id.
     /// </summary>
-    public async ValueTask<KmsKey> ImportAsync(KmsKey key, byte[] importToken, byte[] encryptedMaterial, string expirationModel, DateTimeOffset? validTo,
-        CancellationToken cancellationToken)
+    public async ValueTask<string> ImportAsync(KmsKey key, MaterialImport request, CancellationToken cancellationToken)
     {
         var parameters = await store.FindImportParametersAsync(key.KeyId, cancellationToken);
-        if (parameters is null || !TokenHash.Matches(importToken, parameters.TokenHash))
+        if (parameters is null || !TokenHash.Matches(request.ImportToken, parameters.TokenHash))
         {
             KmsErrors.Throw(ErrorCode.InvalidImportToken, InvalidToken);
         }
@@ -73,44 +83,100 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
             KmsErrors.Throw(ErrorCode.ExpiredImportToken, "The import token has expired. Call GetParametersForImport for a new one.");
         }
 
-        using var material = Unwrap(key, parameters, encryptedMaterial);
+        using var material = Unwrap(key, parameters, request.EncryptedMaterial);
         if (!ImportedMaterial.IsValidFor(key.KeySpec, material.Span))
         {
             KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, $"The key material is not valid for a KMS key with key spec {key.KeySpec}.");
         }
 
         var materialId = MaterialIdOf(key, material);
-        if (key.ImportedMaterialId is { } earlier && earlier != materialId)
+        if (request.KeyMaterialId is { } named && named != materialId)
         {
-            KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, "The key material is not the key material that was previously imported into this KMS key.");
+            KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, $"The key material is not the key material with id {named}.");
         }
 
-        var imported = key with
+        var versions = await store.ListMaterialVersionsAsync(key.KeyId, 0, MaxVersionsListed, cancellationToken);
+        var version = VersionFor(key, versions, materialId, request.ImportType);
+        var info = new ImportedMaterialInfo(materialId, request.ExpirationModel, request.ValidTo, request.Description);
+        var updated = version != key.CurrentMaterialVersion ? null : key with
         {
             State = key.State == KeyState.PendingImport ? KeyState.Enabled : key.State,
-            ExpirationModel = expirationModel,
-            ValidTo = validTo,
+            ExpirationModel = request.ExpirationModel,
+            ValidTo = request.ValidTo,
             ImportedMaterialId = materialId,
         };
-        var stored = new StoredMaterial(key.KeyId, key.CurrentMaterialVersion,
-            vault.Keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, key.CurrentMaterialVersion), material.Span), clock.GetUtcNow());
-        await store.PutImportedMaterialAsync(imported, stored, cancellationToken);
-        return imported;
+        var stored = new StoredMaterial(key.KeyId, version, vault.Keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), clock.GetUtcNow());
+        await store.PutImportedMaterialAsync(updated, stored, info, cancellationToken);
+        return materialId;
     }
 
-    /// <summary>Destroys the key's material (the caller records why first); the key waits for an import again unless it is pending deletion.</summary>
-    public async ValueTask<KmsKey> DeleteMaterialAsync(KmsKey key, CancellationToken cancellationToken)
+    /// <summary>The version imported material goes into, by AWS's rules for ImportType.</summary>
+    private static int VersionFor(KmsKey key, IReadOnlyList<MaterialVersion> versions, string materialId, string? importType)
     {
-        var emptied = key with
+        var known = versions.FirstOrDefault(v => v.Imported?.MaterialId == materialId);
+        if ((importType ?? (versions.Count == 0 ? NewMaterial : ExistingMaterial)) == ExistingMaterial)
+        {
+            return known?.Version ?? throw new KmsException(ErrorCode.IncorrectKeyMaterial,
+                "The key material is not the key material that was previously imported into this KMS key.");
+        }
+
+        if (known is not null)
+        {
+            KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, $"The key material (id: {materialId}) is already associated with the KMS key {key.Arn}.");
+        }
+
+        if (versions.Count == 0)
+        {
+            return key.CurrentMaterialVersion;
+        }
+
+        if (key.KeySpec != KeySpecs.SymmetricDefault)
+        {
+            KmsErrors.ValidationFailed("New key material can be imported only into symmetric encryption KMS keys; import the same key material with EXISTING_KEY_MATERIAL.");
+        }
+
+        if (versions.FirstOrDefault(v => v.Version > key.CurrentMaterialVersion) is { } pending)
+        {
+            KmsErrors.Throw(KmsErrors.InvalidState,
+                $"New key material (id: {materialId}) cannot be imported into KMS key {key.Arn}, because another key material (id: {pending.Imported?.MaterialId}) is pending rotation.");
+        }
+
+        return versions.Max(v => v.Version) + 1;
+    }
+
+    /// <summary>
+    /// Destroys one version's material (the caller records why first). When it is the current one
+    /// the key waits for an import again, unless it is pending deletion. Returns the key as stored.
+    /// </summary>
+    public async ValueTask<KmsKey> DeleteMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken)
+    {
+        var emptied = version != key.CurrentMaterialVersion ? key : key with
         {
             State = key.State == KeyState.PendingDeletion ? key.State : KeyState.PendingImport,
             ExpirationModel = null,
             ValidTo = null,
         };
-        await store.DeleteImportedMaterialAsync(emptied, cancellationToken);
+        await store.DeleteImportedMaterialAsync(version == key.CurrentMaterialVersion ? emptied : null, key.KeyId, version, cancellationToken);
         vault.Forget(key.KeyId);
         return emptied;
     }
+
+    /// <summary>Destroys every version of <paramref name="key"/> whose material has expired.</summary>
+    public async ValueTask DeleteExpiredAsync(KmsKey key, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var version in await store.ListMaterialVersionsAsync(key.KeyId, 0, MaxVersionsListed, cancellationToken))
+        {
+            if (version is { Present: true, Imported: { ExpirationModel: ExpirationModels.Expires, ValidTo: { } validTo } } && validTo <= now)
+            {
+                key = await DeleteMaterialAsync(key, version.Version, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The material versions of an imported key, which on-demand rotations bound: at most the first plus one a rotation, plus one waiting.</summary>
+    public ValueTask<IReadOnlyList<MaterialVersion>> VersionsAsync(KmsKey key, CancellationToken cancellationToken) =>
+        store.ListMaterialVersionsAsync(key.KeyId, 0, MaxVersionsListed, cancellationToken);
 
     private SecretBytes Unwrap(KmsKey key, ImportParameters parameters, byte[] encryptedMaterial)
     {

@@ -42,6 +42,29 @@ public sealed class KeyRotation(ICofferStore store, KeyMaterialVault vault, Time
     }
 
     /// <summary>
+    /// Makes the material imported for <paramref name="key"/> with NEW_KEY_MATERIAL current (AWS's
+    /// on-demand rotation of an imported key), or refuses as AWS does when none waits. Returns null
+    /// when another rotation of the key won the race.
+    /// </summary>
+    public async ValueTask<KmsKey?> RotateOntoImportedAsync(KmsKey key, CancellationToken cancellationToken)
+    {
+        var waiting = (await store.ListMaterialVersionsAsync(key.KeyId, key.CurrentMaterialVersion, 1, cancellationToken))
+            .FirstOrDefault(v => v is { Present: true, Imported: not null });
+        var imported = waiting?.Imported
+            ?? throw new KmsException(KmsErrors.InvalidState, $"No available key material pending rotation for the key: {key.Arn}.");
+
+        var rotated = key with
+        {
+            CurrentMaterialVersion = waiting!.Version,
+            OnDemandRotations = key.OnDemandRotations + 1,
+            ExpirationModel = imported.ExpirationModel,
+            ValidTo = imported.ValidTo,
+            ImportedMaterialId = imported.MaterialId,
+        };
+        return await store.TryMakeMaterialCurrentAsync(rotated, key.CurrentMaterialVersion, clock.GetUtcNow(), cancellationToken) ? rotated : null;
+    }
+
+    /// <summary>
     /// Enable- and DisableKeyRotation: a key that does not rotate is refused whatever its state, as
     /// AWS's key state table has it (an imported key pending import is unsupported, not pending);
     /// one that does must be enabled.

@@ -120,6 +120,10 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         return plaintext;
     }
 
+    /// <summary>The KeyMaterialId of the material <paramref name="blob"/> was made with (see <see cref="KeyMaterialIds.OfCiphertextAsync"/>).</summary>
+    public ValueTask<string?> MaterialIdOfAsync(KmsKey key, byte[] blob, CancellationToken cancellationToken) =>
+        KeyMaterialIds.OfCiphertextAsync(store, key, blob, cancellationToken);
+
     /// <summary>
     /// The envelope serves symmetric encryption keys only: any other key gets AWS's
     /// InvalidKeyUsageException, for its usage or for the SYMMETRIC_DEFAULT algorithm.

@@ -67,12 +67,11 @@ public sealed class Decrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asymm
         SymmetricEnvelope.EnsureAlgorithm(call.Key, request.EncryptionAlgorithm, nameof(Decrypt));
     }
 
-    public override ValueTask<DecryptResponse> ExecuteAsync(OperationCall call, DecryptRequest request) =>
-        ValueTask.FromResult(new DecryptResponse
-        {
-            KeyId = call.Key.Arn,
-            Plaintext = ((SecretBytes)call.Found!).ToArray(),
-            EncryptionAlgorithm = request.EncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
-            KeyMaterialId = KeyMaterialIds.OfCiphertext(call.Key, request.CiphertextBlob),
-        });
+    public override async ValueTask<DecryptResponse> ExecuteAsync(OperationCall call, DecryptRequest request) => new()
+    {
+        KeyId = call.Key.Arn,
+        Plaintext = ((SecretBytes)call.Found!).ToArray(),
+        EncryptionAlgorithm = request.EncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
+        KeyMaterialId = await envelope.MaterialIdOfAsync(call.Key, request.CiphertextBlob, call.CancellationToken),
+    };
 }

@@ -17,29 +17,33 @@ public sealed class DeleteImportedKeyMaterialResponse
 }
 
 /// <summary>
-/// Destroys an EXTERNAL key's material at once: the key goes to PendingImport (or stays
-/// PendingDeletion), and its ciphertexts decrypt again only once the same material is imported.
+/// Destroys an EXTERNAL key's material at once, the current material's unless KeyMaterialId names
+/// another: for the current one the key goes to PendingImport (or stays PendingDeletion). Its
+/// ciphertexts decrypt again once the same material is imported.
 /// </summary>
 public sealed class DeleteImportedKeyMaterial(KeyImporter importer) : Operation<DeleteImportedKeyMaterialRequest, DeleteImportedKeyMaterialResponse>
 {
     public override ValueTask CheckAsync(OperationCall call, DeleteImportedKeyMaterialRequest request)
     {
         KeyImporter.EnsureExternal(call.Key);
-        if (request.KeyMaterialId is { } id && id != call.Key.ImportedMaterialId)
-        {
-            KmsErrors.Throw(KmsErrors.NotFound, $"Key material {id} is not associated with the KMS key {call.Key.Arn}.");
-        }
-
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The version named by KeyMaterialId, or else the current one; deleting material already gone changes nothing.</summary>
     public override async ValueTask<DeleteImportedKeyMaterialResponse> ExecuteAsync(OperationCall call, DeleteImportedKeyMaterialRequest request)
     {
-        if (call.Key.ExpirationModel is not null)
+        var versions = await importer.VersionsAsync(call.Key, call.CancellationToken);
+        var target = versions.FirstOrDefault(v => request.KeyMaterialId is { } id ? v.Imported?.MaterialId == id : v.Version == call.Key.CurrentMaterialVersion);
+        if (target is null && request.KeyMaterialId is not null)
         {
-            await importer.DeleteMaterialAsync(call.Key, call.CancellationToken);
+            KmsErrors.Throw(KmsErrors.NotFound, $"Key material {request.KeyMaterialId} is not associated with the KMS key {call.Key.Arn}.");
         }
 
-        return new DeleteImportedKeyMaterialResponse { KeyId = call.Key.Arn, KeyMaterialId = call.Key.ImportedMaterialId };
+        if (target is { Present: true })
+        {
+            await importer.DeleteMaterialAsync(call.Key, target.Version, call.CancellationToken);
+        }
+
+        return new DeleteImportedKeyMaterialResponse { KeyId = call.Key.Arn, KeyMaterialId = target?.Imported?.MaterialId };
     }
 }

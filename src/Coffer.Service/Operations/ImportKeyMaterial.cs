@@ -23,8 +23,9 @@ public sealed class ImportKeyMaterialResponse
 }
 
 /// <summary>
-/// Imports wrapped key material into an EXTERNAL key, which becomes Enabled. Importing again must
-/// bring the same material (to restore it after expiry or deletion, or to change its expiry).
+/// Imports wrapped key material into an EXTERNAL key, which becomes Enabled. Importing again brings
+/// the same material (to restore it after expiry or deletion, or to change its expiry), or, for a
+/// symmetric key, new material (NEW_KEY_MATERIAL) that RotateKeyOnDemand then makes current.
 /// </summary>
 public sealed class ImportKeyMaterial(KeyImporter importer) : Operation<ImportKeyMaterialRequest, ImportKeyMaterialResponse>
 {
@@ -51,24 +52,15 @@ public sealed class ImportKeyMaterial(KeyImporter importer) : Operation<ImportKe
             KmsErrors.ValidationFailed("The validTo date must be in the future and at most 365 days from now.");
         }
 
-        if (request.ImportType == "NEW_KEY_MATERIAL" && call.Key.ImportedMaterialId is not null)
-        {
-            KmsErrors.Throw(KmsErrors.UnsupportedOperation, "Importing new key material into a KMS key that already has key material is not supported by this server yet.");
-        }
-
-        if (request.KeyMaterialId is { } id && call.Key.ImportedMaterialId is { } known && id != known)
-        {
-            KmsErrors.Throw(ErrorCode.IncorrectKeyMaterial, $"Key material {id} is not associated with the KMS key {call.Key.Arn}.");
-        }
-
         return ValueTask.CompletedTask;
     }
 
     public override async ValueTask<ImportKeyMaterialResponse> ExecuteAsync(OperationCall call, ImportKeyMaterialRequest request)
     {
-        var imported = await importer.ImportAsync(call.Key, request.ImportToken, request.EncryptedKeyMaterial, ExpirationModel(request), request.ValidTo,
-            call.CancellationToken);
-        return new ImportKeyMaterialResponse { KeyId = call.Key.Arn, KeyMaterialId = KeyMaterialIds.Current(imported) };
+        var materialId = await importer.ImportAsync(call.Key, new MaterialImport(request.ImportToken, request.EncryptedKeyMaterial, ExpirationModel(request),
+            request.ValidTo, request.ImportType, request.KeyMaterialDescription, request.KeyMaterialId), call.CancellationToken);
+        // AWS names material by id for symmetric keys only, which can hold several.
+        return new ImportKeyMaterialResponse { KeyId = call.Key.Arn, KeyMaterialId = call.Key.KeySpec == KeySpecs.SymmetricDefault ? materialId : null };
     }
 
     /// <summary>AWS's default is material that expires.</summary>

@@ -98,7 +98,7 @@ public sealed class ReEncrypt(SymmetricEnvelope envelope, AsymmetricEnvelope asy
             KeyId = work.Destination.Arn,
             SourceEncryptionAlgorithm = request.SourceEncryptionAlgorithm ?? EncryptionAlgorithms.SymmetricDefault,
             DestinationEncryptionAlgorithm = destinationAlgorithm,
-            SourceKeyMaterialId = KeyMaterialIds.OfCiphertext(call.Key, request.CiphertextBlob),
+            SourceKeyMaterialId = await envelope.MaterialIdOfAsync(call.Key, request.CiphertextBlob, call.CancellationToken),
             DestinationKeyMaterialId = KeyMaterialIds.Current(work.Destination),
         };
     }

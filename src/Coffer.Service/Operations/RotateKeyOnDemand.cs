@@ -10,7 +10,8 @@ public sealed class RotateKeyOnDemandResponse
 }
 
 /// <summary>
-/// Rotates a symmetric key now, whatever its automatic schedule, at most 25 times per key.
+/// Rotates a symmetric key now, whatever its automatic schedule, at most 25 times per key: onto
+/// new material, or for an imported key onto the material imported for it with NEW_KEY_MATERIAL.
 /// The rotation is complete when the call returns: the next Encrypt uses the new material.
 /// </summary>
 public sealed class RotateKeyOnDemand(KeyRotation rotation) : Operation<KeyIdRequest, RotateKeyOnDemandResponse>
@@ -23,13 +24,11 @@ public sealed class RotateKeyOnDemand(KeyRotation rotation) : Operation<KeyIdReq
             throw new KmsException(KmsErrors.UnsupportedOperation, null);
         }
 
-        if (call.Key is { Origin: KeyOrigins.External, KeySpec: KeySpecs.SymmetricDefault })
+        if (call.Key.KeySpec != KeySpecs.SymmetricDefault)
         {
-            // AWS rotates an imported key only onto new material imported for it, which Coffer does not take yet.
-            KmsErrors.Throw(KmsErrors.InvalidState, $"No available key material pending rotation for the key: {call.Key.Arn}.");
+            KeyRotation.EnsureRotatable(call.Key);
         }
 
-        KeyRotation.EnsureRotatable(call.Key);
         if (call.Key.OnDemandRotations >= KeyRotation.OnDemandLimit)
         {
             KmsErrors.Throw(KmsErrors.LimitExceeded,
@@ -41,7 +40,11 @@ public sealed class RotateKeyOnDemand(KeyRotation rotation) : Operation<KeyIdReq
 
     public override async ValueTask<RotateKeyOnDemandResponse> ExecuteAsync(OperationCall call, KeyIdRequest request)
     {
-        if (await rotation.RotateAsync(call.Key, RotationTypes.OnDemand, call.CancellationToken) is null)
+        // An imported key rotates onto the new material imported for it; any other onto new material made now.
+        var rotated = call.Key.Origin == KeyOrigins.External
+            ? await rotation.RotateOntoImportedAsync(call.Key, call.CancellationToken)
+            : await rotation.RotateAsync(call.Key, RotationTypes.OnDemand, call.CancellationToken);
+        if (rotated is null)
         {
             KmsErrors.Throw(ErrorCode.Conflict, $"A rotation of {call.Key.Arn} is already in progress.");
         }

@@ -129,6 +129,47 @@ public sealed class KeyImportTests : IAsyncLifetime
             () => Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId, KeyMaterialId = new string('0', 64) }));
     }
 
+    [Theory]
+    [InlineData("RSA_AES_KEY_WRAP_SHA_1", "RSA_4096")]
+    [InlineData("RSAES_OAEP_SHA_1", "RSA_3072")]
+    public async Task Every_RSA_wrapping_key_size_wraps_material_OpenSSL_encrypts(string algorithm, string wrappingSpec)
+    {
+        var key = await CreateExternalAsync("HMAC_512", "GENERATE_VERIFY_MAC");
+        var hmacKey = RandomNumberGenerator.GetBytes(64);
+        var parameters = await ParametersAsync(key.KeyId, algorithm, wrappingSpec);
+        var wrapped = await OpenSsl.WrapForImportAsync(parameters.PublicKey.ToArray(), algorithm, hmacKey);
+
+        await Kms.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = key.KeyId, ImportToken = parameters.ImportToken, EncryptedKeyMaterial = new MemoryStream(wrapped),
+            ExpirationModel = ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE,
+        });
+        var mac = await Kms.GenerateMacAsync(new GenerateMacRequest { KeyId = key.KeyId, Message = new MemoryStream([5]), MacAlgorithm = "HMAC_SHA_512" });
+
+        Assert.Equal(HMACSHA512.HashData(hmacKey, new byte[] { 5 }), mac.Mac.ToArray());
+    }
+
+    [Fact]
+    public async Task In_a_China_Region_material_wrapped_with_SM2PKE_imports()
+    {
+        var kms = _server.Kms("cn-north-1");
+        var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL })).KeyMetadata.KeyId;
+        var parameters = await kms.GetParametersForImportAsync(new GetParametersForImportRequest
+        {
+            KeyId = keyId, WrappingAlgorithm = "SM2PKE", WrappingKeySpec = "SM2",
+        });
+        var wrapped = await OpenSsl.EncryptAsync(parameters.PublicKey.ToArray(), "SM2PKE", RandomNumberGenerator.GetBytes(32));
+
+        await kms.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = keyId, ImportToken = parameters.ImportToken, EncryptedKeyMaterial = new MemoryStream(wrapped),
+            ExpirationModel = ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE,
+        });
+        var blob = (await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([3, 1]) })).CiphertextBlob;
+
+        Assert.Equal([3, 1], (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = blob })).Plaintext.ToArray());
+    }
+
     [Fact]
     public async Task A_key_pair_takes_no_new_material_once_imported()
     {

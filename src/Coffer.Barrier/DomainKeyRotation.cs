@@ -33,8 +33,12 @@ public static class DomainKeyRotation
         {
             if (RecordBarrier.VersionOf(material.Sealed) != version && keys.TryGetValue(material.KeyId, out var key))
             {
-                await store.UpdateMaterialAsync(material with { Sealed = Reencrypt(rotating, RecordIds.KeyMaterial(key.Arn, material.Version), material.Sealed) }, cancellationToken);
-                reencrypted++;
+                // Material deleted or replaced since the listing stays as it is now.
+                if (await store.UpdateMaterialAsync(material with { Sealed = Reencrypt(rotating, RecordIds.KeyMaterial(key.Arn, material.Version), material.Sealed) },
+                        material.Sealed, cancellationToken))
+                {
+                    reencrypted++;
+                }
             }
         }
 

@@ -49,7 +49,7 @@ internal static partial class ServerCommand
         };
         var keyJobsInterval = new Option<int>("--key-jobs-interval")
         {
-            Description = "Seconds between passes of the key jobs: destroying keys whose deletion window has ended, and rotating keys whose automatic rotation date has come",
+            Description = "Seconds between passes of the key jobs: destroying keys whose deletion window has ended, rotating keys whose automatic rotation date has come, and deleting imported key material whose ValidTo has passed",
             HelpName = "SECONDS",
             DefaultValueFactory = _ => 60,
         };

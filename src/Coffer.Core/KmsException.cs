@@ -115,6 +115,7 @@ public static class KmsErrors
     [DoesNotReturn]
     public static void KeyPendingDeletion(string arn) => Throw(InvalidState, $"{arn} is pending deletion.");
 
+    [DoesNotReturn]
     public static void KeyPendingImport(string arn) => Throw(InvalidState, $"{arn} is pending import.");
 
     [DoesNotReturn]

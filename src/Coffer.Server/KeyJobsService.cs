@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
 
-/// <summary>Runs the key jobs (deletion, rotation) on a timer of the injected clock, so tests can move time. Nothing runs while sealed.</summary>
+/// <summary>Runs the key jobs (deletion, rotation, expiry of imported material) on a timer of the injected clock, so tests can move time. Nothing runs while sealed.</summary>
 internal sealed partial class KeyJobsService(IReadOnlyList<KeyJob> jobs, TimeSpan interval, TimeProvider clock, Barrier.Keyring keyring, ILogger<KeyJobsService> logger)
     : BackgroundService
 {

@@ -32,7 +32,7 @@ public sealed record ServerOptions
     /// <summary>The clock of key lifecycles (deletion windows); tests move it. SigV4 always uses the real clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    /// <summary>How often the key jobs look for keys whose deletion or automatic rotation date has come.</summary>
+    /// <summary>How often the key jobs look for keys whose deletion, automatic rotation or imported-material expiry date has come.</summary>
     public TimeSpan KeyJobsInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>

@@ -136,7 +136,6 @@ internal static class SqliteMigrations
         ALTER TABLE keys ADD COLUMN expiration_model TEXT;
         ALTER TABLE keys ADD COLUMN valid_to_ms INTEGER;
         ALTER TABLE keys ADD COLUMN imported_material_id TEXT;
-        CREATE INDEX keys_by_valid_to ON keys (valid_to_ms) WHERE valid_to_ms IS NOT NULL;
         CREATE TABLE import_parameters (
             key_id             TEXT PRIMARY KEY REFERENCES keys (key_id) ON DELETE CASCADE,
             token_hash         BLOB NOT NULL,

@@ -231,7 +231,7 @@ public sealed partial class SqliteStore
     public async ValueTask<IReadOnlyList<StoredMaterial>> ListAllMaterialAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, "SELECT key_id, version, sealed, created_ms FROM key_material ORDER BY key_id, version;", null);
+        await using var command = Command(connection, "SELECT key_id, version, sealed, created_ms FROM key_material WHERE length(sealed) > 0 ORDER BY key_id, version;", null);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var materials = new List<StoredMaterial>();
         while (await reader.ReadAsync(cancellationToken))
@@ -242,11 +242,11 @@ public sealed partial class SqliteStore
         return materials;
     }
 
-    public async ValueTask UpdateMaterialAsync(StoredMaterial material, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> UpdateMaterialAsync(StoredMaterial material, byte[] expectedSealed, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "UPDATE key_material SET sealed = $sealed WHERE key_id = $id AND version = $version;", cancellationToken, null,
-            ("$sealed", material.Sealed), ("$id", material.KeyId), ("$version", material.Version));
+        return await ExecuteAsync(connection, "UPDATE key_material SET sealed = $sealed WHERE key_id = $id AND version = $version AND sealed = $expected;",
+            cancellationToken, null, ("$sealed", material.Sealed), ("$id", material.KeyId), ("$version", material.Version), ("$expected", expectedSealed)) == 1;
     }
 
     public async ValueTask<IReadOnlyList<AccessKeyRecord>> ListAllAccessKeysAsync(CancellationToken cancellationToken = default)

@@ -112,26 +112,36 @@ public sealed partial class SqliteStore : ICofferStore
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection,
             """
-            UPDATE keys SET description = $description, state = $state, deletion_ms = $deletion, pending_window_days = $window,
-                rotation_period_days = $period, next_rotation_ms = $next_rotation
+            UPDATE keys SET description = $description, state = $state, deletion_ms = $deletion, pending_window_days = $window
             WHERE key_id = $id;
             """, cancellationToken, null, KeyParameters(key));
+    }
+
+    public async ValueTask UpdateRotationScheduleAsync(string keyId, int? periodInDays, DateTimeOffset? nextRotation, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "UPDATE keys SET rotation_period_days = $period, next_rotation_ms = $next WHERE key_id = $id;", cancellationToken, null,
+            ("$id", keyId), ("$period", periodInDays), ("$next", nextRotation?.ToUnixTimeMilliseconds()));
     }
 
     public async ValueTask<bool> TryAddMaterialVersionAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await InsertMaterialAsync(connection, tx, material, cancellationToken))
+        var moved = await InsertMaterialAsync(connection, tx, material, cancellationToken) && await ExecuteAsync(connection,
+            material.RotationType == RotationTypes.Automatic
+                ? """
+                  UPDATE keys SET current_version = $version, next_rotation_ms = $next_rotation
+                  WHERE key_id = $id AND current_version = $version - 1 AND state = $enabled AND rotation_period_days IS NOT NULL;
+                  """
+                : "UPDATE keys SET current_version = $version, on_demand_rotations = on_demand_rotations + 1 WHERE key_id = $id AND current_version = $version - 1;",
+            cancellationToken, tx, [.. KeyParameters(key), ("$enabled", (int)KeyState.Enabled)]) == 1;
+        if (!moved)
         {
+            await tx.RollbackAsync(cancellationToken);
             return false;
         }
 
-        await ExecuteAsync(connection,
-            """
-            UPDATE keys SET current_version = $version, rotation_period_days = $period, next_rotation_ms = $next_rotation, on_demand_rotations = $on_demand
-            WHERE key_id = $id;
-            """, cancellationToken, tx, KeyParameters(key));
         await tx.CommitAsync(cancellationToken);
         return true;
     }
@@ -167,41 +177,55 @@ public sealed partial class SqliteStore : ICofferStore
         return versions;
     }
 
-    public async ValueTask PutImportedMaterialAsync(KmsKey? key, StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> PutImportedMaterialAsync(StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await ExecuteAsync(connection,
+        (string, object?)[] parameters =
+        [
+            ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed), ("$created", material.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$material_id", info.MaterialId), ("$expiration", info.ExpirationModel), ("$valid_to", info.ValidTo?.ToUnixTimeMilliseconds()),
+            ("$description", info.Description), ("$pending_import", (int)KeyState.PendingImport), ("$enabled", (int)KeyState.Enabled),
+        ];
+        // Only the same material goes back into a version: two imports racing for one version end with one winner.
+        var stored = await ExecuteAsync(connection,
             """
             INSERT INTO key_material (key_id, version, sealed, created_ms, material_id, expiration_model, valid_to_ms, description)
             VALUES ($id, $version, $sealed, $created, $material_id, $expiration, $valid_to, $description)
-            ON CONFLICT (key_id, version) DO UPDATE SET sealed = excluded.sealed, material_id = excluded.material_id,
-                expiration_model = excluded.expiration_model, valid_to_ms = excluded.valid_to_ms,
-                description = COALESCE(excluded.description, key_material.description);
-            """, cancellationToken, tx, ("$id", material.KeyId), ("$version", material.Version), ("$sealed", material.Sealed),
-            ("$created", material.CreatedAt.ToUnixTimeMilliseconds()), ("$material_id", info.MaterialId), ("$expiration", info.ExpirationModel),
-            ("$valid_to", info.ValidTo?.ToUnixTimeMilliseconds()), ("$description", info.Description));
-        if (key is not null)
+            ON CONFLICT (key_id, version) DO UPDATE SET sealed = excluded.sealed, expiration_model = excluded.expiration_model,
+                valid_to_ms = excluded.valid_to_ms, description = COALESCE(excluded.description, key_material.description)
+            WHERE key_material.material_id = excluded.material_id;
+            """, cancellationToken, tx, parameters);
+        if (stored != 1)
         {
-            await UpdateImportStateAsync(connection, tx, key, cancellationToken);
+            await tx.RollbackAsync(cancellationToken);
+            return false;
         }
 
+        await ExecuteAsync(connection,
+            """
+            UPDATE keys SET state = CASE WHEN state = $pending_import THEN $enabled ELSE state END,
+                expiration_model = $expiration, valid_to_ms = $valid_to, imported_material_id = $material_id
+            WHERE key_id = $id AND current_version = $version;
+            """, cancellationToken, tx, parameters);
         await tx.CommitAsync(cancellationToken);
+        return true;
     }
 
-    public async ValueTask DeleteImportedMaterialAsync(KmsKey? key, string keyId, int version, CancellationToken cancellationToken = default)
+    public async ValueTask DeleteImportedMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using (var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
         {
+            (string, object?)[] parameters =
+                [("$id", keyId), ("$version", version), ("$pending_deletion", (int)KeyState.PendingDeletion), ("$pending_import", (int)KeyState.PendingImport)];
             // The row stays with its id and an empty material; secure_delete zeroes the freed bytes.
-            await ExecuteAsync(connection, "UPDATE key_material SET sealed = x'', valid_to_ms = NULL WHERE key_id = $id AND version = $version;", cancellationToken, tx,
-                ("$id", keyId), ("$version", version));
-            if (key is not null)
-            {
-                await UpdateImportStateAsync(connection, tx, key, cancellationToken);
-            }
-
+            await ExecuteAsync(connection, "UPDATE key_material SET sealed = x'' WHERE key_id = $id AND version = $version;", cancellationToken, tx, parameters);
+            await ExecuteAsync(connection,
+                """
+                UPDATE keys SET state = CASE WHEN state = $pending_deletion THEN state ELSE $pending_import END, expiration_model = NULL, valid_to_ms = NULL
+                WHERE key_id = $id AND current_version = $version;
+                """, cancellationToken, tx, parameters);
             await tx.CommitAsync(cancellationToken);
         }
 
@@ -217,10 +241,11 @@ public sealed partial class SqliteStore : ICofferStore
             """
             UPDATE keys SET current_version = $version, on_demand_rotations = $on_demand, expiration_model = $expiration, valid_to_ms = $valid_to,
                 imported_material_id = $imported_id
-            WHERE key_id = $id AND current_version = $from;
-            """, cancellationToken, tx, [.. KeyParameters(key), ("$from", fromVersion)]);
+            WHERE key_id = $id AND current_version = $from AND state = $enabled;
+            """, cancellationToken, tx, [.. KeyParameters(key), ("$from", fromVersion), ("$enabled", (int)KeyState.Enabled)]);
         if (moved != 1)
         {
+            await tx.RollbackAsync(cancellationToken);
             return false;
         }
 
@@ -230,11 +255,6 @@ public sealed partial class SqliteStore : ICofferStore
         await tx.CommitAsync(cancellationToken);
         return true;
     }
-
-    private static Task<int> UpdateImportStateAsync(SqliteConnection connection, SqliteTransaction tx, KmsKey key, CancellationToken cancellationToken) =>
-        ExecuteAsync(connection,
-            "UPDATE keys SET state = $state, expiration_model = $expiration, valid_to_ms = $valid_to, imported_material_id = $imported_id WHERE key_id = $id;",
-            cancellationToken, tx, KeyParameters(key));
 
     public async ValueTask<IReadOnlyList<KmsKey>> ListKeysWithExpiredMaterialAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
@@ -295,12 +315,12 @@ public sealed partial class SqliteStore : ICofferStore
             cancellationToken, ("$account", accountId), ("$region", region), ("$after", afterKeyId ?? ""), ("$limit", limit));
     }
 
-    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await QueryKeysAsync(connection,
-            $"SELECT {KeyColumns} FROM keys WHERE state = $state AND deletion_ms <= $now ORDER BY deletion_ms;",
-            cancellationToken, ("$state", (int)KeyState.PendingDeletion), ("$now", now.ToUnixTimeMilliseconds()));
+            $"SELECT {KeyColumns} FROM keys WHERE state = $state AND deletion_ms <= $now ORDER BY deletion_ms LIMIT $limit;",
+            cancellationToken, ("$state", (int)KeyState.PendingDeletion), ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
     }
 
     public async ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default)

@@ -23,11 +23,14 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// <summary>Every key in every account and region (for re-encrypting records under a new domain key).</summary>
     ValueTask<IReadOnlyList<KmsKey>> ListAllKeysAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Every version of every key's sealed material.</summary>
+    /// <summary>Every version of every key's sealed material that is still there (deleted imported material is not).</summary>
     ValueTask<IReadOnlyList<StoredMaterial>> ListAllMaterialAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces the sealed bytes of one material version.</summary>
-    ValueTask UpdateMaterialAsync(StoredMaterial material, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Replaces the sealed bytes of one material version if they are still <paramref name="expectedSealed"/>;
+    /// returns false when the material changed or was deleted meanwhile, which must not be undone.
+    /// </summary>
+    ValueTask<bool> UpdateMaterialAsync(StoredMaterial material, byte[] expectedSealed, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<AccessKeyRecord>> ListAllAccessKeysAsync(CancellationToken cancellationToken = default);
 
@@ -42,24 +45,29 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores a key's description, state, deletion date and rotation schedule. Its material version
-    /// and rotation count move only with <see cref="TryAddMaterialVersionAsync"/>, so an update made
-    /// from a copy read before a rotation cannot take the rotation back.
+    /// Stores a key's description, state and deletion date. The rotation schedule, material version,
+    /// rotation count and import state each have their own write, so an update made from a copy
+    /// read earlier cannot take a rotation, an import or a schedule change back.
     /// </summary>
     ValueTask UpdateKeyAsync(KmsKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the automatic rotation period and next date (both null: rotation off).</summary>
+    ValueTask UpdateRotationScheduleAsync(string keyId, int? periodInDays, DateTimeOffset? nextRotation, CancellationToken cancellationToken = default);
 
     /// <summary>Keys of one account and region ordered by key id, starting after <paramref name="afterKeyId"/>.</summary>
     ValueTask<IReadOnlyList<KmsKey>> ListKeysAsync(string accountId, string region, string? afterKeyId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Keys pending deletion whose deletion date is at or before <paramref name="now"/>, in every account and region.</summary>
-    ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForDeletionAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
     ValueTask<StoredMaterial?> FindMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Adds a material version and stores the key that now names it as current, in one
-    /// transaction. Returns false, changing nothing, when that version already exists: another
-    /// rotation of the same key won the race.
+    /// Adds the material version after the key's current one and makes it current, in one
+    /// transaction: an on-demand rotation also counts itself, an automatic one moves the next
+    /// rotation date to <paramref name="key"/>'s. Returns false, changing nothing, when the key
+    /// moved on meanwhile: another rotation won, or (automatic) the key was disabled or its rotation
+    /// turned off.
     /// </summary>
     ValueTask<bool> TryAddMaterialVersionAsync(KmsKey key, StoredMaterial material, CancellationToken cancellationToken = default);
 
@@ -67,20 +75,22 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<IReadOnlyList<MaterialVersion>> ListMaterialVersionsAsync(string keyId, int afterVersion, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores imported material as one material version, with what is known of it, in one
-    /// transaction with <paramref name="key"/> when the import changes the key (its current material);
-    /// null leaves the key as it is (new material waiting for a rotation).
+    /// Stores imported material as one material version, with what is known of it, unless that
+    /// version holds other material (returns false, changing nothing). When the version is the
+    /// key's current one, the key takes its expiry and id, and a key pending import becomes
+    /// Enabled; any other state stays as it is now. One transaction.
     /// </summary>
-    ValueTask PutImportedMaterialAsync(KmsKey? key, StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default);
+    ValueTask<bool> PutImportedMaterialAsync(StoredMaterial material, ImportedMaterialInfo info, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Destroys one material version's material, keeping what is known of it (so the same material
-    /// can be recognised when imported again), and stores <paramref name="key"/> when that changes
-    /// it, in one transaction, leaving no copy in the store's files (as <see cref="DeleteKeyAsync"/>).
+    /// can be recognised when imported again); when it is the key's current one, the key goes to
+    /// PendingImport unless it is pending deletion. One transaction, leaving no copy in the
+    /// store's files (as <see cref="DeleteKeyAsync"/>).
     /// </summary>
-    ValueTask DeleteImportedMaterialAsync(KmsKey? key, string keyId, int version, CancellationToken cancellationToken = default);
+    ValueTask DeleteImportedMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes a waiting material version current, unless the key's current version is no longer <paramref name="fromVersion"/>; returns whether it did.</summary>
+    /// <summary>Makes a waiting material version current, unless the key's current version is no longer <paramref name="fromVersion"/> or the key is no longer enabled; returns whether it did.</summary>
     ValueTask<bool> TryMakeMaterialCurrentAsync(KmsKey key, int fromVersion, DateTimeOffset rotatedAt, CancellationToken cancellationToken = default);
 
     /// <summary>Keys with imported material that expires at or before <paramref name="now"/> and is still there.</summary>

@@ -304,6 +304,69 @@ public sealed class KeyImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_domain_key_rotates_after_imported_material_was_deleted_and_the_material_still_comes_back()
+    {
+        var key = await CreateExternalAsync();
+        var material = RandomNumberGenerator.GetBytes(32);
+        await ImportAsync(key.KeyId, material);
+        var blob = (await Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([4]) })).CiphertextBlob.ToArray();
+        await Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId });
+        var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = _server.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = _server.SecretAccessKey };
+
+        var rotation = await Repo.CofferAsync(["rotate-domain-key", "--address", _server.Address.ToString()], admin);
+
+        Assert.True(rotation.ExitCode == 0, rotation.Stderr);
+        Assert.Equal(KeyState.PendingImport, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+        await ImportAsync(key.KeyId, material);
+        Assert.Equal([4], (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+    }
+
+    [Fact]
+    public async Task Two_first_imports_of_different_material_at_once_end_with_one_winner()
+    {
+        var key = await CreateExternalAsync();
+        var (a, b) = (RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
+
+        var outcomes = await Task.WhenAll(Attempt(a), Attempt(b));
+
+        var winner = Assert.Single(outcomes, o => o.Id is not null);
+        Assert.Contains(Assert.Single(outcomes, o => o.Id is null).Error, new[] { "ConflictException", "IncorrectKeyMaterialException" });
+        Assert.Equal(winner.Id, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+        var blob = (await Kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([8]) })).CiphertextBlob;
+        Assert.Equal([8], (await Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = blob })).Plaintext.ToArray());
+
+        async Task<(string? Id, string? Error)> Attempt(byte[] material)
+        {
+            try
+            {
+                return ((await ImportAsync(key.KeyId, material)).KeyMaterialId, null);
+            }
+            catch (AmazonKeyManagementServiceException error)
+            {
+                return (null, error.ErrorCode);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Deleting_material_leaves_a_key_pending_deletion_and_a_disabled_key_takes_no_import()
+    {
+        var key = await CreateExternalAsync();
+        var material = RandomNumberGenerator.GetBytes(32);
+        await ImportAsync(key.KeyId, material);
+        await Kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
+
+        await Kms.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId });
+
+        Assert.Equal(KeyState.PendingDeletion, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+        await Kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = key.KeyId });
+        await ImportAsync(key.KeyId, material);
+        await Kms.DisableKeyAsync(new DisableKeyRequest { KeyId = key.KeyId });
+        await Errors.ExpectAsync("DisabledException", () => ImportAsync(key.KeyId, material), $"{key.Arn} is disabled.");
+        Assert.Equal(KeyState.Disabled, (await Kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.KeyState);
+    }
+
+    [Fact]
     public async Task Deleted_imported_material_is_nowhere_in_the_data_folder()
     {
         var key = await CreateExternalAsync();

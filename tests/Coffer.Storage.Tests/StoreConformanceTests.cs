@@ -124,7 +124,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Store.InsertKeyAsync(due, "{}", [], Material(due));
         await Store.InsertKeyAsync(later, "{}", [], Material(later));
 
-        var found = (await Store.ListKeysDueForDeletionAsync(Now)).Select(k => k.KeyId).ToList();
+        var found = (await Store.ListKeysDueForDeletionAsync(Now, 10)).Select(k => k.KeyId).ToList();
 
         Assert.Contains(due.KeyId, found);
         Assert.DoesNotContain(later.KeyId, found);
@@ -178,8 +178,9 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var imported = waiting with { State = KeyState.Enabled, ExpirationModel = ExpirationModels.Expires, ValidTo = Now.AddDays(1), ImportedMaterialId = "id" };
         var info = new ImportedMaterialInfo("id", ExpirationModels.Expires, Now.AddDays(1), "first");
-        await Store.PutImportedMaterialAsync(imported, new StoredMaterial(waiting.KeyId, 1, [7, 7], Now), info);
-        await Store.PutImportedMaterialAsync(null, new StoredMaterial(waiting.KeyId, 2, [8], Now), info with { MaterialId = "next", ValidTo = null });
+        Assert.True(await Store.PutImportedMaterialAsync(new StoredMaterial(waiting.KeyId, 1, [7, 7], Now), info));
+        Assert.True(await Store.PutImportedMaterialAsync(new StoredMaterial(waiting.KeyId, 2, [8], Now), info with { MaterialId = "next", ValidTo = null }));
+        Assert.False(await Store.PutImportedMaterialAsync(new StoredMaterial(waiting.KeyId, 1, [9], Now), info with { MaterialId = "other" }));
         Assert.Equal(imported, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
         Assert.Equal([7, 7], (await Store.FindMaterialAsync(waiting.KeyId, 1))!.Sealed);
         Assert.Equal([info, info with { MaterialId = "next", ValidTo = null }], (await Store.ListMaterialVersionsAsync(waiting.KeyId, 0, 10)).Select(v => v.Imported));
@@ -187,7 +188,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Single(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(1), 10));
 
         var emptied = imported with { State = KeyState.PendingImport, ExpirationModel = null, ValidTo = null };
-        await Store.DeleteImportedMaterialAsync(emptied, waiting.KeyId, 1);
+        await Store.DeleteImportedMaterialAsync(waiting.KeyId, 1);
         Assert.Equal(emptied, await Store.FindKeyAsync(waiting.Region, waiting.KeyId));
         Assert.Null(await Store.FindMaterialAsync(waiting.KeyId, 1));
         Assert.Equal([false, true], (await Store.ListMaterialVersionsAsync(waiting.KeyId, 0, 10)).Select(v => v.Present));
@@ -195,12 +196,41 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.ListKeysWithExpiredMaterialAsync(Now.AddDays(2), 10));
 
         var rotated = emptied with { State = KeyState.Enabled, CurrentMaterialVersion = 2, OnDemandRotations = 1, ImportedMaterialId = "next" };
+        Assert.False(await Store.TryMakeMaterialCurrentAsync(rotated, 1, Now.AddDays(3)));
+        Assert.True(await Store.PutImportedMaterialAsync(new StoredMaterial(waiting.KeyId, 1, [7, 7], Now), info));
+        Assert.Equal(KeyState.Enabled, (await Store.FindKeyAsync(waiting.Region, waiting.KeyId))!.State);
         Assert.True(await Store.TryMakeMaterialCurrentAsync(rotated, 1, Now.AddDays(3)));
         Assert.False(await Store.TryMakeMaterialCurrentAsync(rotated, 1, Now.AddDays(3)));
         var current = await Store.FindKeyAsync(waiting.Region, waiting.KeyId);
         Assert.Equal((2, 1, "next"), (current!.CurrentMaterialVersion, current.OnDemandRotations, current.ImportedMaterialId));
         var second = (await Store.ListMaterialVersionsAsync(waiting.KeyId, 1, 1))[0];
         Assert.Equal((RotationTypes.OnDemand, Now.AddDays(3)), (second.RotationType, second.RotatedAt));
+    }
+
+    [Fact]
+    public async Task Material_changes_keep_the_state_the_key_has_now()
+    {
+        var key = NewKey() with { Origin = KeyOrigins.External, State = KeyState.PendingImport };
+        await Store.InsertKeyAsync(key, "{}", [], null);
+        var info = new ImportedMaterialInfo("id", ExpirationModels.DoesNotExpire, null, null);
+        await Store.PutImportedMaterialAsync(new StoredMaterial(key.KeyId, 1, [1], Now), info);
+        await Store.UpdateKeyAsync(key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 });
+
+        await Store.DeleteImportedMaterialAsync(key.KeyId, 1);
+        Assert.Equal(KeyState.PendingDeletion, (await Store.FindKeyAsync(key.Region, key.KeyId))!.State);
+        await Store.PutImportedMaterialAsync(new StoredMaterial(key.KeyId, 1, [1], Now), info);
+        Assert.Equal(KeyState.PendingDeletion, (await Store.FindKeyAsync(key.Region, key.KeyId))!.State);
+
+        var rotating = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now };
+        await Store.InsertKeyAsync(rotating, "{}", [], Material(rotating));
+        await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled });
+        Assert.False(await Store.TryAddMaterialVersionAsync(rotating with { CurrentMaterialVersion = 2, NextRotationDate = Now.AddDays(90) },
+            new StoredMaterial(rotating.KeyId, 2, [2], Now, RotationTypes.Automatic)));
+        Assert.Null(await Store.FindMaterialAsync(rotating.KeyId, 2));
+        await Store.UpdateRotationScheduleAsync(rotating.KeyId, null, null);
+        await Store.UpdateKeyAsync(rotating with { Description = "from an old copy" });
+        var found = await Store.FindKeyAsync(rotating.Region, rotating.KeyId);
+        Assert.Equal((null, null, "from an old copy"), (found!.RotationPeriodInDays, found.NextRotationDate, found.Description));
     }
 
     [Fact]

@@ -51,7 +51,5 @@ public sealed class AsymmetricEnvelope(KeyMaterialVault vault)
         return plaintext;
     }
 
-    private async ValueTask<SecretBytes> PrivateKeyAsync(KmsKey key, CancellationToken cancellationToken) =>
-        await vault.GetAsync(key, key.CurrentMaterialVersion, cancellationToken)
-        ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
+    private ValueTask<SecretBytes> PrivateKeyAsync(KmsKey key, CancellationToken cancellationToken) => vault.GetCurrentAsync(key, cancellationToken);
 }

@@ -15,8 +15,8 @@ public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, A
 
     protected override string EventName => "DeleteKey";
 
-    protected override async ValueTask<IReadOnlyList<KmsKey>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        [.. (await store.ListKeysDueForDeletionAsync(now, cancellationToken)).Take(limit)];
+    protected override ValueTask<IReadOnlyList<KmsKey>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        store.ListKeysDueForDeletionAsync(now, limit, cancellationToken);
 
     protected override async ValueTask<bool> ApplyAsync(KmsKey key, CancellationToken cancellationToken)
     {

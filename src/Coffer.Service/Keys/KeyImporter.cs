@@ -98,15 +98,12 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
         var versions = await store.ListMaterialVersionsAsync(key.KeyId, 0, MaxVersionsListed, cancellationToken);
         var version = VersionFor(key, versions, materialId, request.ImportType);
         var info = new ImportedMaterialInfo(materialId, request.ExpirationModel, request.ValidTo, request.Description);
-        var updated = version != key.CurrentMaterialVersion ? null : key with
-        {
-            State = key.State == KeyState.PendingImport ? KeyState.Enabled : key.State,
-            ExpirationModel = request.ExpirationModel,
-            ValidTo = request.ValidTo,
-            ImportedMaterialId = materialId,
-        };
         var stored = new StoredMaterial(key.KeyId, version, vault.Keyring.Barrier.Encrypt(RecordIds.KeyMaterial(key.Arn, version), material.Span), clock.GetUtcNow());
-        await store.PutImportedMaterialAsync(updated, stored, info, cancellationToken);
+        if (!await store.PutImportedMaterialAsync(stored, info, cancellationToken))
+        {
+            KmsErrors.Throw(ErrorCode.Conflict, $"Other key material was imported into the KMS key {key.Arn} at the same time. Retry the request.");
+        }
+
         return materialId;
     }
 
@@ -146,19 +143,12 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
 
     /// <summary>
     /// Destroys one version's material (the caller records why first). When it is the current one
-    /// the key waits for an import again, unless it is pending deletion. Returns the key as stored.
+    /// the key waits for an import again, unless it is pending deletion.
     /// </summary>
-    public async ValueTask<KmsKey> DeleteMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken)
+    public async ValueTask DeleteMaterialAsync(KmsKey key, int version, CancellationToken cancellationToken)
     {
-        var emptied = version != key.CurrentMaterialVersion ? key : key with
-        {
-            State = key.State == KeyState.PendingDeletion ? key.State : KeyState.PendingImport,
-            ExpirationModel = null,
-            ValidTo = null,
-        };
-        await store.DeleteImportedMaterialAsync(version == key.CurrentMaterialVersion ? emptied : null, key.KeyId, version, cancellationToken);
+        await store.DeleteImportedMaterialAsync(key.KeyId, version, cancellationToken);
         vault.Forget(key.KeyId);
-        return emptied;
     }
 
     /// <summary>Destroys every version of <paramref name="key"/> whose material has expired.</summary>
@@ -169,7 +159,7 @@ public sealed class KeyImporter(ICofferStore store, KeyMaterialVault vault, Time
         {
             if (version is { Present: true, Imported: { ExpirationModel: ExpirationModels.Expires, ValidTo: { } validTo } } && validTo <= now)
             {
-                key = await DeleteMaterialAsync(key, version.Version, cancellationToken);
+                await DeleteMaterialAsync(key, version.Version, cancellationToken);
             }
         }
     }

@@ -36,16 +36,26 @@ public abstract class KeyJob(AuditTrail audit, TimeProvider clock)
         try
         {
             var changed = 0;
+            List<Exception>? failures = null;
             foreach (var key in await DueAsync(clock.GetUtcNow(), BatchSize, cancellationToken))
             {
+                // An audit trail that cannot be written stops the pass: nothing happens unrecorded.
                 await audit.RecordAsync(KmsServiceEvent.For(key, EventName, clock.GetUtcNow()));
-                if (await ApplyAsync(key, cancellationToken))
+                try
                 {
-                    changed++;
+                    if (await ApplyAsync(key, cancellationToken))
+                    {
+                        changed++;
+                    }
+                }
+                catch (Exception error) when (error is not OperationCanceledException)
+                {
+                    // One key that fails must not hold back every key after it in the due order.
+                    (failures ??= []).Add(error);
                 }
             }
 
-            return changed;
+            return failures is null ? changed : throw new AggregateException($"The {Name} pass changed {changed} keys and failed on {failures.Count}.", failures);
         }
         finally
         {

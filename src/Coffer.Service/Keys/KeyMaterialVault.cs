@@ -62,44 +62,81 @@ public sealed class KeyMaterialVault : IDisposable
     /// </summary>
     public async ValueTask<SecretBytes?> GetAsync(KmsKey key, int version, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetFresh((key.KeyId, version), out var cached))
+        while (true)
         {
-            return cached;
+            if (_cache.TryGetFresh((key.KeyId, version), out var cached))
+            {
+                return cached;
+            }
+
+            // A Forget between reading the row and caching it may mean the row is gone now: such a
+            // read is not cached, and the store is asked again.
+            var generation = Volatile.Read(ref _generations[StripeOf(key.KeyId)]);
+            var stored = await _store.FindMaterialAsync(key.KeyId, version, cancellationToken);
+            if (stored is null)
+            {
+                return null;
+            }
+
+            var material = _keyring.Barrier.Decrypt(RecordIds.KeyMaterial(key.Arn, version), stored.Sealed);
+            var held = _cache.GetOrAdd((key.KeyId, version), material, out var added);
+            if (!added)
+            {
+                material.Dispose();
+            }
+
+            if (Volatile.Read(ref _generations[StripeOf(key.KeyId)]) == generation)
+            {
+                return held;
+            }
+
+            _cache.Remove((key.KeyId, version));
+        }
+    }
+
+    /// <summary>
+    /// The material new ciphertexts and signatures use. A key whose imported material was deleted
+    /// after the request found it answers as a key pending import, not with a server fault.
+    /// </summary>
+    public async ValueTask<SecretBytes> GetCurrentAsync(KmsKey key, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(key, key.CurrentMaterialVersion, cancellationToken) is { } material)
+        {
+            return material;
         }
 
-        var stored = await _store.FindMaterialAsync(key.KeyId, version, cancellationToken);
-        if (stored is null)
+        if (key.Origin == KeyOrigins.External)
         {
-            return null;
+            KmsErrors.KeyPendingImport(key.Arn);
         }
 
-        var material = _keyring.Barrier.Decrypt(RecordIds.KeyMaterial(key.Arn, version), stored.Sealed);
-        var held = _cache.GetOrAdd((key.KeyId, version), material, out var added);
-        if (!added)
-        {
-            material.Dispose();
-        }
-
-        return held;
+        throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
     }
 
     /// <summary>How many material versions are decrypted in memory now; never more than the capacity it was made with.</summary>
     public int CachedCount => _cache.Count;
 
 
-    /// <summary>Drops every cached version of a destroyed key.</summary>
+    /// <summary>
+    /// Drops every cached version of a key whose material was destroyed (call it after the store's
+    /// delete). A request that read the row just before is not allowed to cache it afterwards; one
+    /// already holding the material finishes with it, and it is zeroed after the grace, so no
+    /// ciphertext is ever made under half-zeroed material.
+    /// </summary>
     public void Forget(string keyId)
     {
+        Interlocked.Increment(ref _generations[StripeOf(keyId)]);
         foreach (var entry in _cache.Keys.Where(k => k.KeyId == keyId).ToList())
         {
-            if (_cache.TryTake(entry, out var material))
-            {
-                // Another request may still hold this reference mid-operation; the key is gone
-                // either way, so it fails closed with ObjectDisposedException at worst.
-                material.Dispose();
-            }
+            _cache.Remove(entry);
         }
     }
+
+    /// <summary>Forget counters, striped so they stay a fixed size however many keys there are; a shared stripe only costs a re-read.</summary>
+    private readonly long[] _generations = new long[GenerationStripes];
+    private const int GenerationStripes = 1024;
+
+    private static int StripeOf(string keyId) => (StringComparer.Ordinal.GetHashCode(keyId) & int.MaxValue) % GenerationStripes;
 
     public void Dispose() => _cache.Dispose();
 }

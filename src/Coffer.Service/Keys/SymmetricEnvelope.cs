@@ -53,9 +53,7 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
         return EncryptionContextEncoding.Encode(encryptionContext);
     }
 
-    private async ValueTask<SecretBytes> CurrentMaterialAsync(KmsKey key, CancellationToken cancellationToken) =>
-        await vault.GetAsync(key, key.CurrentMaterialVersion, cancellationToken)
-        ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
+    private ValueTask<SecretBytes> CurrentMaterialAsync(KmsKey key, CancellationToken cancellationToken) => vault.GetCurrentAsync(key, cancellationToken);
 
     /// <summary>
     /// The key <paramref name="blob"/> was made under (for an asymmetric <paramref name="expected"/> key, that key: its ciphertexts have no header). When <paramref name="expected"/> is given

@@ -15,7 +15,7 @@ public sealed class DisableKeyRotation(ICofferStore store) : Operation<KeyIdRequ
 
     public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, KeyIdRequest request)
     {
-        await store.UpdateKeyAsync(call.Key with { RotationPeriodInDays = null, NextRotationDate = null }, call.CancellationToken);
+        await store.UpdateRotationScheduleAsync(call.Key.KeyId, null, null, call.CancellationToken);
         return EmptyResponse.Instance;
     }
 }

@@ -44,7 +44,7 @@ public sealed class EnableKeyRotation(ICofferStore store, TimeProvider clock) : 
         var next = key is { RotationPeriodInDays: { } oldPeriod, NextRotationDate: { } oldNext }
             ? Later(oldNext.AddDays(period - oldPeriod), now)
             : now.AddDays(period);
-        await store.UpdateKeyAsync(key with { RotationPeriodInDays = period, NextRotationDate = next }, call.CancellationToken);
+        await store.UpdateRotationScheduleAsync(key.KeyId, period, next, call.CancellationToken);
         return EmptyResponse.Instance;
     }
 

@@ -39,8 +39,7 @@ public sealed class GetPublicKey(KeyMaterialVault vault) : Operation<GetPublicKe
     public override async ValueTask<GetPublicKeyResponse> ExecuteAsync(OperationCall call, GetPublicKeyRequest request)
     {
         var key = call.Key;
-        var material = await vault.GetAsync(key, key.CurrentMaterialVersion, call.CancellationToken)
-            ?? throw new InvalidOperationException($"Key {key.KeyId} has no material version {key.CurrentMaterialVersion}.");
+        var material = await vault.GetCurrentAsync(key, call.CancellationToken);
         return new GetPublicKeyResponse
         {
             KeyId = key.Arn,

@@ -46,6 +46,22 @@ public sealed class ImportKeyMaterial(KeyImporter importer) : Operation<ImportKe
     public override ValueTask CheckAsync(OperationCall call, ImportKeyMaterialRequest request)
     {
         KeyImporter.EnsureExternal(call.Key);
+        if (call.Key.State == KeyState.Disabled)
+        {
+            // AWS imports into a key pending import or enabled only.
+            KmsErrors.KeyDisabled(call.Key.Arn);
+        }
+
+        if (call.Key.KeySpec != KeySpecs.SymmetricDefault && (request.ImportType is not null || request.KeyMaterialId is not null))
+        {
+            KmsErrors.ValidationFailed("ImportType and KeyMaterialId can be used only with symmetric encryption KMS keys.");
+        }
+
+        if (request.ImportType == "NEW_KEY_MATERIAL" && request.KeyMaterialId is not null)
+        {
+            KmsErrors.ValidationFailed("You cannot specify a KeyMaterialId when the ImportType is NEW_KEY_MATERIAL.");
+        }
+
         var now = importer.Clock.GetUtcNow();
         if (request.ValidTo is { } validTo && (validTo <= now || validTo > now + KeyImporter.LongestValidity))
         {

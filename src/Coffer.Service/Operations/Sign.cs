@@ -83,7 +83,5 @@ internal static class SignedMessage
         }
     }
 
-    public static async ValueTask<SecretBytes> PrivateKeyAsync(KeyMaterialVault vault, OperationCall call) =>
-        await vault.GetAsync(call.Key, call.Key.CurrentMaterialVersion, call.CancellationToken)
-        ?? throw new InvalidOperationException($"Key {call.Key.KeyId} has no material version {call.Key.CurrentMaterialVersion}.");
+    public static ValueTask<SecretBytes> PrivateKeyAsync(KeyMaterialVault vault, OperationCall call) => vault.GetCurrentAsync(call.Key, call.CancellationToken);
 }

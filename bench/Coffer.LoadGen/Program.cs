@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using Coffer.Crypto;
 using Coffer.LoadGen;
 using Spectre.Console;
@@ -10,13 +9,25 @@ var url = new Option<string>("--url") { Description = "Coffer endpoint", Default
 var accessKey = new Option<string>("--access-key-id") { Description = "Access key id (default: $COFFER_DEV_ACCESS_KEY_ID)" };
 var secretOption = new Option<string>("--secret-access-key") { Description = "Secret (default: $COFFER_DEV_SECRET_ACCESS_KEY)" };
 var region = new Option<string>("--region") { Description = "Region to sign for", DefaultValueFactory = _ => "us-east-1" };
-var connections = new Option<int[]>("--connections") { Description = "Concurrent connections (repeatable)", DefaultValueFactory = _ => [1, 16, 64], Arity = ArgumentArity.OneOrMore };
-var seconds = new Option<int>("--seconds") { Description = "Measured seconds per run (after 2 s warm-up)", DefaultValueFactory = _ => 10 };
-var size = new Option<int>("--plaintext-bytes") { Description = "Plaintext size for Encrypt", DefaultValueFactory = _ => 256 };
-
-var root = new RootCommand("Drives a running Coffer with SigV4-signed Encrypt and Decrypt requests and reports throughput and latency.")
+var connections = new Option<int[]>("--connections") { Description = "Concurrent connections, each level run after the other (repeatable)", DefaultValueFactory = _ => [1, 16, 64], Arity = ArgumentArity.OneOrMore };
+var seconds = new Option<double>("--seconds") { Description = "Measured seconds per scenario, level and target", DefaultValueFactory = _ => 10 };
+var warmup = new Option<double>("--warmup-seconds") { Description = "Unmeasured seconds before each measured run", DefaultValueFactory = _ => 2 };
+var operations = new Option<string[]>("--op")
 {
-    url, accessKey, secretOption, region, connections, seconds, size,
+    Description = $"Workloads to measure one at a time (repeatable; default all): {string.Join(", ", WorkloadCatalog.Names)}",
+    Arity = ArgumentArity.OneOrMore,
+};
+var mix = new Option<string>("--mix") { Description = "Also run these workloads together, by weight, e.g. Encrypt-32B=4,Decrypt=4,GenerateDataKey=1" };
+var ceilingUrl = new Option<string>("--ceiling-url") { Description = "The bare endpoint (bench/Coffer.Ceiling) to measure the same requests against" };
+var serverPid = new Option<int?>("--server-pid") { Description = "Coffer's process id, to report its resident set before and after" };
+var clientThreads = new Option<int?>("--client-threads") { Description = "Limit the generator to this many thread-pool threads" };
+var nativeSeconds = new Option<double>("--native-sign-seconds") { Description = "Seconds to measure .NET's own ECDSA P-256 signing rate (0: skip)", DefaultValueFactory = _ => 3 };
+var json = new Option<string>("--json") { Description = "Also write the results to this JSON file" };
+var markdown = new Option<string>("--markdown") { Description = "Also write the table as Markdown to this file, for docs/benchmarks.md" };
+
+var root = new RootCommand("Drives a running Coffer with SigV4-signed KMS requests, checks every response and reports throughput and latency, as a ratio to a bare endpoint.")
+{
+    url, accessKey, secretOption, region, connections, seconds, warmup, operations, mix, ceilingUrl, serverPid, clientThreads, nativeSeconds, json, markdown,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -28,76 +39,136 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(secretText));
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
-    var client = new SignedClient(http, new Uri(parse.GetValue(url)!), id, secret, parse.GetValue(region)!);
-
-    var created = await client.SendAsync("CreateKey", "{\"Description\":\"load generator\"}", cancellationToken);
-    var keyId = JsonDocument.Parse(created.Body).RootElement.GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
-    var plaintext = Convert.ToBase64String(RandomSource.Bytes(parse.GetValue(size)));
-    var encryptBody = $"{{\"KeyId\":\"{keyId}\",\"Plaintext\":\"{plaintext}\",\"EncryptionContext\":{{\"bench\":\"yes\"}}}}";
-    var encrypted = await client.SendAsync("Encrypt", encryptBody, cancellationToken);
-    var blob = JsonDocument.Parse(encrypted.Body).RootElement.GetProperty("CiphertextBlob").GetString()!;
-    var decryptBody = $"{{\"CiphertextBlob\":\"{blob}\",\"EncryptionContext\":{{\"bench\":\"yes\"}}}}";
-
-    var table = new Table().AddColumns("operation", "connections", "requests", "errors", "req/s", "p50 ms", "p99 ms");
-    foreach (var (operation, body) in new[] { ("Encrypt", encryptBody), ("Decrypt", decryptBody) })
+    if (parse.GetValue(clientThreads) is { } threads)
     {
-        foreach (var count in parse.GetValue(connections)!)
+        // Minimum first: the maximum may not go below it.
+        if (!ThreadPool.SetMinThreads(threads, threads) || !ThreadPool.SetMaxThreads(threads, threads))
         {
-            await LoadRun.RunAsync(client, operation, body, count, TimeSpan.FromSeconds(2), cancellationToken);
-            var result = await LoadRun.RunAsync(client, operation, body, count, TimeSpan.FromSeconds(parse.GetValue(seconds)), cancellationToken);
-            table.AddRow(operation, $"{count}", $"{result.Requests}", $"{result.Errors}", $"{result.PerSecond:F0}", $"{result.P50:F2}", $"{result.P99:F2}");
+            Console.Error.WriteLine($"coffer-loadgen: the thread pool refused {threads} threads.");
+            return 2;
         }
     }
 
-    AnsiConsole.Write(table);
-    return 0;
+    using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(secretText));
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+    var client = new SignedClient(http, id, secret, parse.GetValue(region)!);
+    var cofferUrl = new Uri(parse.GetValue(url)!);
+    var catalog = new WorkloadCatalog(client, cofferUrl);
+    var workloads = (await catalog.CreateAsync(cancellationToken)).ToDictionary(workload => workload.Name);
+
+    var scenarios = new List<Scenario>();
+    foreach (var name in parse.GetValue(operations) is { Length: > 0 } chosen ? chosen : WorkloadCatalog.Names)
+    {
+        if (!workloads.TryGetValue(name, out var workload))
+        {
+            Console.Error.WriteLine($"coffer-loadgen: no workload {name}; there are {string.Join(", ", WorkloadCatalog.Names)}.");
+            return 2;
+        }
+
+        scenarios.Add(new Scenario(name, [workload]));
+    }
+
+    if (parse.GetValue(mix) is { } mixText)
+    {
+        if (Mix.Parse(mixText, workloads) is not { } mixed)
+        {
+            Console.Error.WriteLine($"coffer-loadgen: --mix takes NAME=WEIGHT,… with names among {string.Join(", ", WorkloadCatalog.Names)}.");
+            return 2;
+        }
+
+        scenarios.Add(mixed);
+    }
+
+    var targets = new List<Target> { Target.Coffer(cofferUrl) };
+    if (parse.GetValue(ceilingUrl) is { } ceiling)
+    {
+        targets.Add(await Target.CeilingAsync(http, new Uri(ceiling), workloads.Values, cancellationToken));
+    }
+
+    var levels = parse.GetValue(connections)!;
+    var measured = TimeSpan.FromSeconds(parse.GetValue(seconds));
+    var warm = TimeSpan.FromSeconds(parse.GetValue(warmup));
+    var pid = parse.GetValue(serverPid);
+    var report = new BenchReport(new RunSettings(MachineName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, levels,
+        measured.TotalSeconds, warm.TotalSeconds, parse.GetValue(clientThreads), scenarios.Select(scenario => scenario.Name).ToArray()));
+    var run = new LoadRun(client);
+    long sentToCoffer = 0;
+    void Sample(string when)
+    {
+        if (ServerMemory.ResidentKiB(pid) is { } kib)
+        {
+            report.Add(new MemorySample(when, sentToCoffer, kib));
+        }
+    }
+
+    Sample("before load");
+    foreach (var scenario in scenarios)
+    {
+        foreach (var level in levels)
+        {
+            // Coffer and the ceiling back to back at each level, so that both see the same machine
+            // load: the ratio is steadier than either figure on a shared machine.
+            var results = new List<RunResult>();
+            foreach (var target in targets)
+            {
+                var warmed = await run.RunAsync(scenario, target, level, warm, cancellationToken);
+                if (target.Name == Target.CofferName)
+                {
+                    sentToCoffer += warmed.Ok + warmed.Errors;
+                    Sample($"after warm-up, {scenario.Name} at {level}");
+                }
+
+                var result = await run.RunAsync(scenario, target, level, measured, cancellationToken);
+                if (target.Name == Target.CofferName)
+                {
+                    sentToCoffer += result.Ok + result.Errors;
+                    Sample($"after {scenario.Name} at {level}");
+                }
+
+                results.Add(result);
+                Console.Error.WriteLine($"{scenario.Name} at {level} on {target.Name}: {result.PerSecond:F0} req/s, {result.Errors} errors");
+            }
+
+            report.Add(new ComparedRow(results[0], results.Count > 1 ? results[1] : null));
+        }
+    }
+
+    Sample("end");
+    if (parse.GetValue(nativeSeconds) is > 0 and var native && scenarios.Any(scenario => scenario.Name == "Sign-P256"))
+    {
+        report.NativeSignsPerSecond = NativeSignBaseline.SignaturesPerSecond(catalog.Message, TimeSpan.FromSeconds(native));
+    }
+
+    var console = AnsiConsole.Console;
+    if (Console.IsOutputRedirected)
+    {
+        // Spectre assumes 80 columns when it cannot ask a terminal; the table needs more to stay readable in a log.
+        console.Profile.Width = 160;
+    }
+
+    report.Print(console);
+    if (parse.GetValue(json) is { } path)
+    {
+        await report.WriteJsonAsync(path, cancellationToken);
+    }
+
+    if (parse.GetValue(markdown) is { } markdownPath)
+    {
+        await File.WriteAllTextAsync(markdownPath, report.Markdown(), cancellationToken);
+    }
+
+    // A run with failed requests measured something other than the server doing its job.
+    return report.AnyErrors ? 1 : 0;
 });
 return await root.Parse(args).InvokeAsync();
 
-namespace Coffer.LoadGen
+static string MachineName()
 {
-    internal sealed record LoadResult(long Requests, long Errors, double PerSecond, double P50, double P99);
-
-    internal static class LoadRun
-    {
-        /// <summary>Runs <paramref name="connections"/> workers sending back to back for <paramref name="duration"/>.</summary>
-        public static async Task<LoadResult> RunAsync(SignedClient client, string operation, string body, int connections, TimeSpan duration, CancellationToken cancellationToken)
-        {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            stop.CancelAfter(duration);
-            var latencies = new List<double>[connections];
-            long errors = 0;
-            var clock = Stopwatch.StartNew();
-            var workers = Enumerable.Range(0, connections).Select(async worker =>
-            {
-                var mine = latencies[worker] = new List<double>(100_000);
-                while (!stop.IsCancellationRequested)
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        var (status, _) = await client.SendAsync(operation, body, CancellationToken.None);
-                        if (status != 200)
-                        {
-                            Interlocked.Increment(ref errors);
-                        }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-
-                    mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-            }).ToArray();
-            await Task.WhenAll(workers);
-            var elapsed = clock.Elapsed.TotalSeconds;
-            var all = latencies.SelectMany(l => l).Order().ToArray();
-            return new LoadResult(all.Length, errors, all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99));
-        }
-
-        private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
-    }
+    var model = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    return $"{model ?? RuntimeInformation.ProcessArchitecture.ToString()}, {RuntimeInformation.OSDescription}";
 }

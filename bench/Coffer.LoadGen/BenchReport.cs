@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Coffer.LoadGen;
+
+/// <summary>The server's resident set at one point of the run, with how many requests it had been sent by then.</summary>
+internal sealed record MemorySample(string When, long RequestsSoFar, long ResidentKiB);
+
+/// <summary>How the run was made, kept beside the figures so a JSON file says what it measured.</summary>
+internal sealed record RunSettings(string Machine, int Cores, string Runtime, int[] Connections, double Seconds, double WarmupSeconds, int? ClientThreads, string[] Scenarios);
+
+/// <summary>A Coffer figure beside the ceiling's for the same scenario and concurrency.</summary>
+internal sealed record ComparedRow(RunResult Coffer, RunResult? Ceiling)
+{
+    /// <summary>None when the ceiling failed a check: its figure would not be a ceiling then.</summary>
+    public double? CeilingRatio => Ceiling is { PerSecond: > 0, Errors: 0 } ceiling ? Coffer.PerSecond / ceiling.PerSecond : null;
+}
+
+/// <summary>Everything one invocation measured: printed as a table, written as JSON.</summary>
+internal sealed class BenchReport(RunSettings settings)
+{
+    private static readonly string[] Headers =
+        ["scenario", "conns", "req/s", "× ceiling", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "ceiling req/s", "ceiling p99 ms"];
+
+    private readonly List<ComparedRow> _rows = [];
+    private readonly List<MemorySample> _memory = [];
+
+    public double? NativeSignsPerSecond { get; set; }
+
+    public bool AnyErrors => _rows.Any(row => row.Coffer.Errors > 0 || row.Ceiling?.Errors > 0);
+
+    public void Add(ComparedRow row) => _rows.Add(row);
+
+    public void Add(MemorySample sample) => _memory.Add(sample);
+
+    public void Print(IAnsiConsole console)
+    {
+        var table = new Table().Title("Coffer, and a bare Kestrel endpoint (the ceiling) answering the same requests")
+            .AddColumns(Headers);
+        foreach (var column in table.Columns.Skip(1))
+        {
+            column.RightAligned();
+        }
+
+        foreach (var row in _rows)
+        {
+            var cells = Cells(row);
+            cells[0] = Markup.Escape(cells[0]);
+            if (cells[8] != "0")
+            {
+                cells[8] = $"[red]{cells[8]}[/]";
+            }
+
+            table.AddRow(cells);
+        }
+
+        console.Write(table);
+        foreach (var run in _rows.SelectMany(row => new[] { row.Coffer, row.Ceiling }).OfType<RunResult>().Where(run => run.ErrorSamples.Count > 0))
+        {
+            console.MarkupLineInterpolated($"[red]{run.Scenario} at {run.Connections} on {run.Target}: {run.Errors} errors, e.g. {string.Join("; ", run.ErrorSamples)}[/]");
+        }
+
+        if (NativeSignsPerSecond is { } native)
+        {
+            console.WriteLine($"ECDSA P-256 SignData, .NET alone on {settings.Cores} threads: {Int(native)} signatures/s.");
+            foreach (var row in _rows.Where(row => row.Coffer.Scenario == "Sign-P256"))
+            {
+                console.WriteLine($"  Coffer Sign-P256 at {row.Coffer.Connections} connections: {Ratio(row.Coffer.PerSecond / native)} of it.");
+            }
+        }
+
+        if (_memory.Count > 0)
+        {
+            var memory = new Table().Title("Server resident set (VmRSS)").AddColumns("when", "requests so far", "MiB");
+            foreach (var sample in MemoryHighlights())
+            {
+                memory.AddRow(Markup.Escape(sample.When), Int(sample.RequestsSoFar), Mib(sample));
+            }
+
+            console.Write(memory);
+        }
+    }
+
+    /// <summary>The main table and the memory samples as Markdown, in the form docs/benchmarks.md keeps them.</summary>
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.Append("| ").AppendJoin(" | ", Headers).AppendLine(" |");
+        text.Append("|---").Insert(text.Length, "|---:", Headers.Length - 1).AppendLine("|");
+        foreach (var row in _rows)
+        {
+            text.Append("| ").AppendJoin(" | ", Cells(row)).AppendLine(" |");
+        }
+
+        if (NativeSignsPerSecond is { } native)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"ECDSA P-256 SignData with .NET alone on {settings.Cores} threads: {Int(native)} signatures/s.");
+        }
+
+        if (_memory.Count > 0)
+        {
+            text.AppendLine().AppendLine("| server VmRSS | requests so far | MiB |").AppendLine("|---|---:|---:|");
+            foreach (var sample in MemoryHighlights())
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {sample.When} | {Int(sample.RequestsSoFar)} | {Mib(sample)} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public async Task WriteJsonAsync(string path, CancellationToken cancellationToken)
+    {
+        var document = new
+        {
+            Settings = settings,
+            Results = _rows.Select(row => new { row.Coffer, row.Ceiling, row.CeilingRatio, CofferPerSecond = row.Coffer.PerSecond, CeilingPerSecond = row.Ceiling?.PerSecond }),
+            NativeEcdsaP256SignsPerSecond = NativeSignsPerSecond,
+            ServerMemory = _memory,
+        };
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, document, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Before any load, after the first warm-up and at the end: "flat after warm-up" compares the
+    /// last two. Every sample is in the JSON.
+    /// </summary>
+    private IEnumerable<MemorySample> MemoryHighlights() => new[] { _memory[0], _memory[Math.Min(1, _memory.Count - 1)], _memory[^1] }.Distinct();
+
+    private static string Mib(MemorySample sample) => (sample.ResidentKiB / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>One row of the main table, the same in the terminal and in Markdown: Coffer's figures, then the ceiling's.</summary>
+    private static string[] Cells(ComparedRow row)
+    {
+        var (coffer, ceiling) = (row.Coffer, row.Ceiling);
+        return
+        [
+            coffer.Scenario, Int(coffer.Connections), Int(coffer.PerSecond), Ratio(row.CeilingRatio),
+            Ms(coffer.Latency.P50), Ms(coffer.Latency.P90), Ms(coffer.Latency.P99), Ms(coffer.Latency.Max),
+            ceiling is { Errors: > 0 } ? $"{Int(coffer.Errors)} (+{Int(ceiling.Errors)} ceiling)" : Int(coffer.Errors),
+            ceiling is null ? "-" : Int(ceiling.PerSecond), ceiling is null ? "-" : Ms(ceiling.Latency.P99),
+        ];
+    }
+
+    private static string Int(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Ms(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double? value) => value?.ToString("F2", CultureInfo.InvariantCulture) ?? "-";
+}

@@ -29,9 +29,22 @@ internal sealed class BenchReport(RunSettings settings)
 
     public double? NativeSignsPerSecond { get; set; }
 
-    public bool AnyErrors => _rows.Any(row => row.Coffer.Errors > 0 || row.Ceiling?.Errors > 0);
+    /// <summary>Failed requests during warm-ups, which are not timed but must not fail either.</summary>
+    public long WarmupErrors { get; private set; }
+
+    public bool AnyErrors => WarmupErrors > 0 || _rows.Any(row => row.Coffer.Errors > 0 || row.Ceiling?.Errors > 0);
 
     public void Add(ComparedRow row) => _rows.Add(row);
+
+    /// <summary>Notes a run's failures; a warm-up's are reported at once, as no row will show them.</summary>
+    public void Count(RunResult run, bool measured)
+    {
+        if (!measured && run.Errors > 0)
+        {
+            WarmupErrors += run.Errors;
+            Console.Error.WriteLine($"warm-up of {run.Scenario} at {run.Connections} on {run.Target}: {run.Errors} errors, e.g. {string.Join("; ", run.ErrorSamples)}");
+        }
+    }
 
     public void Add(MemorySample sample) => _memory.Add(sample);
 
@@ -57,6 +70,10 @@ internal sealed class BenchReport(RunSettings settings)
         }
 
         console.Write(table);
+        if (WarmupErrors > 0)
+        {
+            console.MarkupLineInterpolated($"[red]{WarmupErrors} requests failed during warm-ups (see above).[/]");
+        }
         foreach (var run in _rows.SelectMany(row => new[] { row.Coffer, row.Ceiling }).OfType<RunResult>().Where(run => run.ErrorSamples.Count > 0))
         {
             console.MarkupLineInterpolated($"[red]{run.Scenario} at {run.Connections} on {run.Target}: {run.Errors} errors, e.g. {string.Join("; ", run.ErrorSamples)}[/]");
@@ -116,7 +133,8 @@ internal sealed class BenchReport(RunSettings settings)
         var document = new
         {
             Settings = settings,
-            Results = _rows.Select(row => new { row.Coffer, row.Ceiling, row.CeilingRatio, CofferPerSecond = row.Coffer.PerSecond, CeilingPerSecond = row.Ceiling?.PerSecond }),
+            Results = _rows,
+            WarmupErrors,
             NativeEcdsaP256SignsPerSecond = NativeSignsPerSecond,
             ServerMemory = _memory,
         };

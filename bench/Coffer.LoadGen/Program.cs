@@ -91,52 +91,9 @@ root.SetAction(async (parse, cancellationToken) =>
     var levels = parse.GetValue(connections)!;
     var measured = TimeSpan.FromSeconds(parse.GetValue(seconds));
     var warm = TimeSpan.FromSeconds(parse.GetValue(warmup));
-    var pid = parse.GetValue(serverPid);
     var report = new BenchReport(new RunSettings(MachineName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, levels,
         measured.TotalSeconds, warm.TotalSeconds, parse.GetValue(clientThreads), scenarios.Select(scenario => scenario.Name).ToArray()));
-    var run = new LoadRun(client);
-    long sentToCoffer = 0;
-    void Sample(string when)
-    {
-        if (ServerMemory.ResidentKiB(pid) is { } kib)
-        {
-            report.Add(new MemorySample(when, sentToCoffer, kib));
-        }
-    }
-
-    Sample("before load");
-    foreach (var scenario in scenarios)
-    {
-        foreach (var level in levels)
-        {
-            // Coffer and the ceiling back to back at each level, so that both see the same machine
-            // load: the ratio is steadier than either figure on a shared machine.
-            var results = new List<RunResult>();
-            foreach (var target in targets)
-            {
-                var warmed = await run.RunAsync(scenario, target, level, warm, cancellationToken);
-                if (target.Name == Target.CofferName)
-                {
-                    sentToCoffer += warmed.Ok + warmed.Errors;
-                    Sample($"after warm-up, {scenario.Name} at {level}");
-                }
-
-                var result = await run.RunAsync(scenario, target, level, measured, cancellationToken);
-                if (target.Name == Target.CofferName)
-                {
-                    sentToCoffer += result.Ok + result.Errors;
-                    Sample($"after {scenario.Name} at {level}");
-                }
-
-                results.Add(result);
-                Console.Error.WriteLine($"{scenario.Name} at {level} on {target.Name}: {result.PerSecond:F0} req/s, {result.Errors} errors");
-            }
-
-            report.Add(new ComparedRow(results[0], results.Count > 1 ? results[1] : null));
-        }
-    }
-
-    Sample("end");
+    await new Measurement(new LoadRun(client), report, targets, levels, measured, warm, parse.GetValue(serverPid)).RunAsync(scenarios, cancellationToken);
     if (parse.GetValue(nativeSeconds) is > 0 and var native && scenarios.Any(scenario => scenario.Name == "Sign-P256"))
     {
         report.NativeSignsPerSecond = NativeSignBaseline.SignaturesPerSecond(catalog.Message, TimeSpan.FromSeconds(native));

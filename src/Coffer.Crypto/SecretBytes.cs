@@ -12,6 +12,7 @@ public sealed class SecretBytes : IDisposable
 {
     private readonly byte[] _bytes;
     private volatile bool _disposed;
+    private IDisposable? _companion;
 
     private SecretBytes(int length) => _bytes = GC.AllocateUninitializedArray<byte>(length, pinned: true);
 
@@ -64,6 +65,37 @@ public sealed class SecretBytes : IDisposable
     /// <summary>Copies the secret out for a caller that must hand it over (a data key in a response).</summary>
     public byte[] ToArray() => Span.ToArray();
 
+    /// <summary>
+    /// What this assembly keeps beside the secret and made from it (loaded key objects, so a Sign
+    /// does not parse PKCS#8 again): made once, on first use, and disposed with the secret, so
+    /// nothing derived from it outlives its zeroing.
+    /// </summary>
+    internal T Companion<T>(Func<SecretBytes, T> create)
+        where T : class, IDisposable
+    {
+        if (Volatile.Read(ref _companion) is { } current)
+        {
+            return current as T ?? throw new InvalidOperationException($"This secret already has a {current.GetType().Name}.");
+        }
+
+        var made = create(this);
+        var winner = Interlocked.CompareExchange(ref _companion, made, null);
+        if (winner is not null)
+        {
+            made.Dispose();
+            return winner as T ?? throw new InvalidOperationException($"This secret already has a {winner.GetType().Name}.");
+        }
+
+        if (_disposed)
+        {
+            // Disposed while it was being made: Dispose may have missed it.
+            Interlocked.Exchange(ref _companion, null)?.Dispose();
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+
+        return made;
+    }
+
     public void Dispose()
     {
         if (!_disposed)
@@ -72,6 +104,7 @@ public sealed class SecretBytes : IDisposable
             // the mark whenever it may have read zeros.
             _disposed = true;
             CryptographicOperations.ZeroMemory(_bytes);
+            Interlocked.Exchange(ref _companion, null)?.Dispose();
         }
     }
 

@@ -197,15 +197,17 @@ public sealed class CofferApp : IAsyncDisposable
             .Concat(OperationTable.CloudTrail(auditStore))
             .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory)))
             .Concat(OperationTable.Operator(unseal, keyring, store, audit, OpenSealAsync)));
-        var steps = new OperationSteps(new KeyResolver(store), authorizer, operatorAccount);
+        var keys = new KeyCache(store, options.Clock, keyring);
+        secrets.Add(keys);
+        var steps = new OperationSteps(new KeyResolver(store, keys), authorizer, operatorAccount);
         builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, usage, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
         builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));
-        var deletionJob = new KeyDeletionJob(store, vault, audit, options.Clock);
+        var deletionJob = new KeyDeletionJob(store, vault, audit, options.Clock, keys);
         builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
-        var rotationJob = new KeyRotationJob(store, new KeyRotation(store, vault, options.Clock), audit);
-        var expiryJob = new ImportedMaterialExpiryJob(store, new KeyImporter(store, vault, options.Clock), audit);
+        var rotationJob = new KeyRotationJob(store, new KeyRotation(store, vault, options.Clock), audit, keys);
+        var expiryJob = new ImportedMaterialExpiryJob(store, new KeyImporter(store, vault, options.Clock), audit, keys);
         builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob, expiryJob], options.KeyJobsInterval, options.Clock, keyring,
             sp.GetRequiredService<ILogger<KeyJobsService>>()));
 

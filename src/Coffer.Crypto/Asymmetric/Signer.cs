@@ -30,7 +30,7 @@ public static class Signer
         var (spec, signing, kind) = Check(keySpec, algorithm, messageType, message);
         return spec.Family switch
         {
-            KeyFamily.Rsa or KeyFamily.Ec => DotNetSignatures.Sign(spec, privateKey.Span, signing, kind, message),
+            KeyFamily.Rsa or KeyFamily.Ec => DotNetSignatures.Sign(spec, privateKey, signing, kind, message),
             _ => BouncySignatures.Sign(spec, privateKey.Span, signing, kind, message),
         };
     }
@@ -41,7 +41,7 @@ public static class Signer
         var (spec, signing, kind) = Check(keySpec, algorithm, messageType, message);
         return spec.Family switch
         {
-            KeyFamily.Rsa or KeyFamily.Ec => DotNetSignatures.Verify(spec, privateKey.Span, signing, kind, message, signature),
+            KeyFamily.Rsa or KeyFamily.Ec => DotNetSignatures.Verify(spec, privateKey, signing, kind, message, signature),
             _ => BouncySignatures.Verify(spec, privateKey.Span, signing, kind, message, signature),
         };
     }

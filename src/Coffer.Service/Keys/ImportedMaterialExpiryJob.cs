@@ -9,7 +9,7 @@ namespace Coffer.Service.Keys;
 /// KMS's own DeleteExpiredKeyMaterial. The key waits in PendingImport until the same material is
 /// imported again.
 /// </summary>
-public sealed class ImportedMaterialExpiryJob(ICofferStore store, KeyImporter importer, AuditTrail audit) : KeyJob(audit, importer.Clock)
+public sealed class ImportedMaterialExpiryJob(ICofferStore store, KeyImporter importer, AuditTrail audit, KeyCache keys) : KeyJob(audit, importer.Clock, keys)
 {
     public override string Name => "imported material expiry";
 

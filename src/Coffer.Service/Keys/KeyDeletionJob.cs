@@ -9,7 +9,7 @@ namespace Coffer.Service.Keys;
 /// one transaction, and the cached material is zeroed (crypto-shredding), each recorded as
 /// CloudTrail records KMS's own DeleteKey.
 /// </summary>
-public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, AuditTrail audit, TimeProvider clock) : KeyJob(audit, clock)
+public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, AuditTrail audit, TimeProvider clock, KeyCache keys) : KeyJob(audit, clock, keys)
 {
     public override string Name => "key deletion";
 

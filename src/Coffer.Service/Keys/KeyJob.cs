@@ -10,7 +10,7 @@ namespace Coffer.Service.Keys;
 /// and a test's pass could otherwise both find the same key), and a bounded batch a pass, so a
 /// backlog is worked off over several passes. Idempotent: a pass finding nothing due does nothing.
 /// </summary>
-public abstract class KeyJob(AuditTrail audit, TimeProvider clock)
+public abstract class KeyJob(AuditTrail audit, TimeProvider clock, KeyCache keys)
 {
     private const int BatchSize = 100;
     private readonly SemaphoreSlim _running = new(1, 1);
@@ -52,6 +52,10 @@ public abstract class KeyJob(AuditTrail audit, TimeProvider clock)
                 {
                     // One key that fails must not hold back every key after it in the due order.
                     (failures ??= []).Add(error);
+                }
+                finally
+                {
+                    keys.Invalidate(key.KeyId);
                 }
             }
 

@@ -8,7 +8,7 @@ namespace Coffer.Service.Keys;
 /// can be wrong. Checks run in AWS's order: the ARN's region, then the alias, then the id's
 /// form, then existence.
 /// </summary>
-public sealed class KeyResolver(ICofferStore store)
+public sealed class KeyResolver(ICofferStore store, KeyCache keys)
 {
     public async ValueTask<KmsKey> ResolveAsync(RequestContext context, string keyId, KeyIdForms forms, CrossAccountUse crossAccount, CancellationToken cancellationToken)
     {
@@ -60,7 +60,7 @@ public sealed class KeyResolver(ICofferStore store)
             KmsErrors.KeyNotFound(arn);
         }
 
-        var key = await store.FindKeyAsync(context.Region, id, cancellationToken);
+        var key = await keys.FindAsync(context.Region, id, cancellationToken);
         if (key is null || key.AccountId != (reference.AccountId ?? context.AccountId))
         {
             KmsErrors.KeyNotFound(arn);
@@ -68,6 +68,9 @@ public sealed class KeyResolver(ICofferStore store)
 
         return key;
     }
+
+    /// <summary>Forgets the cached record of a key this node has just changed.</summary>
+    public void Changed(string keyId) => keys.Invalidate(keyId);
 
     /// <summary>A KMS key id is a UUID in its 36-character form (multi-Region ids come later).</summary>
     public static bool IsKeyIdForm(string id) => id.Length == 36 && Guid.TryParseExact(id, "D", out _);

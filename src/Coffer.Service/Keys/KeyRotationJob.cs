@@ -9,7 +9,7 @@ namespace Coffer.Service.Keys;
 /// CloudTrail records KMS's own RotateKey. Disabled keys wait: they rotate on the first pass after
 /// they are enabled again.
 /// </summary>
-public sealed class KeyRotationJob(ICofferStore store, KeyRotation rotation, AuditTrail audit) : KeyJob(audit, rotation.Clock)
+public sealed class KeyRotationJob(ICofferStore store, KeyRotation rotation, AuditTrail audit, KeyCache keys) : KeyJob(audit, rotation.Clock, keys)
 {
     public override string Name => "key rotation";
 

@@ -50,6 +50,12 @@ public sealed class OperationSteps(KeyResolver resolver, KmsAuthorizer authorize
         }
         finally
         {
+            // A change to the key is honoured by the next request at once, whether or not this one got to answer.
+            if (!spec.ReadOnly && call?.Key is { } key)
+            {
+                resolver.Changed(key.KeyId);
+            }
+
             // What the checks found may be a secret (Decrypt's plaintext): zeroed however the call ended.
             (call?.Found as IDisposable)?.Dispose();
             operation.Release(request);

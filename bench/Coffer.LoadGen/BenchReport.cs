@@ -9,7 +9,7 @@ namespace Coffer.LoadGen;
 internal sealed record MemorySample(string When, long RequestsSoFar, long ResidentKiB);
 
 /// <summary>How the run was made, kept beside the figures so a JSON file says what it measured.</summary>
-internal sealed record RunSettings(string Machine, int Cores, string Runtime, int[] Connections, double Seconds, double WarmupSeconds, int? ClientThreads, string[] Scenarios);
+internal sealed record RunSettings(string Machine, int Cores, string Runtime, int[] Connections, double Seconds, double WarmupSeconds, double FirstWarmupSeconds, int? ClientThreads, string[] Scenarios);
 
 /// <summary>A Coffer figure beside the ceiling's for the same scenario and concurrency.</summary>
 internal sealed record ComparedRow(RunResult Coffer, RunResult? Ceiling)

@@ -12,6 +12,7 @@ var region = new Option<string>("--region") { Description = "Region to sign for"
 var connections = new Option<int[]>("--connections") { Description = "Concurrent connections, each level run after the other (repeatable)", DefaultValueFactory = _ => [1, 16, 64], Arity = ArgumentArity.OneOrMore };
 var seconds = new Option<double>("--seconds") { Description = "Measured seconds per scenario, level and target", DefaultValueFactory = _ => 10 };
 var warmup = new Option<double>("--warmup-seconds") { Description = "Unmeasured seconds before each measured run", DefaultValueFactory = _ => 2 };
+var firstWarmup = new Option<double>("--first-warmup-seconds") { Description = "Unmeasured seconds of every workload together before anything is measured (JIT, caches)", DefaultValueFactory = _ => 30 };
 var operations = new Option<string[]>("--op")
 {
     Description = $"Workloads to measure one at a time (repeatable; default all): {string.Join(", ", WorkloadCatalog.Names)}",
@@ -27,7 +28,7 @@ var markdown = new Option<string>("--markdown") { Description = "Also write the 
 
 var root = new RootCommand("Drives a running Coffer with SigV4-signed KMS requests, checks every response and reports throughput and latency, as a ratio to a bare endpoint.")
 {
-    url, accessKey, secretOption, region, connections, seconds, warmup, operations, mix, ceilingUrl, serverPid, clientThreads, nativeSeconds, json, markdown,
+    url, accessKey, secretOption, region, connections, seconds, warmup, firstWarmup, operations, mix, ceilingUrl, serverPid, clientThreads, nativeSeconds, json, markdown,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -91,9 +92,10 @@ root.SetAction(async (parse, cancellationToken) =>
     var levels = parse.GetValue(connections)!;
     var measured = TimeSpan.FromSeconds(parse.GetValue(seconds));
     var warm = TimeSpan.FromSeconds(parse.GetValue(warmup));
+    var firstWarm = TimeSpan.FromSeconds(parse.GetValue(firstWarmup));
     var report = new BenchReport(new RunSettings(MachineName(), Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, levels,
-        measured.TotalSeconds, warm.TotalSeconds, parse.GetValue(clientThreads), scenarios.Select(scenario => scenario.Name).ToArray()));
-    await new Measurement(new LoadRun(client), report, targets, levels, measured, warm, parse.GetValue(serverPid)).RunAsync(scenarios, cancellationToken);
+        measured.TotalSeconds, warm.TotalSeconds, firstWarm.TotalSeconds, parse.GetValue(clientThreads), scenarios.Select(scenario => scenario.Name).ToArray()));
+    await new Measurement(new LoadRun(client), report, targets, levels, measured, warm, firstWarm, parse.GetValue(serverPid)).RunAsync(scenarios, cancellationToken);
     if (parse.GetValue(nativeSeconds) is > 0 and var native && scenarios.Any(scenario => scenario.Name == "Sign-P256"))
     {
         report.NativeSignsPerSecond = NativeSignBaseline.SignaturesPerSecond(catalog.Message, TimeSpan.FromSeconds(native));

@@ -27,7 +27,7 @@ public static class SigV4Crypto
     /// </summary>
     public static bool SignatureMatches(SecretBytes secretAccessKey, string date, string region, string service, string stringToSign, string providedHex)
     {
-        Span<byte> key = stackalloc byte[32];
+        Span<byte> derived = stackalloc byte[32];
         Span<byte> expected = stackalloc byte[32];
         Span<byte> provided = stackalloc byte[32];
         try
@@ -37,17 +37,82 @@ public static class SigV4Crypto
                 return false;
             }
 
-            DeriveSigningKey(secretAccessKey, date, region, service, key);
+            // The signing key depends on the day, region and service only, so a client's requests
+            // of one day share it: derived once (4 of the 5 HMACs), kept beside the secret, zeroed with it.
+            var keys = secretAccessKey.Companion(_ => new SigningKeys());
+            scoped ReadOnlySpan<byte> key;
+            if (keys.Find(date, region, service) is { } cached)
+            {
+                key = cached.Span;
+            }
+            else
+            {
+                DeriveSigningKey(secretAccessKey, date, region, service, derived);
+                keys.TryAdd(date, region, service, derived);
+                key = derived;
+            }
+
             Hmac(key, stringToSign, expected);
 
             // A secret zeroed while it was being read (revoked, evicted, sealed) would have signed
             // with zeros, which anyone can compute: only a secret still intact afterwards counts.
+            // Its signing keys are zeroed after it is marked, so this covers them too.
             return SecretComparer.FixedTimeEquals(expected, provided) && !secretAccessKey.IsDisposed;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(derived);
         }
+    }
+
+    /// <summary>
+    /// The signing keys derived from one secret, a few scopes at most (a client signing for several
+    /// regions has one each); past <see cref="MaxScopes"/> keys are derived afresh, so no stream of
+    /// made-up scopes grows it. Entries are never replaced, so none is zeroed while in use: they all
+    /// go when the secret does.
+    /// </summary>
+    private sealed class SigningKeys : IDisposable
+    {
+        private const int MaxScopes = 8;
+        private readonly Lock _adding = new();
+        private volatile Scope[] _scopes = [];
+
+        public SecretBytes? Find(string date, string region, string service)
+        {
+            foreach (var scope in _scopes)
+            {
+                if (scope.Date == date && scope.Region == region && scope.Service == service)
+                {
+                    return scope.Key;
+                }
+            }
+
+            return null;
+        }
+
+        public void TryAdd(string date, string region, string service, ReadOnlySpan<byte> key)
+        {
+            lock (_adding)
+            {
+                if (_scopes.Length < MaxScopes && Find(date, region, service) is null)
+                {
+                    _scopes = [.. _scopes, new Scope(date, region, service, SecretBytes.CopyOf(key))];
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_adding)
+            {
+                foreach (var scope in _scopes)
+                {
+                    scope.Key.Dispose();
+                }
+            }
+        }
+
+        private sealed record Scope(string Date, string Region, string Service, SecretBytes Key);
     }
 
     /// <summary>Signs as a client does; used by Coffer's own CLI and by tests that craft requests.</summary>

@@ -68,19 +68,84 @@ public sealed class SqliteAuditStore : IAuditStore
 
     public async ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var r in records)
+        // Appends come from one writer loop, batch after batch: one connection and one prepared
+        // INSERT serve them all, instead of a pooled connection's PRAGMA and a parse per event.
+        await _appending.WaitAsync(cancellationToken);
+        try
         {
-            await ExecuteAsync(connection, tx,
-                $"INSERT INTO events ({Columns}) VALUES ($seq, $time, $id, $name, $source, $account, $principal, $user, $key, $error, $ip, $ro, $resources, $json, $hash);",
-                cancellationToken,
-                ("$seq", r.Sequence), ("$time", r.EventTime.ToUnixTimeMilliseconds()), ("$id", r.EventId), ("$name", r.EventName), ("$source", r.EventSource),
-                ("$account", r.AccountId), ("$principal", r.PrincipalArn), ("$user", r.UserName), ("$key", r.AccessKeyId), ("$error", r.ErrorCode),
-                ("$ip", r.SourceIp), ("$ro", r.ReadOnly ? 1 : 0), ("$resources", r.Resources), ("$json", r.Json), ("$hash", r.Hash));
+            _appender ??= await Appender.OpenAsync(this, cancellationToken);
+            try
+            {
+                await _appender.AppendAsync(records, cancellationToken);
+            }
+            catch
+            {
+                // Whatever went wrong, the next batch starts from a fresh connection.
+                await _appender.DisposeAsync();
+                _appender = null;
+                throw;
+            }
+        }
+        finally
+        {
+            _appending.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _appending = new(1, 1);
+    private Appender? _appender;
+
+    private sealed class Appender(SqliteConnection connection, SqliteCommand insert) : IAsyncDisposable
+    {
+        private static readonly string[] Parameters =
+            ["$seq", "$time", "$id", "$name", "$source", "$account", "$principal", "$user", "$key", "$error", "$ip", "$ro", "$resources", "$json", "$hash"];
+
+        public static async Task<Appender> OpenAsync(SqliteAuditStore store, CancellationToken cancellationToken)
+        {
+            var connection = await store.OpenAsync(cancellationToken);
+            var insert = connection.CreateCommand();
+            insert.CommandText = $"INSERT INTO events ({Columns}) VALUES ({string.Join(", ", Parameters)});";
+            foreach (var name in Parameters)
+            {
+                insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            return new Appender(connection, insert);
         }
 
-        await tx.CommitAsync(cancellationToken);
+        public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            insert.Transaction = tx;
+            var values = insert.Parameters;
+            foreach (var r in records)
+            {
+                values[0].Value = r.Sequence;
+                values[1].Value = r.EventTime.ToUnixTimeMilliseconds();
+                values[2].Value = r.EventId;
+                values[3].Value = r.EventName;
+                values[4].Value = r.EventSource;
+                values[5].Value = (object?)r.AccountId ?? DBNull.Value;
+                values[6].Value = (object?)r.PrincipalArn ?? DBNull.Value;
+                values[7].Value = (object?)r.UserName ?? DBNull.Value;
+                values[8].Value = (object?)r.AccessKeyId ?? DBNull.Value;
+                values[9].Value = (object?)r.ErrorCode ?? DBNull.Value;
+                values[10].Value = (object?)r.SourceIp ?? DBNull.Value;
+                values[11].Value = r.ReadOnly ? 1 : 0;
+                values[12].Value = r.Resources;
+                values[13].Value = r.Json;
+                values[14].Value = r.Hash;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await tx.CommitAsync(cancellationToken);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await insert.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default)
@@ -161,10 +226,23 @@ public sealed class SqliteAuditStore : IAuditStore
         await ExecuteAsync(connection, null, "DELETE FROM events WHERE seq <= $seq;", cancellationToken, ("$seq", sequence));
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await _appending.WaitAsync();
+        try
+        {
+            if (_appender is not null)
+            {
+                await _appender.DisposeAsync();
+                _appender = null;
+            }
+        }
+        finally
+        {
+            _appending.Release();
+        }
+
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
     }
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -28,6 +28,60 @@ public class SigV4CryptoTests
     }
 
     [Fact]
+    public void A_signing_key_kept_for_one_scope_answers_for_that_scope_only()
+    {
+        using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(ExampleSecret));
+
+        // The first check keeps the scope's signing key; every later one must answer as a fresh derivation would.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(SigV4Crypto.SignatureMatches(secret, "20150830", "us-east-1", "iam", StringToSign, ExampleSignature));
+            Assert.False(SigV4Crypto.SignatureMatches(secret, "20150830", "us-west-2", "iam", StringToSign, ExampleSignature));
+            Assert.False(SigV4Crypto.SignatureMatches(secret, "20150831", "us-east-1", "iam", StringToSign, ExampleSignature));
+            Assert.False(SigV4Crypto.SignatureMatches(secret, "20150830", "us-east-1", "kms", StringToSign, ExampleSignature));
+        }
+    }
+
+    [Fact]
+    public void Past_the_scopes_kept_signatures_are_still_checked_in_full()
+    {
+        using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(ExampleSecret));
+
+        for (var i = 0; i < 40; i++)
+        {
+            var region = $"region-{i}";
+            var signature = SigV4Crypto.Sign(secret, "20150830", region, "kms", StringToSign);
+            Assert.True(SigV4Crypto.SignatureMatches(secret, "20150830", region, "kms", StringToSign, signature));
+            Assert.False(SigV4Crypto.SignatureMatches(secret, "20150830", region, "kms", StringToSign, ExampleSignature));
+        }
+
+        Assert.True(SigV4Crypto.SignatureMatches(secret, "20150830", "us-east-1", "iam", StringToSign, ExampleSignature));
+    }
+
+    [Fact]
+    public void A_disposed_secret_matches_nothing_though_its_signing_key_was_kept()
+    {
+        var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(ExampleSecret));
+        Assert.True(SigV4Crypto.SignatureMatches(secret, "20150830", "us-east-1", "iam", StringToSign, ExampleSignature));
+
+        secret.Dispose();
+
+        bool Matches()
+        {
+            try
+            {
+                return SigV4Crypto.SignatureMatches(secret, "20150830", "us-east-1", "iam", StringToSign, ExampleSignature);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+
+        Assert.False(Matches());
+    }
+
+    [Fact]
     public void Verification_accepts_the_published_signature_and_rejects_any_other()
     {
         using var secret = SecretBytes.CopyOf(Encoding.UTF8.GetBytes(ExampleSecret));

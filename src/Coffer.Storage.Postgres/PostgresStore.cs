@@ -115,9 +115,9 @@ public sealed partial class PostgresStore : ICofferStore
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        // The key row first: the update locks it, so a racing rotation on another node waits here and
-        // then finds current_version moved on; and a key deleted meanwhile matches nothing (SQLite's
-        // INSERT OR IGNORE gives false for it too) instead of failing the material's foreign key.
+        // The key row first (SQLite inserts the material first; the outcome is the same): the update
+        // locks it, so a racing rotation on another node waits here and then finds current_version
+        // moved on, and the material's foreign key cannot fail under it.
         var moved = await ExecuteAsync(connection,
             material.RotationType == RotationTypes.Automatic
                 ? """
@@ -377,14 +377,13 @@ public sealed partial class PostgresStore : ICofferStore
 
     public async ValueTask<bool> TryInsertAliasAsync(KmsAlias alias, CancellationToken cancellationToken = default)
     {
-        // SQLite's INSERT OR IGNORE also gives false, rather than an error, for a target key deleted
-        // meanwhile; the EXISTS does that here, and its share lock keeps the key until the commit.
+        // Only a taken name gives false; a target key deleted meanwhile fails the foreign key, as in
+        // SQLite, whose INSERT OR IGNORE does not cover foreign keys either.
         await using var connection = await _db.OpenAsync(cancellationToken);
         var rows = await ExecuteAsync(connection,
             """
             INSERT INTO aliases (account_id, region, name, target_key_id, created_ms, updated_ms)
-            SELECT @account, @region, @name, @target, @created, @updated
-            WHERE EXISTS (SELECT 1 FROM keys WHERE key_id = @target FOR KEY SHARE)
+            VALUES (@account, @region, @name, @target, @created, @updated)
             ON CONFLICT DO NOTHING;
             """, cancellationToken, null, AliasParameters(alias));
         return rows == 1;

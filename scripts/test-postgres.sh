@@ -75,7 +75,7 @@ start_test_postgres() {
   chmod 600 "$test_pg_dir/pgpass"
   export PGPASSFILE="$test_pg_dir/pgpass"
   export COFFER_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=coffer_test;Database=postgres"
-  echo "Test PostgreSQL ($("$test_pg_bin/postgres" --version | awk '{print $NF}')) on 127.0.0.1:$port, role coffer_test (CREATEDB, not superuser)"
+  echo "Test PostgreSQL ($("$test_pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port, role coffer_test (CREATEDB, not superuser)"
 }
 
 stop_test_postgres() {

@@ -33,6 +33,13 @@ fi
 export COFFER_TEST_PKCS11_LIBRARY="$(dpkg -L libsofthsm2 2>/dev/null | grep -m1 'libsofthsm2\.so$' || echo /usr/lib/softhsm/libsofthsm2.so)"
 export COFFER_TEST_PKCS11_TOKEN=coffer-test COFFER_TEST_PKCS11_PIN=1234
 
+# --- A throwaway PostgreSQL for the storage tests (installed from Debian if absent), stopped on exit.
+step "Starting a throwaway PostgreSQL"
+# shellcheck source=scripts/test-postgres.sh
+source "$root/scripts/test-postgres.sh"
+trap stop_test_postgres EXIT
+start_test_postgres || { echo "starting PostgreSQL for the tests failed" >&2; exit 1; }
+
 # --- Build: the CLI the way users get it (./coffer builds Release once), then the tests.
 step "Building"
 ./coffer --help >/dev/null || { echo "building the coffer CLI failed" >&2; exit 1; }

@@ -17,7 +17,8 @@ internal static partial class AccountCommand
             DefaultValueFactory = _ => ServerCommand.DevDataDir,
         };
         var storage = StorageFlag.Create();
-        var create = new Command("create", "Create an account with an admin user (full IAM permissions) and print the admin's access key once.") { id, dataDir, storage };
+        var create = new Command("create", "Create an account with an admin user (full IAM permissions) and print the admin's access key once.") { id, dataDir, storage.Engine, storage.Connection };
+        StorageFlag.Validate(create, storage);
         create.SetAction(async (result, cancellationToken) =>
         {
             var accountId = result.GetValue(id)!;

@@ -53,8 +53,9 @@ internal static class AuditCommand
             "Check the signed digests and the hash chain; name the first event edited, removed, inserted or reordered. Prints the time up to which the trail is proven "
             + "(the last signed digest) and names events after it as unproven. Exits 1 if anything is wrong.")
         {
-            dataDir, storage, file, publicKey, through,
+            dataDir, storage.Engine, storage.Connection, file, publicKey, through,
         };
+        StorageFlag.Validate(verify, storage);
         verify.SetAction(async (result, cancellationToken) =>
         {
             DateTimeOffset? required;
@@ -160,8 +161,9 @@ internal static class AuditCommand
         output.AcceptOnlyFromAmong("table", "json");
         var query = new Command("query", "Show audit events, newest first, filtered by time, key, principal, event name, error code or source IP.")
         {
-            dataDir, storage, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
+            dataDir, storage.Engine, storage.Connection, since, until, key, principal, eventName, errorCode, sourceIp, limit, output,
         };
+        StorageFlag.Validate(query, storage);
         query.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
             var filter = new AuditFilter
@@ -211,8 +213,9 @@ internal static class AuditCommand
             "Write the trail as verifiable JSON lines to standard output (events with their chain hashes, and every signed digest). "
             + "With --since it starts at the last signed digest before that time, so it may hold up to one digest interval of earlier events.")
         {
-            dataDir, storage, since,
+            dataDir, storage.Engine, storage.Connection, since,
         };
+        StorageFlag.Validate(export, storage);
         export.SetAction((result, cancellationToken) => ReportErrorsAsync(async () =>
         {
             await using var store = await StoreFactory.OpenExistingAuditStoreAsync(StorageFlag.Read(result, storage, dataDir), cancellationToken);

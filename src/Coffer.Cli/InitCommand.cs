@@ -28,8 +28,9 @@ internal static class InitCommand
             and stored nowhere: hand each share to a different operator.
             """)
         {
-            dataDir, storage, seal, shares, threshold, account, library, token, keyLabel, pinFile,
+            dataDir, storage.Engine, storage.Connection, seal, shares, threshold, account, library, token, keyLabel, pinFile,
         };
+        StorageFlag.Validate(command, storage);
         command.SetAction(async (result, cancellationToken) =>
         {
             HsmKey? hsm = null;

@@ -14,7 +14,7 @@ internal static partial class ServerCommand
     {
         var dev = new Option<bool>("--dev")
         {
-            Description = "Run a development server: embedded SQLite store, root key in a file in the data folder, an admin key printed at start. Never for real data.",
+            Description = "Run a development server: embedded SQLite store (unless --storage says otherwise), root key in a file in the data folder, an admin key printed at start. Never for real data.",
         };
         var dataDir = new Option<string?>("--data-dir")
         {
@@ -90,7 +90,7 @@ internal static partial class ServerCommand
             the same library as at init; the server refuses to start without it or when they differ.
             """)
         {
-            dev, devAllowRemote, dataDir, storage, listen, regions, account, digestInterval, keyJobsInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
+            dev, devAllowRemote, dataDir, storage.Engine, storage.Connection, listen, regions, account, digestInterval, keyJobsInterval, retention, tlsCert, tlsKey, insecure, pkcs11Library, pinFile, config,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -115,7 +115,7 @@ internal static partial class ServerCommand
             try
             {
                 listenValue = settings.Text(listen) ?? result.GetValue(listen)!;
-                storageValue = settings.Text(storage) ?? result.GetValue(storage)!;
+                storageValue = settings.Text(storage.Engine) ?? result.GetValue(storage.Engine)!;
                 accountValue = settings.Text(account) ?? result.GetValue(account)!;
                 regionValues = settings.Values(regions);
                 isDev = settings.Flag(dev);
@@ -139,6 +139,20 @@ internal static partial class ServerCommand
             if (StorageFlag.Problem(storageValue) is { } storageProblem)
             {
                 return Fail(ExitCodes.Usage, storageProblem);
+            }
+
+            // Flag, then COFFER_POSTGRES_CONNECTION whole, then the config file's postgres-connection.
+            var fullDataDir = Path.GetFullPath(dataDirValue ?? DevDataDir);
+            var connectionFlag = result.GetValue(storage.Connection);
+            var storageOptions = new StorageOptions
+            {
+                Engine = storageValue,
+                DataDir = fullDataDir,
+                PostgresConnection = storageValue == StorageOptions.Postgres ? StorageFlag.Connection(connectionFlag, settings.Text(storage.Connection)) : connectionFlag,
+            };
+            if (storageOptions.Problem() is { } connectionProblem)
+            {
+                return Fail(ExitCodes.Usage, connectionProblem);
             }
 
             if ((settings.Text(tlsCert) is null) != (settings.Text(tlsKey) is null))
@@ -178,12 +192,11 @@ internal static partial class ServerCommand
                 return Fail(ExitCodes.Usage, "set both COFFER_DEV_ACCESS_KEY_ID and COFFER_DEV_SECRET_ACCESS_KEY, or neither.");
             }
 
-            var fullDataDir = Path.GetFullPath(dataDirValue ?? DevDataDir);
             var options = new ServerOptions
             {
                 Dev = isDev,
                 DataDir = fullDataDir,
-                Storage = new StorageOptions { Engine = storageValue, DataDir = fullDataDir },
+                Storage = storageOptions,
                 TlsCertPath = settings.Text(tlsCert),
                 TlsKeyPath = settings.Text(tlsKey),
                 InsecureHttp = settings.Flag(insecure),

@@ -51,7 +51,7 @@ public sealed class DataFolder : IAsyncDisposable
     public static async Task<DataFolder> OpenAsync(StorageOptions storage, TimeProvider clock, CancellationToken cancellationToken)
     {
         var dataDir = storage.DataDir;
-        if (!StoreFactory.HasStore(storage) || !File.Exists(Path.Combine(dataDir, DevFileSeal.FileName)))
+        if (!await StoreFactory.HasStoreAsync(storage, cancellationToken) || !File.Exists(Path.Combine(dataDir, DevFileSeal.FileName)))
         {
             throw new IOException($"{dataDir} is not a Coffer dev data folder (start 'coffer server --dev --data-dir {dataDir}' once first). "
                 + "A data folder sealed with shares cannot be changed offline.");

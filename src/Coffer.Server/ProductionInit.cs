@@ -32,9 +32,9 @@ public static class ProductionInit
         CancellationToken cancellationToken, HsmKey? hsm = null)
     {
         var dataDir = storage.DataDir;
-        if (StoreFactory.HasStore(storage))
+        if (await StoreFactory.HasStoreAsync(storage, cancellationToken))
         {
-            throw new InvalidOperationException($"{dataDir} already holds a Coffer store; init refuses to overwrite it.");
+            throw new InvalidOperationException($"{storage.Describe()} already holds a Coffer store; init refuses to overwrite it.");
         }
 
         Directory.CreateDirectory(dataDir);
@@ -45,7 +45,9 @@ public static class ProductionInit
         }
         catch
         {
-            // A half-made store would be refused by init and unusable by the server: remove it.
+            // A half-made store would be refused by init and unusable by the server: remove it. On
+            // PostgreSQL the files here are only the audit public key; the tables stay, and init can
+            // run again only once the operator has emptied the database (its settings are the mark).
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var file in Directory.GetFiles(dataDir, "*.db*").Append(Path.Combine(dataDir, AuditKeys.PublicKeyFileName)).Where(File.Exists))
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Coffer.Storage;
+using Coffer.Storage.Postgres;
 using Coffer.Storage.Sqlite;
 
 namespace Coffer.Server;
@@ -17,6 +18,7 @@ public static class StoreFactory
         ICofferStore store = storage.Engine switch
         {
             StorageOptions.Sqlite => SqliteStore.InDirectory(storage.DataDir),
+            StorageOptions.Postgres => new PostgresStore(Connection(storage)),
             _ => Unknown<ICofferStore>(storage),
         };
         return await InitializedAsync(store, (s, token) => s.InitializeAsync(token), cancellationToken);
@@ -26,14 +28,22 @@ public static class StoreFactory
     /// Opens a records store that must exist already, for an operator command: an
     /// <see cref="IOException"/> names the place instead of an empty store being made there.
     /// </summary>
-    public static Task<ICofferStore> OpenExistingStoreAsync(StorageOptions storage, CancellationToken cancellationToken) => HasStore(storage)
-        ? OpenStoreAsync(storage, cancellationToken)
-        : throw new IOException($"{storage.DataDir} is not a Coffer data folder.");
+    public static async Task<ICofferStore> OpenExistingStoreAsync(StorageOptions storage, CancellationToken cancellationToken) =>
+        await HasStoreAsync(storage, cancellationToken)
+            ? await OpenStoreAsync(storage, cancellationToken)
+            : throw new IOException(storage.Engine == StorageOptions.Postgres
+                ? $"{storage.Describe()} holds no Coffer store (run 'coffer init' or 'coffer server' on it first)."
+                : $"{storage.DataDir} is not a Coffer data folder.");
 
-    /// <summary>Whether the records store exists (init refuses to overwrite one).</summary>
-    public static bool HasStore(StorageOptions storage) => storage.Engine switch
+    /// <summary>
+    /// Whether the records store exists (init refuses to overwrite one): SQLite's file, or on
+    /// PostgreSQL a migrated schema holding at least one setting (the database itself is the
+    /// operator's to create, so its mere existence says nothing).
+    /// </summary>
+    public static async Task<bool> HasStoreAsync(StorageOptions storage, CancellationToken cancellationToken) => storage.Engine switch
     {
         StorageOptions.Sqlite => File.Exists(Path.Combine(storage.DataDir, SqliteStore.FileName)),
+        StorageOptions.Postgres => await PostgresStore.ExistsAsync(Connection(storage), cancellationToken),
         _ => Unknown<bool>(storage),
     };
 
@@ -41,6 +51,7 @@ public static class StoreFactory
     public static IAuditStore AuditStore(StorageOptions storage) => storage.Engine switch
     {
         StorageOptions.Sqlite => SqliteAuditStore.InDirectory(storage.DataDir),
+        StorageOptions.Postgres => new PostgresAuditStore(Connection(storage)),
         _ => Unknown<IAuditStore>(storage),
     };
 
@@ -52,6 +63,9 @@ public static class StoreFactory
             StorageOptions.Sqlite => File.Exists(Path.Combine(storage.DataDir, SqliteAuditStore.FileName))
                 ? null
                 : $"{storage.DataDir} has no audit trail ({SqliteAuditStore.FileName}).",
+            StorageOptions.Postgres => await PostgresAuditStore.ExistsAsync(Connection(storage), cancellationToken)
+                ? null
+                : $"{storage.Describe()} has no audit trail (no audit_events table).",
             _ => Unknown<string?>(storage),
         };
         if (missing is not null)
@@ -76,6 +90,11 @@ public static class StoreFactory
             throw;
         }
     }
+
+    // The CLI checks StorageOptions.Problem first, so a missing connection string is a caller's bug here too.
+    private static string Connection(StorageOptions storage) => storage.PostgresConnection is { Length: > 0 } connection
+        ? connection
+        : throw new InvalidOperationException(storage.Problem());
 
     // The CLI refuses an unknown engine before it gets here; reaching this is a bug in the caller.
     [DoesNotReturn]

@@ -2,9 +2,34 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-/// <summary><c>--storage</c>: one definition for <c>server</c> and every command that reads a store.</summary>
+/// <summary><c>--storage</c> and <c>--postgres-connection</c>: one definition for <c>server</c> and every command that reads a store.</summary>
 public class CliStorageTests
 {
+    [Theory]
+    [InlineData("server --dev --storage mysql")]
+    [InlineData("audit query --storage mysql")]
+    [InlineData("audit verify --storage mysql")]
+    [InlineData("audit export --storage mysql")]
+    [InlineData("account create --id 444455556666 --storage mysql")]
+    [InlineData("init --data-dir /nonexistent --seal shamir --storage mysql")]
+    public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
+    {
+        var result = await Repo.CofferAsync(arguments.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("coffer: --storage: 'mysql' is not a storage engine this build has; use sqlite or postgres.", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_checks_an_engine_from_the_environment_too()
+    {
+        var result = await Repo.CofferAsync(["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
+            new Dictionary<string, string> { ["COFFER_STORAGE"] = "mysql" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("coffer: --storage: 'mysql'", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("server --dev --storage postgres")]
     [InlineData("audit query --storage postgres")]
@@ -12,22 +37,24 @@ public class CliStorageTests
     [InlineData("audit export --storage postgres")]
     [InlineData("account create --id 444455556666 --storage postgres")]
     [InlineData("init --data-dir /nonexistent --seal shamir --storage postgres")]
-    public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
+    public async Task Postgres_without_a_connection_string_exits_2_saying_where_it_comes_from(string arguments)
     {
         var result = await Repo.CofferAsync(arguments.Split(' '));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("coffer: --storage: 'postgres' is not a storage engine this build has; use sqlite.", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("coffer: --storage postgres needs --postgres-connection or COFFER_POSTGRES_CONNECTION", result.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_server_checks_an_engine_from_the_environment_too()
+    [Theory]
+    [InlineData("server --dev")]
+    [InlineData("audit query")]
+    [InlineData("account create --id 444455556666")]
+    public async Task A_password_on_the_command_line_is_refused_before_anything_connects(string arguments)
     {
-        var result = await Repo.CofferAsync(["server", "--dev", "--listen", $"127.0.0.1:{Repo.FreePort()}"],
-            new Dictionary<string, string> { ["COFFER_STORAGE"] = "postgres" });
+        var result = await Repo.CofferAsync([.. arguments.Split(' '), "--storage", "postgres", "--postgres-connection", "Host=127.0.0.1;Port=1;Password=hunter2"]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("coffer: --storage: 'postgres'", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--postgres-connection: the connection string holds a password", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -43,6 +70,7 @@ public class CliStorageTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--storage <ENGINE>", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--postgres-connection <CONNECTION>", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

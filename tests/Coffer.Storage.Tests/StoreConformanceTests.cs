@@ -1,11 +1,12 @@
 using Coffer.Core;
+using Coffer.Storage.Postgres;
 using Coffer.Storage.Sqlite;
 
 namespace Coffer.Storage.Tests;
 
 /// <summary>
 /// What every <see cref="ICofferStore"/> engine must do. Each engine gets a subclass that says how
-/// to open a fresh store and reopen it; the PostgreSQL engine will join here.
+/// to open a fresh store and reopen it.
 /// </summary>
 public abstract class StoreConformanceTests : IAsyncLifetime
 {
@@ -15,10 +16,14 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     protected abstract Task<ICofferStore> OpenAsync();
 
+    /// <summary>Empties a store that an engine shares between the tests of a class.</summary>
+    protected virtual Task EmptyAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         Store = await OpenAsync();
         await Store.InitializeAsync();
+        await EmptyAsync();
     }
 
     public async Task DisposeAsync() => await Store.DisposeAsync();
@@ -309,6 +314,146 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(use, await Store.FindKeyLastUseAsync(kept.KeyId));
         Assert.Null(await Store.FindKeyLastUseAsync(deleted.KeyId));
     }
+
+    [Fact]
+    public async Task Principal_names_are_unique_without_regard_to_case_and_listed_in_byte_order()
+    {
+        var account = $"{Random.Shared.NextInt64(100_000_000_000, 999_999_999_999)}";
+        PrincipalRecord User(string name) => new($"arn:aws:iam::{account}:user/{name}", account, PrincipalKind.User, name, $"AIDA{name}", "/", Now);
+
+        Assert.True(await Store.TryInsertPrincipalAsync(User("bob")));
+        Assert.False(await Store.TryInsertPrincipalAsync(User("BOB")));
+        Assert.True(await Store.TryInsertPrincipalAsync(User("Zed")));
+        Assert.True(await Store.TryInsertPrincipalAsync(User("alice")));
+        Assert.True(await Store.TryInsertPrincipalAsync(User("_x")));
+
+        Assert.Equal("bob", (await Store.FindPrincipalAsync(account, PrincipalKind.User, "Bob"))!.Name);
+        Assert.Null(await Store.FindPrincipalAsync(account, PrincipalKind.Role, "bob"));
+        // Byte order, as SQLite's BINARY collation gives it: upper case before '_' before lower case.
+        Assert.Equal(["Zed", "_x", "alice", "bob"], (await Store.ListPrincipalsAsync(account, PrincipalKind.User, null, 10)).Select(p => p.Name));
+        Assert.Equal(["alice", "bob"], (await Store.ListPrincipalsAsync(account, PrincipalKind.User, "_x", 10)).Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task A_principal_keeps_its_policies_and_tags_until_it_is_deleted()
+    {
+        var arn = $"arn:aws:iam::111122223333:role/r-{Guid.NewGuid():N}";
+        var role = new PrincipalRecord(arn, "111122223333", PrincipalKind.Role, arn[^10..], "AROA1", "/", Now, "{\"trust\":1}", 7200);
+        Assert.True(await Store.TryInsertPrincipalAsync(role));
+        await Store.PutPrincipalPolicyAsync(new PrincipalPolicy(arn, "b", "{1}"));
+        await Store.PutPrincipalPolicyAsync(new PrincipalPolicy(arn, "a", "{2}"));
+        await Store.PutPrincipalPolicyAsync(new PrincipalPolicy(arn, "b", "{3}"));
+        await Store.ReplacePrincipalTagsAsync(arn, [new KmsTag("k1", "v1"), new KmsTag("k2", "v2")]);
+        await Store.ReplacePrincipalTagsAsync(arn, [new KmsTag("k3", "v3")]);
+
+        Assert.Equal(role, await Store.FindPrincipalAsync("111122223333", PrincipalKind.Role, role.Name));
+        Assert.Equal([new PrincipalPolicy(arn, "a", "{2}"), new PrincipalPolicy(arn, "b", "{3}")], await Store.ListPrincipalPoliciesAsync(arn));
+        Assert.Equal([new KmsTag("k3", "v3")], await Store.GetPrincipalTagsAsync(arn));
+        Assert.True(await Store.DeletePrincipalPolicyAsync(arn, "a"));
+        Assert.False(await Store.DeletePrincipalPolicyAsync(arn, "a"));
+
+        Assert.True(await Store.DeletePrincipalAsync(arn));
+        Assert.False(await Store.DeletePrincipalAsync(arn));
+        Assert.Empty(await Store.ListPrincipalPoliciesAsync(arn));
+        Assert.Empty(await Store.GetPrincipalTagsAsync(arn));
+    }
+
+    [Fact]
+    public async Task Access_keys_and_sessions_are_found_listed_and_removed()
+    {
+        var principal = $"arn:aws:iam::111122223333:user/{Guid.NewGuid():N}";
+        var first = new AccessKeyRecord($"AKIA{Guid.NewGuid():N}"[..20], "111122223333", principal, "u", AccessKeyStatus.Active, [1], Now);
+        var second = first with { AccessKeyId = $"AKIA{Guid.NewGuid():N}"[..20], CreatedAt = Now.AddSeconds(1) };
+        await Store.UpsertAccessKeyAsync(second);
+        await Store.UpsertAccessKeyAsync(first);
+        var session = new SessionRecord($"ASIA{Guid.NewGuid():N}"[..20], "111122223333", "arn:aws:iam::111122223333:role/r", "AROA1", "s", [2], [3], Now.AddHours(1), Now);
+        await Store.InsertSessionAsync(session);
+        await Store.UpdateSessionSecretAsync(session.AccessKeyId, [4]);
+
+        Assert.Equal([first.AccessKeyId, second.AccessKeyId], (await Store.ListAccessKeysAsync(principal)).Select(k => k.AccessKeyId));
+        Assert.Contains(await Store.ListAllAccessKeysAsync(), k => k.AccessKeyId == first.AccessKeyId);
+        var found = await Store.FindSessionAsync(session.AccessKeyId);
+        Assert.Equal(session, found! with { SealedSecret = session.SealedSecret, TokenHash = session.TokenHash });
+        Assert.Equal([4], found.SealedSecret);
+        Assert.Equal([3], found.TokenHash);
+        Assert.Contains(await Store.ListAllSessionsAsync(), s => s.AccessKeyId == session.AccessKeyId);
+        Assert.True(await Store.DeleteAccessKeyAsync(first.AccessKeyId));
+        Assert.False(await Store.DeleteAccessKeyAsync(first.AccessKeyId));
+        Assert.Null(await Store.FindAccessKeyAsync(first.AccessKeyId));
+        Assert.Null(await Store.FindSessionAsync("ASIANONE"));
+    }
+
+    [Fact]
+    public async Task Grants_are_found_by_key_grantee_and_retiring_principal_and_go_with_their_key()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{\"v\":1}", [], Material(key));
+        await Store.SetKeyPolicyAsync(key.KeyId, "{\"v\":2}");
+        var retiring = $"arn:aws:iam::111122223333:role/{Guid.NewGuid():N}";
+        var grant = new GrantRecord($"g1-{key.KeyId}", key.KeyId, "name", "arn:a", retiring, ["Decrypt", "Encrypt"],
+            new Dictionary<string, string> { ["k"] = "v" }, null, "111122223333", Now);
+        var other = grant with { GrantId = $"g2-{key.KeyId}", Name = null, GranteePrincipal = "arn:b", RetiringPrincipal = null, EncryptionContextEquals = null,
+            EncryptionContextSubset = new Dictionary<string, string> { ["s"] = "t" }, CreatedAt = Now.AddSeconds(1) };
+        await Store.InsertGrantAsync(grant);
+        await Store.InsertGrantAsync(other);
+
+        static object Shape(GrantRecord g) => (g.GrantId, g.KeyId, g.Name, g.GranteePrincipal, g.RetiringPrincipal, string.Join(',', g.Operations),
+            g.EncryptionContextEquals is null ? null : string.Join(',', g.EncryptionContextEquals), g.EncryptionContextSubset is null ? null : string.Join(',', g.EncryptionContextSubset),
+            g.IssuingAccount, g.CreatedAt);
+        Assert.Equal("{\"v\":2}", await Store.GetKeyPolicyAsync(key.KeyId));
+        Assert.Equal([Shape(grant), Shape(other)], (await Store.ListGrantsAsync(key.KeyId)).Select(Shape));
+        Assert.Equal([Shape(other)], (await Store.ListGrantsForGranteesAsync(key.KeyId, ["arn:b", "arn:c"])).Select(Shape));
+        Assert.Empty(await Store.ListGrantsForGranteesAsync(key.KeyId, []));
+        Assert.Equal(2, await Store.CountGrantsAsync(key.KeyId));
+        Assert.Equal([Shape(grant)], (await Store.ListGrantsByRetiringPrincipalAsync(retiring)).Select(Shape));
+        Assert.Equal(Shape(grant), Shape((await Store.FindGrantAsync(grant.GrantId))!));
+        Assert.True(await Store.DeleteGrantAsync(grant.GrantId));
+        Assert.False(await Store.DeleteGrantAsync(grant.GrantId));
+
+        await Store.DeleteKeyAsync(key.KeyId);
+        Assert.Null(await Store.FindGrantAsync(other.GrantId));
+        Assert.Null(await Store.GetKeyPolicyAsync(key.KeyId));
+    }
+
+    [Fact]
+    public async Task Aliases_are_listed_by_name_per_key_and_follow_an_update()
+    {
+        var (first, second) = (NewKey($"test-{Guid.NewGuid():N}"), NewKey());
+        second = second with { Region = first.Region };
+        await Store.InsertKeyAsync(first, "{}", [], Material(first));
+        await Store.InsertKeyAsync(second, "{}", [], Material(second));
+        KmsAlias Alias(string name, KmsKey target) => new() { AccountId = target.AccountId, Region = target.Region, Name = name, TargetKeyId = target.KeyId, CreationDate = Now, LastUpdatedDate = Now };
+        foreach (var (name, target) in new[] { ("alias/b", first), ("alias/a", first), ("alias/C", second) })
+        {
+            Assert.True(await Store.TryInsertAliasAsync(Alias(name, target)));
+        }
+
+        await Store.UpdateAliasAsync(Alias("alias/b", second) with { LastUpdatedDate = Now.AddDays(1) });
+
+        Assert.Equal(["alias/C", "alias/a", "alias/b"], (await Store.ListAliasesAsync(first.AccountId, first.Region, null, null, 10)).Select(a => a.Name));
+        Assert.Equal(["alias/a"], (await Store.ListAliasesAsync(first.AccountId, first.Region, first.KeyId, null, 10)).Select(a => a.Name));
+        Assert.Equal(["alias/b"], (await Store.ListAliasesAsync(first.AccountId, first.Region, second.KeyId, "alias/C", 10)).Select(a => a.Name));
+        Assert.Equal(Alias("alias/b", second) with { LastUpdatedDate = Now.AddDays(1) }, await Store.FindAliasAsync(first.AccountId, first.Region, "alias/b"));
+    }
+
+    [Fact]
+    public async Task Settings_are_replaced_and_deleted_together_and_material_is_replaced_only_from_what_it_was()
+    {
+        var (a, b) = ($"a-{Guid.NewGuid():N}", $"b-{Guid.NewGuid():N}");
+        await Store.TryInsertSettingAsync(a, [1]);
+        await Store.ReplaceSettingsAsync(new Dictionary<string, byte[]?> { [a] = null, [b] = [2] });
+        Assert.Null(await Store.GetSettingAsync(a));
+        Assert.Equal([2], await Store.GetSettingAsync(b));
+
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [new KmsTag("x", "1"), new KmsTag("y", "2")], Material(key));
+        await Store.ReplaceTagsAsync(key.KeyId, [new KmsTag("y", "3")]);
+        Assert.Equal([new KmsTag("y", "3")], await Store.GetTagsAsync(key.KeyId));
+        Assert.False(await Store.UpdateMaterialAsync(Material(key) with { Sealed = [9] }, [0]));
+        Assert.True(await Store.UpdateMaterialAsync(Material(key) with { Sealed = [9] }, [1, 2, 3]));
+        Assert.Equal([9], (await Store.FindMaterialAsync(key.KeyId, 1))!.Sealed);
+        Assert.Contains(await Store.ListAllMaterialAsync(), m => m.KeyId == key.KeyId && m.Sealed.SequenceEqual(new byte[] { 9 }));
+    }
 }
 
 public sealed class SqliteStoreConformanceTests : StoreConformanceTests
@@ -328,5 +473,58 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         await reopened.InitializeAsync();
 
         Assert.Equal(key, await reopened.FindKeyAsync("us-east-1", key.KeyId));
+    }
+}
+
+public sealed class PostgresStoreConformanceTests(PostgresTestDatabase database) : StoreConformanceTests, IClassFixture<PostgresTestDatabase>
+{
+    protected override Task<ICofferStore> OpenAsync() => Task.FromResult<ICofferStore>(new PostgresStore(database.ConnectionString));
+
+    // The class shares one database; each test starts from an empty store, as each SQLite test has its own file.
+    protected override Task EmptyAsync() => database.EmptyAsync();
+
+    [Fact]
+    public async Task The_store_survives_reopening_and_migrating_again()
+    {
+        var key = new KmsKey { KeyId = Guid.NewGuid().ToString(), AccountId = "111122223333", Region = "us-east-1", CreationDate = DateTimeOffset.FromUnixTimeSeconds(1), State = KeyState.Enabled };
+        await Store.InsertKeyAsync(key, "{}", [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
+
+        await using var reopened = new PostgresStore(database.ConnectionString);
+        await reopened.InitializeAsync();
+
+        Assert.Equal(key, await reopened.FindKeyAsync("us-east-1", key.KeyId));
+    }
+
+    [Fact]
+    public async Task Nodes_racing_for_one_alias_or_one_rotation_end_with_exactly_one_winner()
+    {
+        var key = new KmsKey { KeyId = Guid.NewGuid().ToString(), AccountId = "111122223333", Region = "us-east-1", CreationDate = DateTimeOffset.FromUnixTimeSeconds(1), State = KeyState.Enabled };
+        await Store.InsertKeyAsync(key, "{}", [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
+        var nodes = new List<PostgresStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            nodes.Add(new PostgresStore(database.ConnectionString));
+        }
+
+        try
+        {
+            var alias = new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = $"alias/{key.KeyId}", TargetKeyId = key.KeyId, CreationDate = key.CreationDate, LastUpdatedDate = key.CreationDate };
+            var aliases = await Task.WhenAll(nodes.Select(n => n.TryInsertAliasAsync(alias).AsTask()));
+            var rotated = key with { CurrentMaterialVersion = 2, OnDemandRotations = 1 };
+            var rotations = await Task.WhenAll(nodes.Select((n, i) =>
+                n.TryAddMaterialVersionAsync(rotated, new StoredMaterial(key.KeyId, 2, [(byte)i], key.CreationDate, RotationTypes.OnDemand)).AsTask()));
+
+            Assert.Single(aliases, won => won);
+            Assert.Single(rotations, won => won);
+            var found = await Store.FindKeyAsync(key.Region, key.KeyId);
+            Assert.Equal((2, 1), (found!.CurrentMaterialVersion, found.OnDemandRotations));
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 }

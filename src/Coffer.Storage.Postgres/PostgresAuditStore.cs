@@ -1,0 +1,183 @@
+using System.Text;
+using static Coffer.Storage.Postgres.PostgresDatabase;
+
+namespace Coffer.Storage.Postgres;
+
+/// <summary>
+/// The audit trail in the same PostgreSQL database as the records (tables <c>audit_*</c>), shared
+/// by every node. An append is one transaction that first takes a transaction-scoped advisory lock
+/// and checks that its first event follows the chain's head (<c>audit_chain_head</c>): appends from
+/// several nodes are serialised, and an append computed from a head that another node has moved on
+/// from is refused, rather than forking the chain. The sequence's primary key is the second guard.
+/// </summary>
+public sealed class PostgresAuditStore : IAuditStore
+{
+    private const string Columns =
+        "seq, event_time_ms, event_id, event_name, event_source, account_id, principal_arn, user_name, access_key_id, error_code, source_ip, read_only, resources, json, hash";
+
+    private readonly PostgresDatabase _db;
+
+    public PostgresAuditStore(string connectionString) => _db = new PostgresDatabase(connectionString);
+
+    /// <summary>Whether the database holds Coffer's audit tables (a trail may be empty and still exist, as an empty <c>audit.db</c> does).</summary>
+    public static async Task<bool> ExistsAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var db = new PostgresDatabase(connectionString);
+        return await db.HasTableAsync("audit_events", cancellationToken);
+    }
+
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) => _db.MigrateAsync(cancellationToken);
+
+    public async ValueTask<(long Sequence, byte[] Hash)?> LastAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1;", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+    }
+
+    public async ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@lock);", cancellationToken, tx, ("@lock", AuditChainLock));
+        var head = (long?)await ScalarAsync(connection, "SELECT last_seq FROM audit_chain_head WHERE id = 1;", cancellationToken, tx);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var expected = i == 0 ? head + 1 : records[i - 1].Sequence + 1;
+            if (expected is { } next && records[i].Sequence != next)
+            {
+                // Another node appended since this one last read the head: its hash would not chain on.
+                throw new InvalidOperationException(
+                    $"Audit event {records[i].Sequence} does not follow the trail's head at {next - 1}; another writer appended meanwhile.");
+            }
+        }
+
+        await using (var insert = Command(connection,
+            $"INSERT INTO audit_events ({Columns}) VALUES (@seq, @time, @id, @name, @source, @account, @principal, @user, @key, @error, @ip, @ro, @resources, @json, @hash);",
+            tx, ("@seq", 0L), ("@time", 0L), ("@id", ""), ("@name", ""), ("@source", ""), ("@account", ""), ("@principal", ""), ("@user", ""), ("@key", ""),
+            ("@error", ""), ("@ip", ""), ("@ro", false), ("@resources", ""), ("@json", ""), ("@hash", Array.Empty<byte>())))
+        {
+            // Typed once, so that a null in any row binds as text rather than as an untyped parameter.
+            foreach (var name in new[] { "@account", "@principal", "@user", "@key", "@error", "@ip" })
+            {
+                insert.Parameters[name].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            }
+
+            foreach (var r in records)
+            {
+                insert.Parameters["@seq"].Value = r.Sequence;
+                insert.Parameters["@time"].Value = r.EventTime.ToUnixTimeMilliseconds();
+                insert.Parameters["@id"].Value = r.EventId;
+                insert.Parameters["@name"].Value = r.EventName;
+                insert.Parameters["@source"].Value = r.EventSource;
+                insert.Parameters["@account"].Value = (object?)r.AccountId ?? DBNull.Value;
+                insert.Parameters["@principal"].Value = (object?)r.PrincipalArn ?? DBNull.Value;
+                insert.Parameters["@user"].Value = (object?)r.UserName ?? DBNull.Value;
+                insert.Parameters["@key"].Value = (object?)r.AccessKeyId ?? DBNull.Value;
+                insert.Parameters["@error"].Value = (object?)r.ErrorCode ?? DBNull.Value;
+                insert.Parameters["@ip"].Value = (object?)r.SourceIp ?? DBNull.Value;
+                insert.Parameters["@ro"].Value = r.ReadOnly;
+                insert.Parameters["@resources"].Value = r.Resources;
+                insert.Parameters["@json"].Value = r.Json;
+                insert.Parameters["@hash"].Value = r.Hash;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await ExecuteAsync(connection,
+            "INSERT INTO audit_chain_head (id, last_seq) VALUES (1, @seq) ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq;",
+            cancellationToken, tx, ("@seq", records[^1].Sequence));
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default)
+    {
+        var where = new StringBuilder("WHERE TRUE");
+        var parameters = new List<(string, object?)>();
+        void Add(string clause, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Append(" AND ").Append(clause);
+                parameters.Add((name, value));
+            }
+        }
+
+        Add("event_time_ms >= @start", "@start", filter.Start?.ToUnixTimeMilliseconds());
+        Add("event_time_ms <= @end", "@end", filter.End?.ToUnixTimeMilliseconds());
+        Add("account_id = @account", "@account", filter.AccountId);
+        Add("event_name = @name", "@name", filter.EventName);
+        Add("event_source = @source", "@source", filter.EventSource);
+        Add("(' ' || resources || ' ') LIKE @resource ESCAPE '\\'", "@resource", filter.Resource is null ? null : $"% {EscapeLike(filter.Resource)} %");
+        Add("(principal_arn = @principal OR user_name = @principal)", "@principal", filter.Principal);
+        Add("user_name = @user", "@user", filter.UserName);
+        Add("access_key_id = @key", "@key", filter.AccessKeyId);
+        Add("error_code = @error", "@error", filter.ErrorCode);
+        Add("source_ip = @ip", "@ip", filter.SourceIp);
+        Add("read_only = @ro", "@ro", filter.ReadOnly);
+        Add("seq < @before", "@before", filter.BeforeSequence);
+        Add("seq > @after", "@after", filter.AfterSequence);
+        parameters.Add(("@limit", filter.Limit));
+
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            $"SELECT {Columns} FROM audit_events {where} ORDER BY seq {(filter.NewestFirst ? "DESC" : "ASC")} LIMIT @limit;", null, parameters.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var records = new List<AuditRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(new AuditRecord(reader.GetInt64(0), Time(reader, 1), reader.GetString(2), reader.GetString(3), reader.GetString(4), OptionalText(reader, 5),
+                OptionalText(reader, 6), OptionalText(reader, 7), OptionalText(reader, 8), OptionalText(reader, 9), OptionalText(reader, 10), reader.GetBoolean(11),
+                reader.GetString(12), reader.GetString(13), (byte[])reader.GetValue(14)));
+        }
+
+        return records;
+    }
+
+    public async ValueTask AppendDigestAsync(AuditDigestRecord digest, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO audit_digests (seq, created_ms, json, signature) VALUES (@seq, @created, @json, @sig);", cancellationToken, null,
+            ("@seq", digest.Sequence), ("@created", digest.CreatedAt.ToUnixTimeMilliseconds()), ("@json", digest.Json), ("@sig", digest.Signature));
+    }
+
+    public async ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = Command(connection, "SELECT seq, created_ms, json, signature FROM audit_digests ORDER BY seq;", null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var digests = new List<AuditDigestRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            digests.Add(new AuditDigestRecord(reader.GetInt64(0), Time(reader, 1), reader.GetString(2), (byte[])reader.GetValue(3)));
+        }
+
+        return digests;
+    }
+
+    public async ValueTask ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        // A committed write, as an append is: it fails when the database refuses writes (a read-only
+        // standby after a failover, a full disk, a lost connection).
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO audit_probe (id, at_ms) VALUES (1, @at) ON CONFLICT (id) DO UPDATE SET at_ms = excluded.at_ms;", cancellationToken,
+            null, ("@at", Environment.TickCount64));
+    }
+
+    public async ValueTask DeleteThroughAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "DELETE FROM audit_events WHERE seq <= @seq;", cancellationToken, null, ("@seq", sequence));
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,82 @@
+using Npgsql;
+
+namespace Coffer.Storage.Tests;
+
+/// <summary>
+/// A throwaway PostgreSQL database for one test class, made on the server that
+/// <c>COFFER_TEST_POSTGRES</c> names (scripts/test.sh starts one) and dropped after the class.
+/// Without that variable the tests fail, saying so: an engine that is never tested is not skipped
+/// quietly. The role needs CREATEDB, never superuser, as Coffer itself does.
+/// </summary>
+public sealed class PostgresTestDatabase : IAsyncLifetime
+{
+    public const string Variable = "COFFER_TEST_POSTGRES";
+
+    private string? _adminConnection;
+    private string? _name;
+
+    /// <summary>The connection string of this class's own database.</summary>
+    public string ConnectionString { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var server = Environment.GetEnvironmentVariable(Variable);
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            throw new InvalidOperationException(
+                $"{Variable} is not set, so the PostgreSQL storage tests cannot run. Run ./scripts/test.sh, which starts a throwaway PostgreSQL, or set {Variable} "
+                + "to a connection string for a role with CREATEDB (e.g. Host=127.0.0.1;Port=55432;Username=coffer_test), its password in PGPASSWORD or PGPASSFILE.");
+        }
+
+        var admin = new NpgsqlConnectionStringBuilder(server) { Pooling = false };
+        admin.Database ??= "postgres";
+        _adminConnection = admin.ConnectionString;
+        _name = $"coffer_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(_adminConnection))
+        {
+            await connection.OpenAsync();
+            // A generated name of letters, digits and underscores: nothing to quote or inject.
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {_name};", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = _name }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Empties every table but the migration record, so that each test of a class starts from an
+    /// empty store, as each SQLite test does with a file of its own, without a database per test.
+    /// </summary>
+    public async Task EmptyAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var truncate = new NpgsqlCommand(
+            """
+            DO $$
+            DECLARE tables text;
+            BEGIN
+                SELECT string_agg(quote_ident(tablename), ', ') INTO tables FROM pg_tables
+                WHERE schemaname = current_schema() AND tablename <> 'schema_migrations';
+                IF tables IS NOT NULL THEN
+                    EXECUTE 'TRUNCATE ' || tables;
+                END IF;
+            END $$;
+            """, connection);
+        await truncate.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_name is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_adminConnection);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE);", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -121,7 +121,7 @@ public sealed class HotPath : IDisposable
         _authorizer = new KmsAuthorizer(store, policies, _clock);
 
         // The Encrypt row of the real operation table: its request type and the members its audit event leaves out.
-        _encryptSpec = OperationTable.Kms(new ServiceParts(null!, null!, new Service.Keys.KeyPairGenerator(), null!, null!, _clock, new KmsLimits(), null!))
+        _encryptSpec = OperationTable.Kms(new ServiceParts(null!, null!, new Service.Keys.KeyPairGenerator(), null!, null!, _clock, new KmsLimits(), null!, null!))
             .Single(row => row.Name == "Encrypt");
         _encrypt = (Operation<EncryptRequest, EncryptResponse>)_encryptSpec.Operation;
 

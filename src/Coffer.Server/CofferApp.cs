@@ -189,7 +189,9 @@ public sealed class CofferApp : IAsyncDisposable
                 }
             });
         });
-        var parts = new ServiceParts(store, vault, generator, authorizer, policies, options.Clock, options.Limits, usage);
+        var keys = new KeyCache(store, options.Clock, keyring);
+        secrets.Add(keys);
+        var parts = new ServiceParts(store, vault, generator, authorizer, policies, options.Clock, options.Limits, usage, keys);
         async Task<ISeal> OpenSealAsync(IReadOnlyList<SecretBytes> shares, CancellationToken token) => config.Kind == SealConfig.Dev
             ? DevFileSeal.OpenOrCreate(options.DataDir)
             : await Rekey.OpenCurrentAsync(store, config, shares, options.Pkcs11Pin, pkcs11Library, token);
@@ -197,8 +199,6 @@ public sealed class CofferApp : IAsyncDisposable
             .Concat(OperationTable.CloudTrail(auditStore))
             .Concat(OperationTable.IamAndSts(new IamService(store, authorizer, policies, options.Clock, directory), new StsService(store, authorizer, options.Clock, directory)))
             .Concat(OperationTable.Operator(unseal, keyring, store, audit, OpenSealAsync)));
-        var keys = new KeyCache(store, options.Clock, keyring);
-        secrets.Add(keys);
         var steps = new OperationSteps(new KeyResolver(store, keys), authorizer, operatorAccount);
         builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, usage, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
         builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));

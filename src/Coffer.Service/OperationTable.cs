@@ -35,7 +35,7 @@ public sealed class OperationTable
     public static IEnumerable<OperationSpec> Kms(ServiceParts parts)
     {
         var (store, vault, authorizer, clock) = (parts.Store, parts.Vault, parts.Authorizer, parts.Clock);
-        var envelope = new SymmetricEnvelope(store, vault);
+        var envelope = new SymmetricEnvelope(store, vault, parts.Keys);
         var asymmetric = new AsymmetricEnvelope(vault);
         string[] plaintextIn = ["Plaintext", "CiphertextBlob"];
         string[] dataKeyOut = ["Plaintext", "CiphertextBlob", "CiphertextForRecipient", "AttestationDocument"];
@@ -226,4 +226,4 @@ public sealed class OperationTable
 
 /// <summary>What the KMS operations are built from; each operation takes only the parts it uses.</summary>
 public sealed record ServiceParts(Storage.ICofferStore Store, KeyMaterialVault Vault, KeyPairGenerator Generator, Authorization.KmsAuthorizer Authorizer, Authorization.PolicyCache Policies,
-    TimeProvider Clock, KmsLimits Limits, KeyUsageTracker Usage);
+    TimeProvider Clock, KmsLimits Limits, KeyUsageTracker Usage, KeyCache Keys);

@@ -8,7 +8,7 @@ namespace Coffer.Fuzz.Tests;
 public class OperationTableTests
 {
     // Constructing the operations touches none of their parts, so the rows can be read without a server.
-    private static readonly OperationSpec[] KmsRows = [.. OperationTable.Kms(new ServiceParts(null!, null!, new Service.Keys.KeyPairGenerator(), null!, null!, TimeProvider.System, new KmsLimits(), null!))];
+    private static readonly OperationSpec[] KmsRows = [.. OperationTable.Kms(new ServiceParts(null!, null!, new Service.Keys.KeyPairGenerator(), null!, null!, TimeProvider.System, new KmsLimits(), null!, null!))];
 
     public static TheoryData<string> KmsOperations() => [.. KmsRows.Select(r => r.Name)];
 

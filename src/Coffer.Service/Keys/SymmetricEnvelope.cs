@@ -10,7 +10,7 @@ namespace Coffer.Service.Keys;
 /// not authenticate, names no key here, or names a version that does not exist is an
 /// InvalidCiphertextException and nothing more, so a caller learns nothing from a forgery.
 /// </summary>
-public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault)
+public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault, KeyCache keys)
 {
     public async ValueTask<byte[]> EncryptAsync(KmsKey key, ReadOnlyMemory<byte> plaintext, IReadOnlyDictionary<string, string>? encryptionContext, CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ public sealed class SymmetricEnvelope(ICofferStore store, KeyMaterialVault vault
             KmsErrors.BadCiphertext();
         }
 
-        var key = await store.FindKeyAsync(context.Region, keyGuid.ToString("D"), cancellationToken);
+        var key = await keys.FindAsync(context.Region, keyGuid.ToString("D"), cancellationToken);
         if (key is null)
         {
             if (expected is not null)

@@ -3,7 +3,7 @@
 # ceiling (bench/Coffer.Ceiling, a bare Kestrel endpoint), and drives both with the load generator,
 # which prints the table and writes the JSON (default .build/bench/load-TIMESTAMP.json). Extra
 # arguments go to the load generator, e.g. --seconds 5 --connections 1 --connections 64 --op Decrypt.
-# PORT and CEILING_PORT choose the ports.
+# PORT and CEILING_PORT choose the ports; NO_CEILING=1 measures Coffer alone (the long memory run).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$(mktemp -d)"
@@ -33,5 +33,7 @@ done
 
 json=()
 case " $* " in *" --json "*) ;; *) json=(--json "$out/load-$(date -u +%Y%m%dT%H%M%SZ).json") ;; esac
-dotnet "$out/Coffer.LoadGen/Coffer.LoadGen.dll" --url "http://127.0.0.1:$port" --ceiling-url "http://127.0.0.1:$ceiling_port" \
+ceiling_url=(--ceiling-url "http://127.0.0.1:$ceiling_port")
+[ "${NO_CEILING:-0}" = 1 ] && ceiling_url=()
+dotnet "$out/Coffer.LoadGen/Coffer.LoadGen.dll" --url "http://127.0.0.1:$port" "${ceiling_url[@]}" \
   --server-pid "$server" "${json[@]}" "$@"

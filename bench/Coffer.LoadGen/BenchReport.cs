@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Coffer.LoadGen;
 
 /// <summary>The server's resident set at one point of the run, with how many requests it had been sent by then.</summary>
-internal sealed record MemorySample(string When, long RequestsSoFar, long ResidentKiB);
+internal sealed record MemorySample(string When, long RequestsSoFar, long ResidentKiB, long? Threads);
 
 /// <summary>How the run was made, kept beside the figures so a JSON file says what it measured.</summary>
 internal sealed record RunSettings(string Machine, int Cores, string Runtime, int[] Connections, double Seconds, double WarmupSeconds, double FirstWarmupSeconds, int? ClientThreads, string[] Scenarios);
@@ -90,10 +90,10 @@ internal sealed class BenchReport(RunSettings settings)
 
         if (_memory.Count > 0)
         {
-            var memory = new Table().Title("Server resident set (VmRSS)").AddColumns("when", "requests so far", "MiB");
+            var memory = new Table().Title("Server resident set (VmRSS)").AddColumns("when", "requests so far", "MiB", "threads");
             foreach (var sample in MemoryHighlights())
             {
-                memory.AddRow(Markup.Escape(sample.When), Int(sample.RequestsSoFar), Mib(sample));
+                memory.AddRow(Markup.Escape(sample.When), Int(sample.RequestsSoFar), Mib(sample), sample.Threads?.ToString(CultureInfo.InvariantCulture) ?? "-");
             }
 
             console.Write(memory);
@@ -118,10 +118,10 @@ internal sealed class BenchReport(RunSettings settings)
 
         if (_memory.Count > 0)
         {
-            text.AppendLine().AppendLine("| server VmRSS | requests so far | MiB |").AppendLine("|---|---:|---:|");
+            text.AppendLine().AppendLine("| server VmRSS | requests so far | MiB | threads |").AppendLine("|---|---:|---:|---:|");
             foreach (var sample in MemoryHighlights())
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {sample.When} | {Int(sample.RequestsSoFar)} | {Mib(sample)} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {sample.When} | {Int(sample.RequestsSoFar)} | {Mib(sample)} | {sample.Threads} |");
             }
         }
 

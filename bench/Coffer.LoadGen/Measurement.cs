@@ -61,7 +61,7 @@ internal sealed class Measurement(LoadRun run, BenchReport report, IReadOnlyList
     {
         if (ServerMemory.ResidentKiB(serverPid) is { } kib)
         {
-            report.Add(new MemorySample(when, _sentToCoffer, kib));
+            report.Add(new MemorySample(when, _sentToCoffer, kib, ServerMemory.Field(serverPid, "Threads:")));
         }
     }
 }

@@ -8,6 +8,7 @@ var root = new RootCommand("Coffer: a self-hosted key management service that sp
     AuditCommand.Create(),
     InitCommand.Create(),
     RekeyCommand.Create(),
+    MigrateCommand.Create(),
     SealCommands.Unseal(),
     SealCommands.Seal(),
     SealCommands.Status(),

@@ -12,6 +12,7 @@ public class CliStorageTests
     [InlineData("audit export --storage mysql")]
     [InlineData("account create --id 444455556666 --storage mysql")]
     [InlineData("init --data-dir /nonexistent --seal shamir --storage mysql")]
+    [InlineData("migrate --storage mysql")]
     public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
     {
         var result = await Repo.CofferAsync(arguments.Split(' '));
@@ -37,6 +38,7 @@ public class CliStorageTests
     [InlineData("audit export --storage postgres")]
     [InlineData("account create --id 444455556666 --storage postgres")]
     [InlineData("init --data-dir /nonexistent --seal shamir --storage postgres")]
+    [InlineData("migrate --storage postgres")]
     public async Task Postgres_without_a_connection_string_exits_2_saying_where_it_comes_from(string arguments)
     {
         var result = await Repo.CofferAsync(arguments.Split(' '));
@@ -83,5 +85,19 @@ public class CliStorageTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal($"coffer: {dataDir} has no audit trail (audit.db).", result.Stderr.Trim());
         Assert.Empty(Directory.GetFileSystemEntries(dataDir));
+    }
+
+    [Fact]
+    public async Task Migrate_makes_an_empty_folder_a_store_and_is_idempotent()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("coffer-migrate-").FullName;
+
+        var first = await Repo.CofferAsync(["migrate", "--data-dir", dataDir]);
+        var again = await Repo.CofferAsync(["migrate", "--data-dir", dataDir]);
+
+        Assert.Equal((0, 0), (first.ExitCode, again.ExitCode));
+        Assert.Equal("coffer: the sqlite store's schema is up to date.", again.Stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(dataDir, Storage.Sqlite.SqliteStore.FileName)));
+        Assert.True(File.Exists(Path.Combine(dataDir, Storage.Sqlite.SqliteAuditStore.FileName)));
     }
 }

@@ -5,11 +5,14 @@
 # create them, never as a superuser, as a deployment would. The password is in a pgpass file
 # (PGPASSFILE), not in the connection string, which is how operators are told to run Coffer.
 #
-# start_test_postgres exports COFFER_TEST_POSTGRES and PGPASSFILE; stop_test_postgres stops the
-# cluster and removes its folder (test.sh calls it from its EXIT trap).
+# start_test_postgres exports COFFER_TEST_POSTGRES and PGPASSFILE and sets test_pg_port;
+# stop_test_postgres stops the cluster and removes its folder (test.sh calls it from its EXIT trap).
+# Tests run it with fsync off (a throwaway cluster need not survive a power cut); TEST_PG_DURABLE=1
+# keeps fsync on, for benchmarks whose figure is bounded by PostgreSQL's commit rate.
 
 test_pg_dir=""
 test_pg_bin=""
+test_pg_port=""
 
 test_pg_run() {
   # As root, run the cluster's commands as the postgres user; otherwise as ourselves.
@@ -52,7 +55,8 @@ start_test_postgres() {
   mkdir -p "$test_pg_dir/data"
   [ "$(id -u)" -ne 0 ] || chown -R "$test_pg_user" "$test_pg_dir/data"
 
-  local port=55432
+  local port=55432 fsync=off
+  [ "${TEST_PG_DURABLE:-0}" != 1 ] || fsync=on
   while [ "$port" -lt 55532 ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
     port=$((port + 1))
   done
@@ -62,7 +66,7 @@ start_test_postgres() {
     -E UTF8 --locale=C.UTF-8 >"$test_pg_dir/initdb.log" 2>&1 \
     || { cat "$test_pg_dir/initdb.log" >&2; echo "initdb failed" >&2; return 1; }
   test_pg_run "$test_pg_bin/pg_ctl" -D "$test_pg_dir/data" -l "$test_pg_dir/data/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$test_pg_dir/data -c max_connections=200 -c fsync=off" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$test_pg_dir/data -c max_connections=200 -c fsync=$fsync" \
     start >/dev/null || { cat "$test_pg_dir/data/server.log" >&2; echo "starting the test PostgreSQL failed" >&2; return 1; }
 
   local password
@@ -74,6 +78,7 @@ start_test_postgres() {
   printf '127.0.0.1:%s:*:coffer_test:%s\n' "$port" "$password" >"$test_pg_dir/pgpass"
   chmod 600 "$test_pg_dir/pgpass"
   export PGPASSFILE="$test_pg_dir/pgpass"
+  test_pg_port=$port
   export COFFER_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=coffer_test;Database=postgres"
   echo "Test PostgreSQL ($("$test_pg_bin/postgres" --version | awk '{print $3}')) on 127.0.0.1:$port, role coffer_test (CREATEDB, not superuser)"
 }

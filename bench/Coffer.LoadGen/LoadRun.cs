@@ -41,7 +41,7 @@ internal sealed class LoadRun(SignedClient client)
                 {
                     var workload = scenario.Schedule[next % scenario.Schedule.Count];
                     var started = Stopwatch.GetTimestamp();
-                    var problem = await SendOneAsync(workload, target.Endpoint(workload));
+                    var problem = await SendOneAsync(workload, target.Endpoint(workload, offset));
                     var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                     if (problem is null)
                     {

@@ -5,7 +5,12 @@ using Coffer.Crypto;
 using Coffer.LoadGen;
 using Spectre.Console;
 
-var url = new Option<string>("--url") { Description = "Coffer endpoint", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+var url = new Option<string[]>("--url")
+{
+    Description = "Coffer endpoint; repeat it for several nodes of one deployment, and each connection keeps to one of them in turn",
+    DefaultValueFactory = _ => ["http://127.0.0.1:8080"],
+    Arity = ArgumentArity.OneOrMore,
+};
 var accessKey = new Option<string>("--access-key-id") { Description = "Access key id (default: $COFFER_DEV_ACCESS_KEY_ID)" };
 var secretOption = new Option<string>("--secret-access-key") { Description = "Secret (default: $COFFER_DEV_SECRET_ACCESS_KEY)" };
 var region = new Option<string>("--region") { Description = "Region to sign for", DefaultValueFactory = _ => "us-east-1" };
@@ -56,8 +61,9 @@ root.SetAction(async (parse, cancellationToken) =>
         Timeout = TimeSpan.FromSeconds(30),
     };
     var client = new SignedClient(http, id, secret, parse.GetValue(region)!);
-    var cofferUrl = new Uri(parse.GetValue(url)!);
-    var catalog = new WorkloadCatalog(client, cofferUrl);
+    var cofferUrls = parse.GetValue(url)!.Select(text => new Uri(text)).ToArray();
+    // The keys are made through the first node; every node of one deployment serves them.
+    var catalog = new WorkloadCatalog(client, cofferUrls[0]);
     var workloads = (await catalog.CreateAsync(cancellationToken)).ToDictionary(workload => workload.Name);
 
     var scenarios = new List<Scenario>();
@@ -83,7 +89,7 @@ root.SetAction(async (parse, cancellationToken) =>
         scenarios.Add(mixed);
     }
 
-    var targets = new List<Target> { Target.Coffer(cofferUrl) };
+    var targets = new List<Target> { Target.Coffer(cofferUrls) };
     if (parse.GetValue(ceilingUrl) is { } ceiling)
     {
         targets.Add(await Target.CeilingAsync(http, new Uri(ceiling), workloads.Values, cancellationToken));

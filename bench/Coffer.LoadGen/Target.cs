@@ -1,13 +1,16 @@
 namespace Coffer.LoadGen;
 
 /// <summary>A server the generator measures, and where each workload's requests go on it.</summary>
-internal sealed record Target(string Name, Func<Workload, Uri> Endpoint)
+internal sealed record Target(string Name, Func<Workload, int, Uri> Endpoint)
 {
     public const string CofferName = "coffer";
     public const string CeilingName = "ceiling";
 
-    /// <summary>Coffer takes every KMS call at its root, told apart by X-Amz-Target.</summary>
-    public static Target Coffer(Uri url) => new(CofferName, _ => url);
+    /// <summary>
+    /// Coffer takes every KMS call at its root, told apart by X-Amz-Target. With several nodes,
+    /// connection N keeps to node N mod count, as a client behind a round-robin balancer would.
+    /// </summary>
+    public static Target Coffer(IReadOnlyList<Uri> nodes) => new(CofferName, (_, connection) => nodes[connection % nodes.Count]);
 
     /// <summary>
     /// Hands the ceiling the response Coffer gave to each workload, then sends each workload's
@@ -25,6 +28,6 @@ internal sealed record Target(string Name, Func<Workload, Uri> Endpoint)
             endpoints[workload.Name] = new Uri(url, $"/{workload.Name}");
         }
 
-        return new(CeilingName, workload => endpoints[workload.Name]);
+        return new(CeilingName, (workload, _) => endpoints[workload.Name]);
     }
 }

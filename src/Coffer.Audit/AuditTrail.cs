@@ -25,7 +25,7 @@ public sealed class AuditTrail : IAsyncDisposable
     /// another node's batch committed, so the trail as a whole always moves on; the bound only keeps
     /// one node's requests from waiting forever behind a flood from the others.
     /// </summary>
-    private const int MaxChainAttempts = 16;
+    private const int MaxChainAttempts = 32;
     private readonly IAuditStore _store;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -223,7 +223,14 @@ public sealed class AuditTrail : IAsyncDisposable
             }
             catch (AuditChainConflictException conflict)
             {
-                failure = attempt == MaxChainAttempts ? conflict : await TryReadHeadAsync();
+                if (attempt < MaxChainAttempts && conflict.Head is { } head)
+                {
+                    (_lastSequence, _lastHash) = head;
+                }
+                else
+                {
+                    failure = attempt == MaxChainAttempts ? conflict : await TryReadHeadAsync();
+                }
             }
             catch (Exception error)
             {

@@ -67,8 +67,10 @@ public sealed class PostgresAuditStore : IAuditStore
             if (expected is { } next && records[i].Sequence != next)
             {
                 // Another node appended since this one last read the head: its hash would not chain on.
+                var headHash = await ScalarAsync(connection, "SELECT hash FROM audit_events WHERE seq = @seq;", cancellationToken, tx, ("@seq", head)) as byte[];
                 throw new AuditChainConflictException(
-                    $"Audit event {records[i].Sequence} does not follow the trail's head at {next - 1}; another writer appended meanwhile.");
+                    $"Audit event {records[i].Sequence} does not follow the trail's head at {head}; another writer appended meanwhile.", null,
+                    i == 0 && head is { } at && headHash is not null ? (at, headHash) : null);
             }
         }
 

@@ -52,7 +52,8 @@ public sealed record AuditDigest(
 /// Writes signed digests: periodically, on shutdown, and before retention removes old events.
 /// A digest is written even when no event came since the last one: its time is what proves the
 /// trail was not cut back, so a quiet trail must keep being signed. Serialised: one digest at a
-/// time. Thread-safe.
+/// time on this node; nodes sharing a store run the periodic ones under the jobs lease, and a digest
+/// that loses a race to another node's is signed again on top of it. Thread-safe.
 /// </summary>
 public sealed class AuditDigester(IAuditStore store, Func<AuditSigningKey?> signingKey, TimeProvider clock)
 {
@@ -85,32 +86,51 @@ public sealed class AuditDigester(IAuditStore store, Func<AuditSigningKey?> sign
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            // The time is taken before the last event is read, so the digest can claim that every
-            // event committed before its time is covered: verify reports that time as proven.
-            var createdAt = clock.GetUtcNow();
-            var digests = await store.ReadDigestsAsync(cancellationToken);
-            var previous = digests.Count == 0 ? null : digests[^1];
-            var previousDigest = previous is null ? null : AuditDigest.Parse(previous.Json);
-            var last = await store.LastAsync(cancellationToken);
-            var lastSequence = last?.Sequence ?? previousDigest?.LastSequence ?? 0;
-            var lastHash = last is { } l ? Convert.ToHexStringLower(l.Hash) : previousDigest?.LastHash ?? Convert.ToHexStringLower(AuditChain.Genesis);
-            var digest = new AuditDigest((previousDigest?.Sequence ?? 0) + 1, kind, createdAt, lastSequence, lastHash,
-                previous is null ? "" : AuditDigest.ChainHash(previous),
-                removedThrough > 0 ? removedThrough : previousDigest?.RemovedThrough ?? 0,
-                removedThrough > 0 ? removedThroughHash : previousDigest?.RemovedThroughHash ?? "");
-            // While sealed there is no signing key: the next digest after unsealing covers the gap.
-            if (signingKey() is not { } key)
+            for (var attempt = 1; ; attempt++)
             {
-                return null;
+                try
+                {
+                    return await TryWriteAsync(kind, removedThrough, removedThroughHash, cancellationToken);
+                }
+                catch (AuditChainConflictException) when (attempt < MaxAttempts)
+                {
+                    // Another node sharing the store wrote the digest of this sequence first (only
+                    // the jobs-lease holder writes periodic ones, but any node's shutdown digest may
+                    // race it): sign again on top of that one.
+                }
             }
-
-            var json = digest.ToJson();
-            await store.AppendDigestAsync(new AuditDigestRecord(digest.Sequence, digest.CreatedAt, json, key.Sign(Encoding.UTF8.GetBytes(json))), cancellationToken);
-            return digest;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private const int MaxAttempts = 3;
+
+    private async Task<AuditDigest?> TryWriteAsync(string kind, long removedThrough, string removedThroughHash, CancellationToken cancellationToken)
+    {
+        // The time is taken before the last event is read, so the digest can claim that every
+        // event committed before its time is covered: verify reports that time as proven.
+        var createdAt = clock.GetUtcNow();
+        var digests = await store.ReadDigestsAsync(cancellationToken);
+        var previous = digests.Count == 0 ? null : digests[^1];
+        var previousDigest = previous is null ? null : AuditDigest.Parse(previous.Json);
+        var last = await store.LastAsync(cancellationToken);
+        var lastSequence = last?.Sequence ?? previousDigest?.LastSequence ?? 0;
+        var lastHash = last is { } l ? Convert.ToHexStringLower(l.Hash) : previousDigest?.LastHash ?? Convert.ToHexStringLower(AuditChain.Genesis);
+        var digest = new AuditDigest((previousDigest?.Sequence ?? 0) + 1, kind, createdAt, lastSequence, lastHash,
+            previous is null ? "" : AuditDigest.ChainHash(previous),
+            removedThrough > 0 ? removedThrough : previousDigest?.RemovedThrough ?? 0,
+            removedThrough > 0 ? removedThroughHash : previousDigest?.RemovedThroughHash ?? "");
+        // While sealed there is no signing key: the next digest after unsealing covers the gap.
+        if (signingKey() is not { } key)
+        {
+            return null;
+        }
+
+        var json = digest.ToJson();
+        await store.AppendDigestAsync(new AuditDigestRecord(digest.Sequence, digest.CreatedAt, json, key.Sign(Encoding.UTF8.GetBytes(json))), cancellationToken);
+        return digest;
     }
 }

@@ -13,11 +13,19 @@ public sealed class AuditUnavailableException(string message, Exception? inner =
 /// <see cref="RecordAsync"/>; a single writer loop takes every event queued meanwhile, chains
 /// them and commits them in one transaction (group commit), so durability costs one disk flush
 /// per batch, not per request. If a commit fails, every event of the batch fails and the chain is
-/// left as it was: the requests fail closed. Thread-safe.
+/// left as it was: the requests fail closed. Several nodes may share one store: a batch refused
+/// because another node appended first is chained again on the stored head and retried. Thread-safe.
 /// </summary>
 public sealed class AuditTrail : IAsyncDisposable
 {
     private const int MaxBatch = 512;
+
+    /// <summary>
+    /// How often one batch is chained again after other nodes appended first. Each refusal means
+    /// another node's batch committed, so the trail as a whole always moves on; the bound only keeps
+    /// one node's requests from waiting forever behind a flood from the others.
+    /// </summary>
+    private const int MaxChainAttempts = 32;
     private readonly IAuditStore _store;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -49,16 +57,21 @@ public sealed class AuditTrail : IAsyncDisposable
     public static async Task<AuditTrail> OpenAsync(IAuditStore store, CancellationToken cancellationToken = default)
     {
         await store.InitializeAsync(cancellationToken);
-        var last = await store.LastAsync(cancellationToken);
-        if (last is null)
+        var (sequence, hash) = await ReadHeadAsync(store, cancellationToken);
+        return new AuditTrail(store, sequence, hash);
+    }
+
+    /// <summary>Where the chain goes on from: the last stored event, else (after retention removed everything) the last digest's record.</summary>
+    private static async Task<(long Sequence, byte[] Hash)> ReadHeadAsync(IAuditStore store, CancellationToken cancellationToken)
+    {
+        if (await store.LastAsync(cancellationToken) is { } last)
         {
-            // After retention removed everything, the chain continues from the last digest's record.
-            var digests = await store.ReadDigestsAsync(cancellationToken);
-            var anchor = digests.Select(d => AuditDigest.Parse(d.Json)).LastOrDefault(d => d.LastSequence > 0);
-            return new AuditTrail(store, anchor?.LastSequence ?? 0, anchor is null ? AuditChain.Genesis : Convert.FromHexString(anchor.LastHash));
+            return last;
         }
 
-        return new AuditTrail(store, last.Value.Sequence, last.Value.Hash);
+        var digests = await store.ReadDigestsAsync(cancellationToken);
+        var anchor = digests.Select(d => AuditDigest.Parse(d.Json)).LastOrDefault(d => d.LastSequence > 0);
+        return (anchor?.LastSequence ?? 0, anchor is null ? AuditChain.Genesis : Convert.FromHexString(anchor.LastHash));
     }
 
     /// <summary>Records the event durably; throws <see cref="AuditUnavailableException"/> when it could not.</summary>
@@ -166,29 +179,24 @@ public sealed class AuditTrail : IAsyncDisposable
         }
     }
 
-    /// <summary>Chains and commits one batch. An event that cannot be serialised fails its own request only.</summary>
+    /// <summary>
+    /// Chains and commits one batch. An event that cannot be serialised fails its own request only.
+    /// When another node sharing the store appended first, the store refuses the batch; it is
+    /// chained again on the new head and retried, up to <see cref="MaxChainAttempts"/> times.
+    /// </summary>
     private async Task CommitAsync(List<Pending> batch, List<AuditRecord> records)
     {
-        var sequence = _lastSequence;
-        var hash = _lastHash;
-        var chained = new List<Pending>(batch.Count);
+        var chained = new List<(Pending Pending, string Json)>(batch.Count);
         foreach (var pending in batch)
         {
-            string json;
             try
             {
-                json = pending.Event.ToJson();
+                chained.Add((pending, pending.Event.ToJson()));
             }
             catch (Exception error)
             {
                 pending.Done.TrySetException(new AuditUnavailableException("The audit event could not be serialised.", error));
-                continue;
             }
-
-            sequence++;
-            hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
-            records.Add(ToRecord(pending.Event, sequence, json, hash));
-            chained.Add(pending);
         }
 
         if (chained.Count == 0)
@@ -196,21 +204,71 @@ public sealed class AuditTrail : IAsyncDisposable
             return;
         }
 
+        Exception? failure = null;
+        for (var attempt = 1; attempt <= MaxChainAttempts && failure is null; attempt++)
+        {
+            var (sequence, hash) = Chain(chained, records);
+            try
+            {
+                await _store.AppendAsync(records);
+                _lastSequence = sequence;
+                _lastHash = hash;
+                _healthy = true;
+                foreach (var (pending, _) in chained)
+                {
+                    pending.Done.TrySetResult();
+                }
+
+                return;
+            }
+            catch (AuditChainConflictException conflict)
+            {
+                if (attempt < MaxChainAttempts && conflict.Head is { } head)
+                {
+                    (_lastSequence, _lastHash) = head;
+                }
+                else
+                {
+                    failure = attempt == MaxChainAttempts ? conflict : await TryReadHeadAsync();
+                }
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+        }
+
+        _healthy = false;
+        Fail(chained.ConvertAll(c => c.Pending), new AuditUnavailableException("The audit trail cannot be written.", failure));
+    }
+
+    /// <summary>Chains the events on from the head this writer knows, into <paramref name="records"/>; returns the new head.</summary>
+    private (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records)
+    {
+        records.Clear();
+        var sequence = _lastSequence;
+        var hash = _lastHash;
+        foreach (var (pending, json) in chained)
+        {
+            sequence++;
+            hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
+            records.Add(ToRecord(pending.Event, sequence, json, hash));
+        }
+
+        return (sequence, hash);
+    }
+
+    /// <summary>Moves this writer's head to the stored one; returns the error when it could not be read.</summary>
+    private async Task<Exception?> TryReadHeadAsync()
+    {
         try
         {
-            await _store.AppendAsync(records);
-            _lastSequence = sequence;
-            _lastHash = hash;
-            _healthy = true;
-            foreach (var pending in chained)
-            {
-                pending.Done.TrySetResult();
-            }
+            (_lastSequence, _lastHash) = await ReadHeadAsync(_store, CancellationToken.None);
+            return null;
         }
         catch (Exception error)
         {
-            _healthy = false;
-            Fail(chained, new AuditUnavailableException("The audit trail cannot be written.", error));
+            return error;
         }
     }
 

@@ -22,18 +22,7 @@ public sealed class DevFileSeal : ISeal
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))
         {
-            using var fresh = SecretBytes.Random(RootKeyWrap.KeySize);
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            using (var stream = new FileStream(path, options))
-            {
-                stream.Write(fresh.Span);
-                stream.Flush(flushToDisk: true);
-            }
+            CreateKeyFile(path);
         }
         else
         {
@@ -54,6 +43,44 @@ public sealed class DevFileSeal : ISeal
         finally
         {
             SecretBytes.Zero(bytes);
+        }
+    }
+
+    /// <summary>
+    /// Writes a fresh key to a file of its own, flushed, then links it into place only if no key is
+    /// there yet: two dev nodes starting together on one data folder both end up reading the one key
+    /// that won, never a half-written file.
+    /// </summary>
+    private static void CreateKeyFile(string path)
+    {
+        var staging = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var fresh = SecretBytes.Random(RootKeyWrap.KeySize))
+            {
+                var options = new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                };
+                using var stream = new FileStream(staging, options);
+                stream.Write(fresh.Span);
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                File.Move(staging, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another node made the key first: use that one.
+            }
+        }
+        finally
+        {
+            File.Delete(staging);
         }
     }
 

@@ -1,12 +1,18 @@
 using Coffer.Audit;
+using Coffer.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
 
-/// <summary>Writes a signed digest every interval (also when no events arrived), applies retention, and writes a last digest on shutdown.</summary>
-internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpan interval, TimeSpan? retention, TimeProvider clock, ILogger<AuditDigestService> logger)
-    : BackgroundService
+/// <summary>
+/// Writes a signed digest every interval (also when no events arrived), applies retention, and writes
+/// a last digest on shutdown. The periodic digests and retention run only on the node holding the
+/// jobs lease, so nodes sharing a store do not race to sign the same digest; any node's shutdown
+/// digest is harmless (it is signed again on top of one that won a race).
+/// </summary>
+internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpan interval, TimeSpan? retention, TimeProvider clock, IJobLease lease,
+    ILogger<AuditDigestService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,6 +48,11 @@ internal sealed partial class AuditDigestService(AuditDigester digester, TimeSpa
     {
         try
         {
+            if (!await lease.TryHoldAsync(cancellationToken))
+            {
+                return;
+            }
+
             await digester.WriteAsync("periodic", cancellationToken);
             if (retention is { } keep)
             {

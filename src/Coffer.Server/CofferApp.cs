@@ -59,6 +59,9 @@ public sealed class CofferApp : IAsyncDisposable
     /// <summary>The audit trail, so tests can inspect what was recorded.</summary>
     public AuditTrail Audit { get; private init; } = null!;
 
+    /// <summary>The right to run the background jobs among the nodes sharing the store; tests check which node holds it.</summary>
+    public IJobLease JobLease { get; private init; } = null!;
+
     internal AuditDigestService Digests { get; private init; } = null!;
 
     internal KeyUsageFlushService UsageFlush { get; private init; } = null!;
@@ -203,12 +206,14 @@ public sealed class CofferApp : IAsyncDisposable
         builder.Services.AddSingleton(sp => new RequestPipeline(table, steps, audit, keyring, usage, options.Clock, sp.GetRequiredService<ILogger<RequestPipeline>>()));
         builder.Services.AddSingleton(sp => new ApiEndpoint(sp.GetRequiredService<RequestPipeline>(), authenticator));
         var deletionJob = new KeyDeletionJob(store, vault, audit, options.Clock, keys);
-        builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock,
+        var lease = StoreFactory.JobLease(options.Storage);
+        builder.Services.AddHostedService(sp => new JobLeaseService(lease, options.JobLeaseInterval, keyring, sp.GetRequiredService<ILogger<JobLeaseService>>()));
+        builder.Services.AddSingleton(sp => new AuditDigestService(digester, options.AuditDigestInterval, options.AuditRetention, options.Clock, lease,
             sp.GetRequiredService<ILogger<AuditDigestService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditDigestService>());
         var rotationJob = new KeyRotationJob(store, new KeyRotation(store, vault, options.Clock), audit, keys);
         var expiryJob = new ImportedMaterialExpiryJob(store, new KeyImporter(store, vault, options.Clock), audit, keys);
-        builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob, expiryJob], options.KeyJobsInterval, options.Clock, keyring,
+        builder.Services.AddHostedService(sp => new KeyJobsService([deletionJob, rotationJob, expiryJob], options.KeyJobsInterval, options.Clock, keyring, lease,
             sp.GetRequiredService<ILogger<KeyJobsService>>()));
 
         builder.Services.AddSingleton(sp => new KeyUsageFlushService(usage, options.KeyUsageFlushInterval, sp.GetRequiredService<ILogger<KeyUsageFlushService>>()));
@@ -218,7 +223,7 @@ public sealed class CofferApp : IAsyncDisposable
         var api = web.Services.GetRequiredService<ApiEndpoint>();
         web.Run(http => http.Request.Path.Value switch
         {
-            "/health" when HttpMethods.IsGet(http.Request.Method) => HealthStatus.WriteAsync(http, unseal.Status, audit),
+            "/health" when HttpMethods.IsGet(http.Request.Method) => HealthStatus.WriteAsync(http, unseal.Status, audit, lease),
             _ => api.HandleAsync(http),
         });
 
@@ -233,6 +238,7 @@ public sealed class CofferApp : IAsyncDisposable
             Vault = vault,
             RotationJob = rotationJob,
             ExpiryJob = expiryJob,
+            JobLease = lease,
         };
         Banner.Print(options, app.Address, adminId, adminSecret, unseal.Status, sealProblem);
         return app;
@@ -267,6 +273,7 @@ public sealed class CofferApp : IAsyncDisposable
         // After the web server stopped: no request can record a use any more, so nothing is left behind.
         await UsageFlush.RunOnceAsync(CancellationToken.None);
         await _web.DisposeAsync();
+        await JobLease.DisposeAsync();
         await Audit.DisposeAsync();
         await Audit.Store.DisposeAsync();
         await _store.DisposeAsync();

@@ -27,9 +27,8 @@ public static class DevAdmin
                 $"The dev admin's access key id '{id}' is not in AWS's form: 16 to 128 upper-case letters and digits (AKIA followed by 16, for example).");
         }
 
-
         await AccountBootstrap.EnsureAdminAsync(store, directory, options.Clock, options.AccountId, UserName, id, secret, cancellationToken);
-        WriteCredentialsFile(path, id, secret);
+        await WriteCredentialsFileAsync(path, id, secret, cancellationToken);
         return (id, secret);
     }
 
@@ -64,20 +63,6 @@ public static class DevAdmin
         return id is not null && secret is not null ? (id, secret) : null;
     }
 
-    private static void WriteCredentialsFile(string path, string id, string secret)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using var stream = new FileStream(path, options);
-
-        // UnixCreateMode applies only to a new file: narrow one an earlier version left wider
-        // before the secret is written into it, not after.
-        File.SetUnixFileMode(stream.SafeFileHandle, options.UnixCreateMode.Value);
-        using var writer = new StreamWriter(stream);
-        writer.Write($"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
-    }
+    private static Task WriteCredentialsFileAsync(string path, string id, string secret, CancellationToken cancellationToken) =>
+        OwnerOnlyFile.WriteAllTextAsync(path, $"[{Profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n", cancellationToken);
 }

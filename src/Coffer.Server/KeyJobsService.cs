@@ -1,18 +1,28 @@
 using Coffer.Service.Keys;
+using Coffer.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coffer.Server;
 
-/// <summary>Runs the key jobs (deletion, rotation, expiry of imported material) on a timer of the injected clock, so tests can move time. Nothing runs while sealed.</summary>
-internal sealed partial class KeyJobsService(IReadOnlyList<KeyJob> jobs, TimeSpan interval, TimeProvider clock, Barrier.Keyring keyring, ILogger<KeyJobsService> logger)
-    : BackgroundService
+/// <summary>
+/// Runs the key jobs (deletion, rotation, expiry of imported material) on a timer of the injected
+/// clock, so tests can move time. Nothing runs while sealed, nor on a node that does not hold the
+/// jobs lease (another node sharing the store runs them).
+/// </summary>
+internal sealed partial class KeyJobsService(IReadOnlyList<KeyJob> jobs, TimeSpan interval, TimeProvider clock, Barrier.Keyring keyring, IJobLease lease,
+    ILogger<KeyJobsService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (keyring.IsSealed || !await lease.TryHoldAsync(stoppingToken))
+            {
+                continue;
+            }
+
             foreach (var job in jobs)
             {
                 if (keyring.IsSealed)

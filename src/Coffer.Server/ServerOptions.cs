@@ -36,6 +36,12 @@ public sealed record ServerOptions
     public TimeSpan KeyJobsInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How often a node tries for the jobs lease (or checks it still holds it): at most how long the
+    /// background jobs wait for another node after the one running them died.
+    /// </summary>
+    public TimeSpan JobLeaseInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// How often the keys' last uses (GetKeyLastUsage), kept in memory, are written to the store: what
     /// a crash can lose. A clean stop writes them all.
     /// </summary>

@@ -55,6 +55,14 @@ public static class StoreFactory
         _ => Unknown<IAuditStore>(storage),
     };
 
+    /// <summary>The lease that lets one node of those sharing the store run the background jobs; SQLite has one node, which always holds it.</summary>
+    public static IJobLease JobLease(StorageOptions storage) => storage.Engine switch
+    {
+        StorageOptions.Sqlite => new SingleNodeJobLease(),
+        StorageOptions.Postgres => new PostgresJobLease(Connection(storage)),
+        _ => Unknown<IJobLease>(storage),
+    };
+
     /// <summary>Opens an audit trail that must exist already, for reading it; an <see cref="IOException"/> says it is absent.</summary>
     public static async Task<IAuditStore> OpenExistingAuditStoreAsync(StorageOptions storage, CancellationToken cancellationToken)
     {

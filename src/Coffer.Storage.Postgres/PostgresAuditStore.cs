@@ -8,7 +8,8 @@ namespace Coffer.Storage.Postgres;
 /// by every node. An append is one transaction that first takes a transaction-scoped advisory lock
 /// and checks that its first event follows the chain's head (<c>audit_chain_head</c>): appends from
 /// several nodes are serialised, and an append computed from a head that another node has moved on
-/// from is refused, rather than forking the chain. The sequence's primary key is the second guard.
+/// from is refused with <see cref="AuditChainConflictException"/>, rather than forking the chain
+/// (the writer then chains the same events on from the new head and retries). The sequence's primary key is the second guard.
 /// </summary>
 public sealed class PostgresAuditStore : IAuditStore
 {
@@ -43,6 +44,19 @@ public sealed class PostgresAuditStore : IAuditStore
             return;
         }
 
+        try
+        {
+            await AppendChainedAsync(records, cancellationToken);
+        }
+        catch (Npgsql.PostgresException error) when (error.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            // The sequence's primary key caught what the head check could not (a trail whose head row is absent).
+            throw new AuditChainConflictException($"Audit event {records[0].Sequence} is in the trail already; another writer appended meanwhile.", error);
+        }
+    }
+
+    private async Task AppendChainedAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@lock);", cancellationToken, tx, ("@lock", AuditChainLock));
@@ -53,8 +67,10 @@ public sealed class PostgresAuditStore : IAuditStore
             if (expected is { } next && records[i].Sequence != next)
             {
                 // Another node appended since this one last read the head: its hash would not chain on.
-                throw new InvalidOperationException(
-                    $"Audit event {records[i].Sequence} does not follow the trail's head at {next - 1}; another writer appended meanwhile.");
+                var headHash = await ScalarAsync(connection, "SELECT hash FROM audit_events WHERE seq = @seq;", cancellationToken, tx, ("@seq", head)) as byte[];
+                throw new AuditChainConflictException(
+                    $"Audit event {records[i].Sequence} does not follow the trail's head at {head}; another writer appended meanwhile.", null,
+                    i == 0 && head is { } at && headHash is not null ? (at, headHash) : null);
             }
         }
 
@@ -143,8 +159,15 @@ public sealed class PostgresAuditStore : IAuditStore
     public async ValueTask AppendDigestAsync(AuditDigestRecord digest, CancellationToken cancellationToken = default)
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "INSERT INTO audit_digests (seq, created_ms, json, signature) VALUES (@seq, @created, @json, @sig);", cancellationToken, null,
-            ("@seq", digest.Sequence), ("@created", digest.CreatedAt.ToUnixTimeMilliseconds()), ("@json", digest.Json), ("@sig", digest.Signature));
+        try
+        {
+            await ExecuteAsync(connection, "INSERT INTO audit_digests (seq, created_ms, json, signature) VALUES (@seq, @created, @json, @sig);", cancellationToken, null,
+                ("@seq", digest.Sequence), ("@created", digest.CreatedAt.ToUnixTimeMilliseconds()), ("@json", digest.Json), ("@sig", digest.Signature));
+        }
+        catch (Npgsql.PostgresException error) when (error.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            throw new AuditChainConflictException($"Audit digest {digest.Sequence} exists already; another node wrote it first.", error);
+        }
     }
 
     public async ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default)

@@ -24,6 +24,9 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>Held (transaction-scoped) by every audit append, so nodes append to one chain in turn.</summary>
     public const long AuditChainLock = 0x434F_4652_0000_0002;
 
+    /// <summary>Held (session-scoped, on a connection of its own) by the one node that runs the background jobs.</summary>
+    public const long JobsLock = 0x434F_4652_0000_0003;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDatabase(string connectionString)

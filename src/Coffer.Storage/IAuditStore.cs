@@ -58,11 +58,20 @@ public interface IAuditStore : IAsyncDisposable
     /// <summary>The last event's sequence and hash, or null for an empty trail.</summary>
     ValueTask<(long Sequence, byte[] Hash)?> LastAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Appends events in one transaction: all of them are durable, or none.</summary>
+    /// <summary>
+    /// Appends events in one transaction: all of them are durable, or none. An engine shared by
+    /// several nodes throws <see cref="AuditChainConflictException"/> when the first event does not
+    /// follow the stored head (another node appended meanwhile), so the chain never forks.
+    /// </summary>
     ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends a signed digest. An engine shared by several nodes throws
+    /// <see cref="AuditChainConflictException"/> when a digest of that sequence exists already
+    /// (another node wrote it first).
+    /// </summary>
     ValueTask AppendDigestAsync(AuditDigestRecord digest, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<AuditDigestRecord>> ReadDigestsAsync(CancellationToken cancellationToken = default);

@@ -116,9 +116,9 @@ public sealed class PostgresAuditStoreConformanceTests(PostgresTestDatabase data
         }
 
         // A writer still holding an older head, or skipping ahead, is refused as well.
-        await Assert.ThrowsAnyAsync<Exception>(() => other.AppendAsync([Event(head)]).AsTask());
-        await Assert.ThrowsAnyAsync<Exception>(() => other.AppendAsync([Event(head + 2)]).AsTask());
-        await Assert.ThrowsAnyAsync<Exception>(() => other.AppendAsync([Event(head + 1), Event(head + 3)]).AsTask());
+        await Assert.ThrowsAsync<AuditChainConflictException>(() => other.AppendAsync([Event(head)]).AsTask());
+        await Assert.ThrowsAsync<AuditChainConflictException>(() => other.AppendAsync([Event(head + 2)]).AsTask());
+        await Assert.ThrowsAsync<AuditChainConflictException>(() => other.AppendAsync([Event(head + 1), Event(head + 3)]).AsTask());
         var sequences = (await Store.QueryAsync(new AuditFilter { Limit = int.MaxValue })).Select(e => e.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
     }
@@ -149,11 +149,7 @@ public sealed class PostgresAuditStoreConformanceTests(PostgresTestDatabase data
             await store.AppendAsync([record]);
             return true;
         }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        catch (AuditChainConflictException)
         {
             return false;
         }

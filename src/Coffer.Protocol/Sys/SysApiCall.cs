@@ -88,6 +88,11 @@ public static class NodeStatusJson
             json.WriteNumber("progress", status.Progress);
             json.WriteNumber("threshold", status.Threshold);
             json.WriteString("audit", status.Audit);
+            if (status.Jobs is { } jobs)
+            {
+                json.WriteString("jobs", jobs);
+            }
+
             json.WriteEndObject();
         }
 

@@ -25,9 +25,18 @@ public sealed class ShareRequest(bool reset, SecretBytes? share, IReadOnlyList<S
     }
 }
 
-/// <summary>What a node says of itself: serving or not, sealed or not, unseal progress, and whether its audit trail can be written.</summary>
+/// <summary>
+/// What a node says of itself: serving or not, sealed or not, unseal progress, whether its audit
+/// trail can be written and, in <c>/health</c>, whether it runs the background jobs (<see cref="Jobs"/>).
+/// </summary>
 public sealed record NodeStatus(string Status, bool Sealed, string Seal, int Progress, int Threshold, string Audit)
 {
+    public const string JobsHeld = "held";
+    public const string JobsStandby = "standby";
+
+    /// <summary><see cref="JobsHeld"/> on the node holding the jobs lease, <see cref="JobsStandby"/> on the others; null where not reported.</summary>
+    public string? Jobs { get; init; }
+
     public static NodeStatus From(Barrier.SealStatus seal, Audit.AuditTrail audit)
     {
         // A node whose trail cannot be written refuses every request, so a load balancer should not send it any.

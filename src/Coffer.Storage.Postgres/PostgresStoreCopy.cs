@@ -97,21 +97,7 @@ public static class PostgresStoreCopy
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = new object?[table.Columns.Count];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null : table.Columns[i].Type switch
-                    {
-                        ColumnType.Text => reader.GetString(i),
-                        // integer or bigint columns alike.
-                        ColumnType.Integer => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture),
-                        ColumnType.Blob => (byte[])reader.GetValue(i),
-                        ColumnType.Boolean => reader.GetBoolean(i),
-                        _ => throw new InvalidOperationException($"Column type {table.Columns[i].Type} is not read."),
-                    };
-                }
-
-                yield return row;
+                yield return StoreCopy.ReadRow(reader, table);
             }
         }
 

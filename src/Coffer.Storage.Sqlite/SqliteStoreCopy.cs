@@ -178,20 +178,7 @@ public static class SqliteStoreCopy
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = new object?[table.Columns.Count];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null : table.Columns[i].Type switch
-                    {
-                        ColumnType.Text => reader.GetString(i),
-                        ColumnType.Integer => reader.GetInt64(i),
-                        ColumnType.Blob => (byte[])reader.GetValue(i),
-                        ColumnType.Boolean => reader.GetInt64(i) != 0,
-                        _ => throw new InvalidOperationException($"Column type {table.Columns[i].Type} is not read."),
-                    };
-                }
-
-                yield return row;
+                yield return StoreCopy.ReadRow(reader, table);
             }
         }
 

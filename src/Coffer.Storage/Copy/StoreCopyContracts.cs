@@ -62,6 +62,28 @@ public static class StoreCopy
         return copied;
     }
 
+    /// <summary>
+    /// One row as the neutral form carries it, from an engine's reader over <see cref="CopyTable.ColumnList"/>:
+    /// integers of any width become <see cref="long"/>, SQLite's 0 and 1 or PostgreSQL's boolean a <see cref="bool"/>.
+    /// </summary>
+    public static object?[] ReadRow(System.Data.Common.DbDataReader reader, CopyTable table)
+    {
+        var row = new object?[table.Columns.Count];
+        for (var i = 0; i < row.Length; i++)
+        {
+            row[i] = reader.IsDBNull(i) ? null : table.Columns[i].Type switch
+            {
+                ColumnType.Text => reader.GetString(i),
+                ColumnType.Integer => Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture),
+                ColumnType.Blob => (byte[])reader.GetValue(i),
+                ColumnType.Boolean => Convert.ToBoolean(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture),
+                _ => throw new InvalidOperationException($"Column type {table.Columns[i].Type} is not read."),
+            };
+        }
+
+        return row;
+    }
+
     /// <summary>Checks that a table in an engine has exactly the columns <see cref="StoreTables"/> lists, so that none is dropped on the way.</summary>
     public static void CheckColumns(CopyTable table, IReadOnlyList<string> actual)
     {

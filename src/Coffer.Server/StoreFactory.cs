@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Coffer.Storage;
+using Coffer.Storage.Copy;
 using Coffer.Storage.Postgres;
 using Coffer.Storage.Sqlite;
 
@@ -83,6 +84,40 @@ public static class StoreFactory
 
         return await InitializedAsync(AuditStore(storage), (s, token) => s.InitializeAsync(token), cancellationToken);
     }
+
+    /// <summary>
+    /// A consistent read-only view of a whole store (records and audit trail) that running servers
+    /// may go on writing, for migrate-store and backup; an <see cref="IOException"/> says there is no store.
+    /// </summary>
+    public static Task<IStoreSnapshot> OpenSnapshotAsync(StorageOptions storage, CancellationToken cancellationToken) => storage.Engine switch
+    {
+        StorageOptions.Sqlite => SqliteStoreCopy.OpenSnapshotAsync(storage.DataDir, cancellationToken),
+        StorageOptions.Postgres => PostgresStoreCopy.OpenSnapshotAsync(Connection(storage), cancellationToken),
+        _ => Unknown<Task<IStoreSnapshot>>(storage),
+    };
+
+    /// <summary>Throws <see cref="StoreNotEmptyException"/> when the store holds data already; changes nothing.</summary>
+    public static Task EnsureEmptyAsync(StorageOptions storage, CancellationToken cancellationToken)
+    {
+        switch (storage.Engine)
+        {
+            case StorageOptions.Sqlite:
+                SqliteStoreCopy.EnsureEmpty(storage.DataDir);
+                return Task.CompletedTask;
+            case StorageOptions.Postgres:
+                return PostgresStoreCopy.EnsureEmptyAsync(Connection(storage), cancellationToken);
+            default:
+                return Unknown<Task>(storage);
+        }
+    }
+
+    /// <summary>An empty store to copy a snapshot into (<see cref="StoreNotEmptyException"/> when it is not empty); nothing stays unless the copy commits.</summary>
+    public static Task<IStoreCopyTarget> CreateCopyTargetAsync(StorageOptions storage, CancellationToken cancellationToken) => storage.Engine switch
+    {
+        StorageOptions.Sqlite => SqliteStoreCopy.CreateTargetAsync(storage.DataDir, cancellationToken),
+        StorageOptions.Postgres => PostgresStoreCopy.CreateTargetAsync(Connection(storage), cancellationToken),
+        _ => Unknown<Task<IStoreCopyTarget>>(storage),
+    };
 
     private static async Task<T> InitializedAsync<T>(T store, Func<T, CancellationToken, ValueTask> initialize, CancellationToken cancellationToken)
         where T : IAsyncDisposable

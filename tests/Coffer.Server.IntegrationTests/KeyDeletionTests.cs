@@ -5,12 +5,17 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.Server.IntegrationTests;
 
-public sealed class KeyDeletionTests : IAsyncLifetime
+public sealed class KeyDeletionTests : KeyDeletionTests<OnSqlite>;
+
+public sealed class KeyDeletionTestsOnPostgres : KeyDeletionTests<OnPostgres>;
+
+public abstract class KeyDeletionTests<TEngine> : IAsyncLifetime
+    where TEngine : IEngine
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestCoffer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock);
+    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, engine: TEngine.Name);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -6,18 +6,23 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class KeyImportTests : KeyImportTests<OnSqlite>;
+
+public sealed class KeyImportTestsOnPostgres : KeyImportTests<OnPostgres>;
+
 /// <summary>
 /// Bring-your-own-key through the AWS SDK for .NET, following AWS's documented procedure with
 /// OpenSSL doing the client's part: make the material, wrap it under the wrapping public key, import.
 /// </summary>
-public sealed class KeyImportTests : IAsyncLifetime
+public abstract class KeyImportTests<TEngine> : IAsyncLifetime
+    where TEngine : IEngine
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestCoffer _server = null!;
 
     private AmazonKeyManagementServiceClient Kms => _server.Kms();
 
-    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, timersEvery: TimeSpan.FromDays(7));
+    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, timersEvery: TimeSpan.FromDays(7), engine: TEngine.Name);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

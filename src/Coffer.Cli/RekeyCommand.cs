@@ -10,7 +10,13 @@ internal static class RekeyCommand
 {
     public static Command Create()
     {
-        var dataDir = new Option<string>("--data-dir") { Description = "The data folder (stop the server first)", HelpName = "DIR", Required = true };
+        var dataDir = new Option<string>("--data-dir")
+        {
+            Description = "The data folder (stop the server first; on PostgreSQL, every node of the database)",
+            HelpName = "DIR",
+            Required = true,
+        };
+        var storage = StorageFlag.Create();
         var seal = new Option<string>("--seal") { Description = "The new seal: shamir or pkcs11", HelpName = "KIND", DefaultValueFactory = _ => "shamir" };
         seal.AcceptOnlyFromAmong("shamir", "pkcs11");
         var shares = new Option<int>("--shares") { Description = "How many new shares", HelpName = "N", DefaultValueFactory = _ => 5 };
@@ -28,11 +34,13 @@ internal static class RekeyCommand
             Replace the root of trust without touching key material. The current shares are read from standard
             input, one per line (or the current HSM is opened with its PIN, through --current-pkcs11-library);
             the domain key is wrapped again under a new root key, and the new shares are printed once. Stop the
-            server first.
+            server first; on PostgreSQL stop every node of the database, since a running node keeps the old
+            root of trust until it restarts.
             """)
         {
-            dataDir, seal, shares, threshold, library, token, keyLabel, currentLibrary, pinFile,
+            dataDir, storage.Engine, storage.Connection, seal, shares, threshold, library, token, keyLabel, currentLibrary, pinFile,
         };
+        StorageFlag.Validate(command, storage);
         command.SetAction(async (result, cancellationToken) =>
         {
             var pin = Pin.Read(result.GetValue(pinFile));
@@ -61,7 +69,7 @@ internal static class RekeyCommand
             try
             {
                 var currentLibraryPath = result.GetValue(currentLibrary) ?? (Environment.GetEnvironmentVariable("COFFER_PKCS11_LIBRARY") is { Length: > 0 } env ? env : null);
-                using var outcome = await OfflineRekey.RunAsync(Path.GetFullPath(result.GetValue(dataDir)!), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
+                using var outcome = await OfflineRekey.RunAsync(StorageFlag.Read(result, storage, dataDir), current, pin, currentLibraryPath, result.GetValue(shares), result.GetValue(threshold), hsm, cancellationToken);
                 if (hsm is not null)
                 {
                     Console.WriteLine($"Rekeyed: the domain key is now wrapped by '{hsm.Key}' in token '{hsm.Token}'.");

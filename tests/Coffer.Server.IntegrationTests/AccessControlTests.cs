@@ -4,8 +4,13 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class AccessControlTests(ServerFixture<OnSqlite> fixture) : AccessControlTests<OnSqlite>(fixture);
+
+public sealed class AccessControlTestsOnPostgres(ServerFixture<OnPostgres> fixture) : AccessControlTests<OnPostgres>(fixture);
+
 /// <summary>Key policies, IAM policies and grants decide every KMS request, as AWS KMS decides them.</summary>
-public class AccessControlTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public abstract class AccessControlTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private TestCoffer Server => fixture.Server;
     private AmazonKeyManagementServiceClient Admin => Server.Kms();

@@ -4,7 +4,12 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-public class AliasTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class AliasTests(ServerFixture<OnSqlite> fixture) : AliasTests<OnSqlite>(fixture);
+
+public sealed class AliasTestsOnPostgres(ServerFixture<OnPostgres> fixture) : AliasTests<OnPostgres>(fixture);
+
+public abstract class AliasTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private readonly AmazonKeyManagementServiceClient _kms = fixture.Server.Kms();
 

@@ -6,8 +6,13 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class AsymmetricKeyTests(ServerFixture<OnSqlite> fixture) : AsymmetricKeyTests<OnSqlite>(fixture);
+
+public sealed class AsymmetricKeyTestsOnPostgres(ServerFixture<OnPostgres> fixture) : AsymmetricKeyTests<OnPostgres>(fixture);
+
 /// <summary>Signing and HMAC keys through the AWS SDK for .NET, each signature checked independently by OpenSSL.</summary>
-public sealed class AsymmetricKeyTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public abstract class AsymmetricKeyTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private AmazonKeyManagementServiceClient Kms => fixture.Server.Kms();
 

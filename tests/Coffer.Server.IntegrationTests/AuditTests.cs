@@ -12,8 +12,13 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class AuditTests(ServerFixture<OnSqlite> fixture) : AuditTests<OnSqlite>(fixture);
+
+public sealed class AuditTestsOnPostgres(ServerFixture<OnPostgres> fixture) : AuditTests<OnPostgres>(fixture);
+
 /// <summary>Every request yields exactly one CloudTrail-shaped event, durable before the response, and never a secret.</summary>
-public class AuditTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public abstract class AuditTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private TestCoffer Server => fixture.Server;
     private AmazonKeyManagementServiceClient Kms => Server.Kms();

@@ -13,6 +13,7 @@ public class CliStorageTests
     [InlineData("account create --id 444455556666 --storage mysql")]
     [InlineData("init --data-dir /nonexistent --seal shamir --storage mysql")]
     [InlineData("migrate --storage mysql")]
+    [InlineData("rekey --data-dir /nonexistent --storage mysql")]
     public async Task An_engine_this_build_lacks_exits_2_naming_the_ones_it_has(string arguments)
     {
         var result = await Repo.CofferAsync(arguments.Split(' '));
@@ -39,6 +40,7 @@ public class CliStorageTests
     [InlineData("account create --id 444455556666 --storage postgres")]
     [InlineData("init --data-dir /nonexistent --seal shamir --storage postgres")]
     [InlineData("migrate --storage postgres")]
+    [InlineData("rekey --data-dir /nonexistent --storage postgres")]
     public async Task Postgres_without_a_connection_string_exits_2_saying_where_it_comes_from(string arguments)
     {
         var result = await Repo.CofferAsync(arguments.Split(' '));
@@ -66,6 +68,8 @@ public class CliStorageTests
     [InlineData("audit export")]
     [InlineData("account create")]
     [InlineData("init")]
+    [InlineData("migrate")]
+    [InlineData("rekey")]
     public async Task Help_lists_the_storage_option(string command)
     {
         var result = await Repo.CofferAsync([.. command.Split(' '), "--help"]);

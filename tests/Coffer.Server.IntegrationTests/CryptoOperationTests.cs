@@ -5,7 +5,12 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-public class CryptoOperationTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class CryptoOperationTests(ServerFixture<OnSqlite> fixture) : CryptoOperationTests<OnSqlite>(fixture);
+
+public sealed class CryptoOperationTestsOnPostgres(ServerFixture<OnPostgres> fixture) : CryptoOperationTests<OnPostgres>(fixture);
+
+public abstract class CryptoOperationTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private readonly AmazonKeyManagementServiceClient _kms = fixture.Server.Kms();
     private static readonly Dictionary<string, string> Context = new() { ["tenant"] = "acme", ["purpose"] = "tests" };

@@ -2,8 +2,13 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class IamApiTests(ServerFixture<OnSqlite> fixture) : IamApiTests<OnSqlite>(fixture);
+
+public sealed class IamApiTestsOnPostgres(ServerFixture<OnPostgres> fixture) : IamApiTests<OnPostgres>(fixture);
+
 /// <summary>The IAM Query API: shapes, errors and status codes as IAM answers them.</summary>
-public class IamApiTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public abstract class IamApiTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private RawKmsClient Admin => fixture.Server.Raw();
 

@@ -4,7 +4,12 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-public class KeyLifecycleTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class KeyLifecycleTests(ServerFixture<OnSqlite> fixture) : KeyLifecycleTests<OnSqlite>(fixture);
+
+public sealed class KeyLifecycleTestsOnPostgres(ServerFixture<OnPostgres> fixture) : KeyLifecycleTests<OnPostgres>(fixture);
+
+public abstract class KeyLifecycleTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private readonly AmazonKeyManagementServiceClient _kms = fixture.Server.Kms();
     private string Arn(string keyId) => $"arn:aws:kms:us-east-1:{fixture.Server.AccountId}:key/{keyId}";

@@ -5,15 +5,20 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class KeyRotationTests : KeyRotationTests<OnSqlite>;
+
+public sealed class KeyRotationTestsOnPostgres : KeyRotationTests<OnPostgres>;
+
 /// <summary>Automatic and on-demand rotation on a server whose clock the tests move by years.</summary>
-public sealed class KeyRotationTests : IAsyncLifetime
+public abstract class KeyRotationTests<TEngine> : IAsyncLifetime
+    where TEngine : IEngine
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestCoffer _server = null!;
 
     private AmazonKeyManagementServiceClient Kms => _server.Kms();
 
-    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, timersEvery: TimeSpan.FromDays(7));
+    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, timersEvery: TimeSpan.FromDays(7), engine: TEngine.Name);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

@@ -7,13 +7,18 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Coffer.Server.IntegrationTests;
 
+public sealed class StsTests : StsTests<OnSqlite>;
+
+public sealed class StsTestsOnPostgres : StsTests<OnPostgres>;
+
 /// <summary>STS through the AWS SDK for .NET: caller identity, roles, trust policies, expiring sessions.</summary>
-public sealed class StsTests : IAsyncLifetime
+public abstract class StsTests<TEngine> : IAsyncLifetime
+    where TEngine : IEngine
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private TestCoffer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock);
+    public async Task InitializeAsync() => _server = await TestCoffer.StartAsync(_clock, engine: TEngine.Name);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

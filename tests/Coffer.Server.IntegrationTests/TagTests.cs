@@ -4,7 +4,12 @@ using Coffer.Server.IntegrationTests.Infrastructure;
 
 namespace Coffer.Server.IntegrationTests;
 
-public class TagTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+public sealed class TagTests(ServerFixture<OnSqlite> fixture) : TagTests<OnSqlite>(fixture);
+
+public sealed class TagTestsOnPostgres(ServerFixture<OnPostgres> fixture) : TagTests<OnPostgres>(fixture);
+
+public abstract class TagTests<TEngine>(ServerFixture<TEngine> fixture) : IClassFixture<ServerFixture<TEngine>>
+    where TEngine : IEngine
 {
     private readonly AmazonKeyManagementServiceClient _kms = fixture.Server.Kms();
 

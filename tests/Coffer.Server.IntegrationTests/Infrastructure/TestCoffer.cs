@@ -5,14 +5,18 @@ namespace Coffer.Server.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A real Coffer dev server, in this process, on a free loopback port, with its own data folder
-/// and a random admin key. Tests talk to it over HTTP like any client.
+/// and a random admin key. Tests talk to it over HTTP like any client. On PostgreSQL it also has a
+/// throwaway database of its own, records and audit trail both, dropped when it is disposed.
 /// </summary>
 public sealed class TestCoffer : IAsyncDisposable
 {
-    private TestCoffer(CofferApp app, ServerOptions options)
+    private readonly PostgresTestDatabase? _database;
+
+    private TestCoffer(CofferApp app, ServerOptions options, PostgresTestDatabase? database)
     {
         App = app;
         Options = options;
+        _database = database;
     }
 
     public CofferApp App { get; }
@@ -24,12 +28,14 @@ public sealed class TestCoffer : IAsyncDisposable
 
     public static async Task<TestCoffer> StartAsync(TimeProvider? clock = null, IReadOnlyList<string>? regions = null, string accountId = ServerOptions.DefaultAccountId,
         Func<string, Storage.IAuditStore>? auditStore = null, TimeSpan? auditRetention = null, Service.KmsLimits? limits = null, TimeSpan? timersEvery = null,
-        TimeSpan? keyUsageFlushEvery = null)
+        TimeSpan? keyUsageFlushEvery = null, string engine = StorageOptions.Sqlite)
     {
+        var dataDir = Directory.CreateTempSubdirectory("coffer-test-").FullName;
+        var database = engine == StorageOptions.Postgres ? new PostgresTestDatabase() : null;
         var options = new ServerOptions
         {
             Dev = true,
-            DataDir = Directory.CreateTempSubdirectory("coffer-test-").FullName,
+            DataDir = dataDir,
             Listen = "127.0.0.1:0",
             Regions = regions ?? [],
             AccountId = accountId,
@@ -37,7 +43,8 @@ public sealed class TestCoffer : IAsyncDisposable
             DevSecretAccessKey = Convert.ToBase64String(Guid.NewGuid().ToByteArray()) + Convert.ToBase64String(Guid.NewGuid().ToByteArray())[..16],
             Clock = clock ?? TimeProvider.System,
             Console = TextWriter.Null,
-            AuditStoreFactory = auditStore ?? Storage.Sqlite.SqliteAuditStore.InDirectory,
+            // Null keeps the audit trail on the engine of the records, as a real server does.
+            AuditStoreFactory = auditStore,
             AuditRetention = auditRetention,
             Limits = limits ?? new Service.KmsLimits(),
             KeyUsageFlushInterval = keyUsageFlushEvery ?? TimeSpan.FromSeconds(10),
@@ -48,8 +55,34 @@ public sealed class TestCoffer : IAsyncDisposable
             options = options with { KeyJobsInterval = every, AuditDigestInterval = every };
         }
 
-        return new TestCoffer(await CofferApp.StartAsync(options), options);
+        try
+        {
+            if (database is not null)
+            {
+                await database.InitializeAsync();
+                options = options with
+                {
+                    Storage = new StorageOptions { Engine = StorageOptions.Postgres, DataDir = dataDir, PostgresConnection = database.ConnectionString },
+                };
+            }
+
+            return new TestCoffer(await CofferApp.StartAsync(options), options, database);
+        }
+        catch
+        {
+            if (database is not null)
+            {
+                await database.DisposeAsync();
+            }
+
+            throw;
+        }
     }
+
+    /// <summary>The <c>./coffer</c> options that name this server's store, for commands run on it as a process.</summary>
+    public IReadOnlyList<string> StorageArguments => Options.Storage.Engine == StorageOptions.Postgres
+        ? ["--data-dir", Options.DataDir, "--storage", StorageOptions.Postgres, "--postgres-connection", Options.Storage.PostgresConnection!]
+        : ["--data-dir", Options.DataDir];
 
     /// <summary>The AWS SDK for .NET pointed at this server, signing for <paramref name="region"/>.</summary>
     public AmazonKeyManagementServiceClient Kms(string region = "us-east-1", string? accessKeyId = null, string? secret = null) =>
@@ -65,7 +98,7 @@ public sealed class TestCoffer : IAsyncDisposable
     public async Task<TestCoffer> RestartAsync()
     {
         await App.DisposeAsync();
-        return new TestCoffer(await CofferApp.StartAsync(Options), Options);
+        return new TestCoffer(await CofferApp.StartAsync(Options), Options, _database);
     }
 
     public RawKmsClient Raw(string region = "us-east-1") => new(Address, AccessKeyId, SecretAccessKey, region);
@@ -73,6 +106,11 @@ public sealed class TestCoffer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(Options.DataDir, recursive: true);
@@ -89,6 +127,17 @@ public sealed class ServerFixture : IAsyncLifetime
     public TestCoffer Server { get; private set; } = null!;
 
     public async Task InitializeAsync() => Server = await TestCoffer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>One dev server on <typeparamref name="TEngine"/> shared by the tests of a class.</summary>
+public sealed class ServerFixture<TEngine> : IAsyncLifetime
+    where TEngine : IEngine
+{
+    public TestCoffer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await TestCoffer.StartAsync(engine: TEngine.Name);
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Coffer.Storage.Tests;
+namespace Coffer.Testing;
 
 /// <summary>
-/// A throwaway PostgreSQL database for one test class, made on the server that
+/// A throwaway PostgreSQL database for one test class or one test server, made on the server that
 /// <c>COFFER_TEST_POSTGRES</c> names (scripts/test.sh starts one) and dropped after the class.
 /// Without that variable the tests fail, saying so: an engine that is never tested is not skipped
 /// quietly. The role needs CREATEDB, never superuser, as Coffer itself does.
@@ -24,7 +24,7 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
         if (string.IsNullOrWhiteSpace(server))
         {
             throw new InvalidOperationException(
-                $"{Variable} is not set, so the PostgreSQL storage tests cannot run. Run ./scripts/test.sh, which starts a throwaway PostgreSQL, or set {Variable} "
+                $"{Variable} is not set, so the tests on PostgreSQL cannot run. Run ./scripts/test.sh, which starts a throwaway PostgreSQL, or set {Variable} "
                 + "to a connection string for a role with CREATEDB (e.g. Host=127.0.0.1;Port=55432;Username=coffer_test), its password in PGPASSWORD or PGPASSFILE.");
         }
 

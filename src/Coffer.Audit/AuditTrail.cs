@@ -20,12 +20,6 @@ public sealed class AuditTrail : IAsyncDisposable
 {
     private const int MaxBatch = 512;
 
-    /// <summary>
-    /// How often one batch is chained again after other nodes appended first. Each refusal means
-    /// another node's batch committed, so the trail as a whole always moves on; the bound only keeps
-    /// one node's requests from waiting forever behind a flood from the others.
-    /// </summary>
-    private const int MaxChainAttempts = 32;
     private readonly IAuditStore _store;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
@@ -181,8 +175,8 @@ public sealed class AuditTrail : IAsyncDisposable
 
     /// <summary>
     /// Chains and commits one batch. An event that cannot be serialised fails its own request only.
-    /// When another node sharing the store appended first, the store refuses the batch; it is
-    /// chained again on the new head and retried, up to <see cref="MaxChainAttempts"/> times.
+    /// When another node sharing the store appended first, the store hands back its head under its
+    /// write lock and the batch is chained on from it there, in the same transaction.
     /// </summary>
     private async Task CommitAsync(List<Pending> batch, List<AuditRecord> records)
     {
@@ -204,50 +198,39 @@ public sealed class AuditTrail : IAsyncDisposable
             return;
         }
 
-        Exception? failure = null;
-        for (var attempt = 1; attempt <= MaxChainAttempts && failure is null; attempt++)
+        var newHead = Chain(chained, records, (_lastSequence, _lastHash));
+        try
         {
-            var (sequence, hash) = Chain(chained, records);
-            try
+            await _store.AppendAsync(records, rechain: storedHead =>
             {
-                await _store.AppendAsync(records);
-                _lastSequence = sequence;
-                _lastHash = hash;
-                _healthy = true;
-                foreach (var (pending, _) in chained)
-                {
-                    pending.Done.TrySetResult();
-                }
-
-                return;
-            }
-            catch (AuditChainConflictException conflict)
+                newHead = Chain(chained, records, storedHead);
+                return records;
+            });
+            (_lastSequence, _lastHash) = newHead;
+            _healthy = true;
+            foreach (var (pending, _) in chained)
             {
-                if (attempt < MaxChainAttempts && conflict.Head is { } head)
-                {
-                    (_lastSequence, _lastHash) = head;
-                }
-                else
-                {
-                    failure = attempt == MaxChainAttempts ? conflict : await TryReadHeadAsync();
-                }
-            }
-            catch (Exception error)
-            {
-                failure = error;
+                pending.Done.TrySetResult();
             }
         }
+        catch (Exception error)
+        {
+            if (error is AuditChainConflictException)
+            {
+                // The store's head could not be handed back (its row is missing): the next batch starts from what it holds.
+                await TryReadHeadAsync();
+            }
 
-        _healthy = false;
-        Fail(chained.ConvertAll(c => c.Pending), new AuditUnavailableException("The audit trail cannot be written.", failure));
+            _healthy = false;
+            Fail(chained.ConvertAll(c => c.Pending), new AuditUnavailableException("The audit trail cannot be written.", error));
+        }
     }
 
-    /// <summary>Chains the events on from the head this writer knows, into <paramref name="records"/>; returns the new head.</summary>
-    private (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records)
+    /// <summary>Chains the events on from <paramref name="head"/>, into <paramref name="records"/>; returns the new head.</summary>
+    private static (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records, (long Sequence, byte[] Hash) head)
     {
         records.Clear();
-        var sequence = _lastSequence;
-        var hash = _lastHash;
+        var (sequence, hash) = head;
         foreach (var (pending, json) in chained)
         {
             sequence++;
@@ -258,17 +241,16 @@ public sealed class AuditTrail : IAsyncDisposable
         return (sequence, hash);
     }
 
-    /// <summary>Moves this writer's head to the stored one; returns the error when it could not be read.</summary>
-    private async Task<Exception?> TryReadHeadAsync()
+    /// <summary>Moves this writer's head to the stored one, when it can be read (the batch has failed either way).</summary>
+    private async Task TryReadHeadAsync()
     {
         try
         {
             (_lastSequence, _lastHash) = await ReadHeadAsync(_store, CancellationToken.None);
-            return null;
         }
-        catch (Exception error)
+        catch (Exception)
         {
-            return error;
+            // The store is unreachable: recovery reads the head again before the next batch is accepted.
         }
     }
 

@@ -7,9 +7,10 @@ namespace Coffer.Storage.Postgres;
 /// The audit trail in the same PostgreSQL database as the records (tables <c>audit_*</c>), shared
 /// by every node. An append is one transaction that first takes a transaction-scoped advisory lock
 /// and checks that its first event follows the chain's head (<c>audit_chain_head</c>): appends from
-/// several nodes are serialised, and an append computed from a head that another node has moved on
-/// from is refused with <see cref="AuditChainConflictException"/>, rather than forking the chain
-/// (the writer then chains the same events on from the new head and retries). The sequence's primary key is the second guard.
+/// several nodes are serialised. An append computed from a head that another node has moved on
+/// from is chained again on the stored head inside the same transaction (or, when the caller gave
+/// no way to do that, refused with <see cref="AuditChainConflictException"/>), so the chain never
+/// forks. The sequence's primary key is the second guard.
 /// </summary>
 public sealed class PostgresAuditStore : IAuditStore
 {
@@ -37,7 +38,10 @@ public sealed class PostgresAuditStore : IAuditStore
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
     }
 
-    public async ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    public async ValueTask AppendAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null)
     {
         if (records.Count == 0)
         {
@@ -46,7 +50,7 @@ public sealed class PostgresAuditStore : IAuditStore
 
         try
         {
-            await AppendChainedAsync(records, cancellationToken);
+            await AppendChainedAsync(records, rechain, cancellationToken);
         }
         catch (Npgsql.PostgresException error) when (error.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
         {
@@ -55,22 +59,31 @@ public sealed class PostgresAuditStore : IAuditStore
         }
     }
 
-    private async Task AppendChainedAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    private async Task AppendChainedAsync(
+        IReadOnlyList<AuditRecord> records,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain,
+        CancellationToken cancellationToken)
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@lock);", cancellationToken, tx, ("@lock", AuditChainLock));
         var head = (long?)await ScalarAsync(connection, "SELECT last_seq FROM audit_chain_head WHERE id = 1;", cancellationToken, tx);
+        if (head is { } at && records[0].Sequence != at + 1 && rechain is not null
+            && await ScalarAsync(connection, "SELECT hash FROM audit_events WHERE seq = @seq;", cancellationToken, tx, ("@seq", at)) is byte[] headHash)
+        {
+            // Another node appended since this one last read the head. Chaining again here, under
+            // the lock, always succeeds: refusing and retrying would let a node with a steady stream
+            // of batches win the lock every time and starve this one.
+            records = rechain((at, headHash));
+        }
+
         for (var i = 0; i < records.Count; i++)
         {
             var expected = i == 0 ? head + 1 : records[i - 1].Sequence + 1;
             if (expected is { } next && records[i].Sequence != next)
             {
-                // Another node appended since this one last read the head: its hash would not chain on.
-                var headHash = await ScalarAsync(connection, "SELECT hash FROM audit_events WHERE seq = @seq;", cancellationToken, tx, ("@seq", head)) as byte[];
                 throw new AuditChainConflictException(
-                    $"Audit event {records[i].Sequence} does not follow the trail's head at {head}; another writer appended meanwhile.", null,
-                    i == 0 && head is { } at && headHash is not null ? (at, headHash) : null);
+                    $"Audit event {records[i].Sequence} does not follow the trail's head at {head}; another writer appended meanwhile.");
             }
         }
 

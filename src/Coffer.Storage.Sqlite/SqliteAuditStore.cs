@@ -66,7 +66,11 @@ public sealed class SqliteAuditStore : IAuditStore
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
     }
 
-    public async ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    /// <remarks>A SQLite trail has one writer process, so the head it chains on is always the stored one: <paramref name="rechain"/> is never needed.</remarks>
+    public async ValueTask AppendAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null)
     {
         // Appends come from one writer loop, batch after batch: one connection and one prepared
         // INSERT serve them all, instead of a pooled connection's PRAGMA and a parse per event.

@@ -60,10 +60,16 @@ public interface IAuditStore : IAsyncDisposable
 
     /// <summary>
     /// Appends events in one transaction: all of them are durable, or none. An engine shared by
-    /// several nodes throws <see cref="AuditChainConflictException"/> when the first event does not
-    /// follow the stored head (another node appended meanwhile), so the chain never forks.
+    /// several nodes never forks the chain: when the first event does not follow the stored head
+    /// (another node appended meanwhile), it calls <paramref name="rechain"/> with that head while
+    /// it still holds the write lock and writes the records it returns instead, so a busy node
+    /// cannot keep another one's batch out; without <paramref name="rechain"/> it throws
+    /// <see cref="AuditChainConflictException"/>.
     /// </summary>
-    ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default);
+    ValueTask AppendAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null);
 
     ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default);
 

@@ -124,6 +124,29 @@ public sealed class PostgresAuditStoreConformanceTests(PostgresTestDatabase data
     }
 
     [Fact]
+    public async Task A_batch_chained_on_an_old_head_is_chained_again_on_the_stored_head_in_the_same_append()
+    {
+        await using var other = new PostgresAuditStore(database.ConnectionString);
+        await other.InitializeAsync();
+        var head = (await Store.LastAsync())?.Sequence ?? 0;
+        await Store.AppendAsync([Event(head + 1), Event(head + 2)]);
+        var stored = (await Store.LastAsync())!.Value;
+
+        (long Sequence, byte[] Hash)? given = null;
+        await other.AppendAsync([Event(head + 1) with { EventId = "late-1" }, Event(head + 2) with { EventId = "late-2" }], rechain: at =>
+        {
+            given = at;
+            return [Event(at.Sequence + 1) with { EventId = "late-1" }, Event(at.Sequence + 2) with { EventId = "late-2" }];
+        });
+
+        Assert.Equal(stored.Sequence, given?.Sequence);
+        Assert.Equal(stored.Hash, given?.Hash);
+        var events = await Store.QueryAsync(new AuditFilter { Limit = int.MaxValue });
+        Assert.Equal(Enumerable.Range(1, (int)head + 4).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal(["late-1", "late-2"], events.TakeLast(2).Select(e => e.EventId));
+    }
+
+    [Fact]
     public async Task Nodes_starting_together_migrate_the_database_once()
     {
         var stores = Enumerable.Range(0, 4).SelectMany<int, IAsyncDisposable>(_ => [new PostgresAuditStore(database.ConnectionString), new PostgresStore(database.ConnectionString)]).ToList();

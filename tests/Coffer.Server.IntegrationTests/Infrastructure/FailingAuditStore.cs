@@ -10,8 +10,11 @@ public sealed class FailingAuditStore(IAuditStore inner) : IAuditStore
 {
     public volatile bool Fail;
 
-    public ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default) =>
-        Fail ? throw new IOException("disk full (injected)") : inner.AppendAsync(records, cancellationToken);
+    public ValueTask AppendAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null) =>
+        Fail ? throw new IOException("disk full (injected)") : inner.AppendAsync(records, cancellationToken, rechain);
 
     public ValueTask ProbeAsync(CancellationToken cancellationToken = default) =>
         Fail ? throw new IOException("disk full (injected)") : inner.ProbeAsync(cancellationToken);

@@ -64,6 +64,13 @@ durations="$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*>'
 printf '%s\n' "$durations" | head -n 10
 # Tests run side by side, so their durations add up to more than the wall time; the sum shows work done.
 printf '%s\n' "$durations" | awk '$1 != "" { total += $1; n++ } END { printf "(%d tests, %.0f s of test time in all)\n", n, total }'
+if [ "$status" -ne 0 ]; then
+  # The console names a failed class cleanup but not its error; the TRX files keep every message.
+  step "Failure messages (from the TRX files)"
+  cat "$results"/*.trx 2>/dev/null | tr '\n' ' ' | grep -oE '<(Message|Text)>[^<]*</(Message|Text)>' \
+    | sed -E -e 's/<\/?(Message|Text)>//g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g' \
+    | cut -c1-600 | head -n 40
+fi
 rm -rf "$results"
 
 passed=0 failed=0 skipped=0

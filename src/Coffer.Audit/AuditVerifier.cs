@@ -43,9 +43,9 @@ public sealed record TrailProof(AuditAnchor Start, long ProvenThrough, long Last
 
         if (UnprovenCount > 0)
         {
-            var them = UnprovenCount == 1 ? "it" : "them";
+            var (them, they) = UnprovenCount == 1 ? ("it", "it") : ("them", "they");
             lines.Add($"UNPROVEN: {Count(UnprovenCount)} (#{ProvenThrough + 1} to #{LastPresent}) after the last digest: no signature covers {them} yet, "
-                + $"so {them} may have been added, changed or cut off without a trace.");
+                + $"so {they} may have been added, changed or cut off without a trace.");
         }
 
         return string.Join(Environment.NewLine, lines);

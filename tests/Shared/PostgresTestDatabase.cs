@@ -74,9 +74,23 @@ public sealed class PostgresTestDatabase : IAsyncLifetime
         }
 
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_adminConnection);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE);", connection);
-        await drop.ExecuteNonQueryAsync();
+        // FORCE ends the sessions still on the database, but waits only 5 s for them to go; on a
+        // busy two-core machine a dying server's backends can take longer, so try again a while.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_adminConnection);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE);", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException error) when (attempt < 6)
+            {
+                Console.Error.WriteLine($"Dropping the test database {_name} failed ({error.SqlState}: {error.MessageText}); trying again.");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
     }
 }

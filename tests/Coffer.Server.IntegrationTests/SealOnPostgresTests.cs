@@ -172,4 +172,34 @@ public sealed class SealOnPostgresTests : IAsyncLifetime
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Each_node_unseals_on_its_own_and_a_sealed_node_serves_nothing_while_the_other_goes_on()
+    {
+        await using var first = await StartAsync();
+        await using var second = await StartAsync();
+        await UnsealAsync(first, _shares[0]);
+        Assert.Contains("Unsealed", (await UnsealAsync(first, _shares[2])).Stdout, StringComparison.Ordinal);
+        var served = first.Kms(_adminId, _adminSecret);
+        var key = (await served.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        var blob = (await served.EncryptAsync(new EncryptRequest { KeyId = key, Plaintext = new MemoryStream([5, 5]) })).CiphertextBlob.ToArray();
+
+        // The second node got no shares: it refuses every call, even with the first node unsealed on the same database.
+        var refused = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(
+            () => second.Kms(_adminId, _adminSecret).DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) }));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("ServiceUnavailableException", refused.ErrorCode);
+        using var http = new HttpClient();
+        Assert.Contains("\"sealed\":true", await http.GetStringAsync(new Uri(second.Address, "/health")), StringComparison.Ordinal);
+        Assert.Equal([5, 5], (await served.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+
+        // Sealing the first node leaves the second as it was; once given its own shares it serves the same keys.
+        var env = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = _adminId, ["AWS_SECRET_ACCESS_KEY"] = _adminSecret };
+        Assert.Equal(0, (await Repo.CofferAsync(["seal", "--address", first.Address.ToString()], env)).ExitCode);
+        await UnsealAsync(second, _shares[1]);
+        await UnsealAsync(second, _shares[0]);
+        Assert.Equal([5, 5], (await second.Kms(_adminId, _adminSecret).DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray());
+        var sealedAgain = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => served.ListKeysAsync(new ListKeysRequest()));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, sealedAgain.StatusCode);
+    }
 }

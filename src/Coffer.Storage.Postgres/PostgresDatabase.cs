@@ -27,6 +27,13 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>Held (session-scoped, on a connection of its own) by the one node that runs the background jobs.</summary>
     public const long JobsLock = 0x434F_4652_0000_0003;
 
+    /// <summary>
+    /// The first half of the two-integer advisory locks (transaction-scoped) that serialise the named
+    /// grants of one key, the second half being a hash of the key id. PostgreSQL keeps the two-integer
+    /// locks apart from the single-bigint ones above, so they cannot collide with them.
+    /// </summary>
+    public const int GrantLockSpace = 0x434F_4652;
+
     private readonly NpgsqlDataSource _dataSource;
 
     public PostgresDatabase(string connectionString)

@@ -135,18 +135,35 @@ public sealed partial class PostgresStore
             cancellationToken, null, ("@id", keyId), ("@document", document));
     }
 
-    public async ValueTask InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
+    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
     {
         // As in SQLite, a grant's name is not unique: AWS makes a new grant for a name reused with
-        // other parameters, and CreateGrant itself finds a retry with the same ones.
+        // other terms. So no constraint can find a retry; under READ COMMITTED two nodes checking at
+        // once would both find none and both insert, so the check and the insert hold the key's lock.
         await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        if (grant.Name is not null)
+        {
+            await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@space, hashtext(@key));", cancellationToken, tx,
+                ("@space", PostgresDatabase.GrantLockSpace), ("@key", grant.KeyId));
+            var named = await QueryGrantsAsync(connection, $"SELECT {GrantColumns} FROM grants WHERE key_id = @key AND grantee = @grantee AND name = @name ORDER BY created_ms, grant_id;",
+                cancellationToken, tx, ("@key", grant.KeyId), ("@grantee", grant.GranteePrincipal), ("@name", grant.Name));
+            if (named.FirstOrDefault(grant.IsRetryOf) is { } existing)
+            {
+                await tx.CommitAsync(cancellationToken);
+                return existing;
+            }
+        }
+
         await ExecuteAsync(connection,
             $"INSERT INTO grants ({GrantColumns}) VALUES (@id, @key, @name, @grantee, @retiring, @operations, @equals, @subset, @issuer, @created);",
-            cancellationToken, null,
+            cancellationToken, tx,
             ("@id", grant.GrantId), ("@key", grant.KeyId), ("@name", grant.Name), ("@grantee", grant.GranteePrincipal), ("@retiring", grant.RetiringPrincipal),
             ("@operations", string.Join(',', grant.Operations)), ("@equals", ContextJson(grant.EncryptionContextEquals)),
             ("@subset", ContextJson(grant.EncryptionContextSubset)), ("@issuer", grant.IssuingAccount),
             ("@created", grant.CreatedAt.ToUnixTimeMilliseconds()));
+        await tx.CommitAsync(cancellationToken);
+        return grant;
     }
 
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default)
@@ -291,10 +308,13 @@ public sealed partial class PostgresStore
         return sessions;
     }
 
-    private static async Task<List<GrantRecord>> QueryGrantsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken,
+    private static Task<List<GrantRecord>> QueryGrantsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken,
+        params (string, object?)[] parameters) => QueryGrantsAsync(connection, sql, cancellationToken, null, parameters);
+
+    private static async Task<List<GrantRecord>> QueryGrantsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, NpgsqlTransaction? tx,
         params (string, object?)[] parameters)
     {
-        await using var command = Command(connection, sql, null, parameters);
+        await using var command = Command(connection, sql, tx, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var grants = new List<GrantRecord>();
         while (await reader.ReadAsync(cancellationToken))

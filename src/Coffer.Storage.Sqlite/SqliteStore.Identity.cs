@@ -163,16 +163,33 @@ public sealed partial class SqliteStore
             cancellationToken, null, ("$id", keyId), ("$document", document));
     }
 
-    public async ValueTask InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
+    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
     {
+        // A grant's name is not unique (AWS makes a new grant for a name reused with other terms), so no
+        // constraint finds a retry. The transaction begins IMMEDIATE, taking the write lock before the
+        // check: two retries sent at once cannot both find none and both insert.
         await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (grant.Name is not null)
+        {
+            var named = await QueryGrantsAsync(connection, $"SELECT {GrantColumns} FROM grants WHERE key_id = $key AND grantee = $grantee AND name = $name ORDER BY created_ms, grant_id;",
+                cancellationToken, tx, ("$key", grant.KeyId), ("$grantee", grant.GranteePrincipal), ("$name", grant.Name));
+            if (named.FirstOrDefault(grant.IsRetryOf) is { } existing)
+            {
+                await tx.CommitAsync(cancellationToken);
+                return existing;
+            }
+        }
+
         await ExecuteAsync(connection,
             $"INSERT INTO grants ({GrantColumns}) VALUES ($id, $key, $name, $grantee, $retiring, $operations, $equals, $subset, $issuer, $created);",
-            cancellationToken, null,
+            cancellationToken, tx,
             ("$id", grant.GrantId), ("$key", grant.KeyId), ("$name", grant.Name), ("$grantee", grant.GranteePrincipal), ("$retiring", grant.RetiringPrincipal),
             ("$operations", string.Join(',', grant.Operations)), ("$equals", ContextJson(grant.EncryptionContextEquals)),
             ("$subset", ContextJson(grant.EncryptionContextSubset)), ("$issuer", grant.IssuingAccount),
             ("$created", grant.CreatedAt.ToUnixTimeMilliseconds()));
+        await tx.CommitAsync(cancellationToken);
+        return grant;
     }
 
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default)
@@ -308,9 +325,13 @@ public sealed partial class SqliteStore
         return principals;
     }
 
-    private static async Task<List<GrantRecord>> QueryGrantsAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    private static Task<List<GrantRecord>> QueryGrantsAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
+        QueryGrantsAsync(connection, sql, cancellationToken, null, parameters);
+
+    private static async Task<List<GrantRecord>> QueryGrantsAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, SqliteTransaction? tx,
+        params (string, object?)[] parameters)
     {
-        await using var command = Command(connection, sql, null, parameters);
+        await using var command = Command(connection, sql, tx, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var grants = new List<GrantRecord>();
         while (await reader.ReadAsync(cancellationToken))

@@ -41,7 +41,12 @@ public interface IKeyAccessStore
 
     ValueTask SetKeyPolicyAsync(string keyId, string document, CancellationToken cancellationToken = default);
 
-    ValueTask InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Inserts <paramref name="grant"/> unless the key already has a grant it is a retry of
+    /// (<see cref="GrantRecord.IsRetryOf"/>), and returns the grant stored. Atomic, also between nodes
+    /// sharing the store: two retries sent at once, through one node or two, end as one grant.
+    /// </summary>
+    ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default);
 

@@ -48,4 +48,18 @@ public sealed record GrantRecord(
     IReadOnlyDictionary<string, string>? EncryptionContextEquals,
     IReadOnlyDictionary<string, string>? EncryptionContextSubset,
     string IssuingAccount,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// Whether <paramref name="other"/> is a retry of this grant: on the same key, with the same name and the
+    /// same terms. AWS answers such a CreateGrant with the grant it made the first time. An unnamed grant
+    /// is never a retry. <see cref="Operations"/> compare in order, as CreateGrant stores them sorted.
+    /// </summary>
+    public bool IsRetryOf(GrantRecord other) =>
+        Name is not null && Name == other.Name && KeyId == other.KeyId && GranteePrincipal == other.GranteePrincipal && RetiringPrincipal == other.RetiringPrincipal
+        && Operations.SequenceEqual(other.Operations) && SameContext(EncryptionContextEquals, other.EncryptionContextEquals)
+        && SameContext(EncryptionContextSubset, other.EncryptionContextSubset);
+
+    private static bool SameContext(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
+}

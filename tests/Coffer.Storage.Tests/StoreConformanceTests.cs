@@ -416,6 +416,28 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_named_grant_inserted_again_with_the_same_terms_is_the_first_one_and_other_terms_make_a_new_grant()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        var grant = new GrantRecord($"g1-{key.KeyId}", key.KeyId, "retried", "arn:a", null, ["Decrypt", "Encrypt"],
+            new Dictionary<string, string> { ["k"] = "v" }, null, "111122223333", Now);
+
+        Assert.Equal(grant.GrantId, (await Store.InsertGrantAsync(grant)).GrantId);
+        Assert.Equal(grant.GrantId, (await Store.InsertGrantAsync(grant with { GrantId = $"g2-{key.KeyId}", CreatedAt = Now.AddSeconds(1) })).GrantId);
+        var otherTerms = grant with { GrantId = $"g3-{key.KeyId}", Operations = ["Encrypt"] };
+        Assert.Equal(otherTerms.GrantId, (await Store.InsertGrantAsync(otherTerms)).GrantId);
+        var unnamed = grant with { GrantId = $"g4-{key.KeyId}", Name = null };
+        Assert.Equal(unnamed.GrantId, (await Store.InsertGrantAsync(unnamed)).GrantId);
+        // An unnamed grant is never a retry: AWS makes a new one each time.
+        var unnamedAgain = unnamed with { GrantId = $"g5-{key.KeyId}" };
+        Assert.Equal(unnamedAgain.GrantId, (await Store.InsertGrantAsync(unnamedAgain)).GrantId);
+
+        Assert.Equal([grant.GrantId, otherTerms.GrantId, unnamed.GrantId, unnamedAgain.GrantId],
+            (await Store.ListGrantsAsync(key.KeyId)).Select(g => g.GrantId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Aliases_are_listed_by_name_per_key_and_follow_an_update()
     {
         var (first, second) = (NewKey($"test-{Guid.NewGuid():N}"), NewKey());
@@ -496,7 +518,7 @@ public sealed class PostgresStoreConformanceTests(PostgresTestDatabase database)
     }
 
     [Fact]
-    public async Task Nodes_racing_for_one_alias_or_one_rotation_end_with_exactly_one_winner()
+    public async Task Nodes_racing_for_one_alias_one_rotation_or_one_named_grant_end_with_exactly_one_winner()
     {
         var key = new KmsKey { KeyId = Guid.NewGuid().ToString(), AccountId = "111122223333", Region = "us-east-1", CreationDate = DateTimeOffset.FromUnixTimeSeconds(1), State = KeyState.Enabled };
         await Store.InsertKeyAsync(key, "{}", [], new StoredMaterial(key.KeyId, 1, [7], key.CreationDate));
@@ -514,8 +536,13 @@ public sealed class PostgresStoreConformanceTests(PostgresTestDatabase database)
             var rotations = await Task.WhenAll(nodes.Select((n, i) =>
                 n.TryAddMaterialVersionAsync(rotated, new StoredMaterial(key.KeyId, 2, [(byte)i], key.CreationDate, RotationTypes.OnDemand)).AsTask()));
 
+            var grant = new GrantRecord("", key.KeyId, "raced", "arn:a", null, ["Encrypt"], null, null, key.AccountId, key.CreationDate);
+            var grants = await Task.WhenAll(nodes.Select((n, i) => n.InsertGrantAsync(grant with { GrantId = $"g{i}-{key.KeyId}" }).AsTask()));
+
             Assert.Single(aliases, won => won);
             Assert.Single(rotations, won => won);
+            Assert.Single(grants.Select(g => g.GrantId).Distinct());
+            Assert.Single(await Store.ListGrantsAsync(key.KeyId));
             var found = await Store.FindKeyAsync(key.Region, key.KeyId);
             Assert.Equal((2, 1), (found!.CurrentMaterialVersion, found.OnDemandRotations));
         }

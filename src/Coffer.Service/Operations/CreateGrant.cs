@@ -92,17 +92,14 @@ public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvid
         var operations = Operations(request);
         var equals = request.Constraints?.EncryptionContextEquals;
         var subset = request.Constraints?.EncryptionContextSubset;
+        var grant = new GrantRecord(Convert.ToHexStringLower(RandomSource.Bytes(32)), key.KeyId, request.Name, request.GranteePrincipal, request.RetiringPrincipal,
+            operations, equals, subset, context.AccountId, clock.GetUtcNow());
         var granteeGrants = await store.ListGrantsForGranteesAsync(key.KeyId, [request.GranteePrincipal], cancellationToken);
-        if (request.Name is not null)
+        if (granteeGrants.FirstOrDefault(grant.IsRetryOf) is { } existing)
         {
-            var existing = granteeGrants.FirstOrDefault(g => g.Name == request.Name
-                && g.GranteePrincipal == request.GranteePrincipal && g.RetiringPrincipal == request.RetiringPrincipal
-                && g.Operations.SequenceEqual(operations) && SameContext(g.EncryptionContextEquals, equals) && SameContext(g.EncryptionContextSubset, subset));
-            if (existing is not null)
-            {
-                // A retry: the same grant, with a new token for it, as AWS answers.
-                return new CreateGrantResponse { GrantId = existing.GrantId, GrantToken = GrantTokens.For(existing.GrantId) };
-            }
+            // A retry: the same grant, with a new token for it, as AWS answers. Found before the limits,
+            // which a retry does not count against.
+            return new CreateGrantResponse { GrantId = existing.GrantId, GrantToken = GrantTokens.For(existing.GrantId) };
         }
 
         if (granteeGrants.Count >= limits.GrantsPerGranteePerKey)
@@ -117,10 +114,9 @@ public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvid
                 $"The request was rejected because the KMS key {key.Arn} already has {limits.GrantsPerKey} grants, the most a key may have.");
         }
 
-        var grant = new GrantRecord(Convert.ToHexStringLower(RandomSource.Bytes(32)), key.KeyId, request.Name, request.GranteePrincipal, request.RetiringPrincipal,
-            operations, equals, subset, context.AccountId, clock.GetUtcNow());
-        await store.InsertGrantAsync(grant, cancellationToken);
-        return new CreateGrantResponse { GrantId = grant.GrantId, GrantToken = GrantTokens.For(grant.GrantId) };
+        // A retry sent at the same time, through this node or another, may have made the grant since the check above.
+        var stored = await store.InsertGrantAsync(grant, cancellationToken);
+        return new CreateGrantResponse { GrantId = stored.GrantId, GrantToken = GrantTokens.For(stored.GrantId) };
     }
 
     /// <summary>The grant's operations as stored: each once, in order.</summary>
@@ -168,9 +164,6 @@ public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvid
             facts.With("kms:GrantConstraintType", constraintTypes);
         }
     }
-
-    private static bool SameContext(IReadOnlyDictionary<string, string>? stored, Dictionary<string, string>? requested) =>
-        (stored?.Count ?? 0) == (requested?.Count ?? 0) && (stored is null || stored.All(p => requested!.TryGetValue(p.Key, out var v) && v == p.Value));
 }
 
 /// <summary>

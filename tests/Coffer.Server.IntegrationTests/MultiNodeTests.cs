@@ -182,6 +182,66 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_policy_a_revoked_grant_a_deactivated_access_key_and_a_rotation_through_one_node_hold_on_the_other_within_a_second()
+    {
+        var nodes = await StartNodesAsync();
+        var (a, b) = (nodes[0], nodes[1]);
+        var kmsA = Kms(a);
+        var kmsB = Kms(b);
+        var admin = new RawKmsClient(a.Address, AccessKeyId, _secret, "us-east-1");
+        var userArn = (await Iam.CallAsync(admin, "CreateUser", new() { ["UserName"] = "worker" })).Xml("Arn")!;
+        var userKey = await Iam.CallAsync(admin, "CreateAccessKey", new() { ["UserName"] = "worker" });
+        var userId = userKey.Xml("AccessKeyId")!;
+        var workerOnB = Client(b, userId, userKey.Xml("SecretAccessKey")!);
+        var granted = await NewKeyAsync(kmsA);
+        var grant = await kmsA.CreateGrantAsync(new CreateGrantRequest { KeyId = granted, GranteePrincipal = userArn, Operations = [GrantOperation.Encrypt] });
+        var policed = await NewKeyAsync(kmsA);
+        // B uses everything once, so that each change below finds it in B's caches.
+        await WithinPropagationAsync(null, () => EncryptAsync(workerOnB, granted), "the worker's first Encrypt on B");
+        await EncryptAsync(kmsB, policed);
+
+        await kmsA.RevokeGrantAsync(new RevokeGrantRequest { KeyId = granted, GrantId = grant.GrantId });
+        var revoked = await WithinPropagationAsync("AccessDeniedException", () => EncryptAsync(workerOnB, granted), "Encrypt on B after RevokeGrant on A");
+
+        var denyEncrypt = $$"""
+            {"Version":"2012-10-17","Statement":[
+              {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+              {"Effect":"Deny","Principal":{"AWS":"*"},"Action":"kms:Encrypt","Resource":"*"}]}
+            """;
+        await kmsA.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = policed, PolicyName = "default", Policy = denyEncrypt });
+        var policy = await WithinPropagationAsync("AccessDeniedException", () => EncryptAsync(kmsB, policed), "Encrypt on B after PutKeyPolicy on A");
+
+        await kmsA.CreateGrantAsync(new CreateGrantRequest { KeyId = granted, GranteePrincipal = userArn, Operations = [GrantOperation.Encrypt] });
+        await WithinPropagationAsync(null, () => EncryptAsync(workerOnB, granted), "Encrypt on B after a new grant on A");
+        await Iam.CallAsync(admin, "UpdateAccessKey", new() { ["UserName"] = "worker", ["AccessKeyId"] = userId, ["Status"] = "Inactive" });
+        var deactivated = await WithinPropagationAsync("UnrecognizedClientException", () => EncryptAsync(workerOnB, granted), "Encrypt on B after UpdateAccessKey Inactive on A");
+
+        // The material B encrypts under must become the one A's rotation made current; Decrypt on A names it (KeyMaterialId).
+        var rawB = new RawKmsClient(b.Address, AccessKeyId, _secret, "us-east-1");
+        async Task<string> MaterialOfNewCiphertextOnB()
+        {
+            var encrypted = await rawB.SendAsync("Encrypt", JsonSerializer.Serialize(new { KeyId = granted, Plaintext = Convert.ToBase64String(new byte[] { 7 }) }));
+            Assert.Equal(200, encrypted.Status);
+            var blob = encrypted.Json.GetProperty("CiphertextBlob").GetString();
+            var decrypted = await admin.SendAsync("Decrypt", JsonSerializer.Serialize(new { CiphertextBlob = blob }));
+            Assert.Equal(200, decrypted.Status);
+            return decrypted.Json.GetProperty("KeyMaterialId").GetString()!;
+        }
+
+        var before = await MaterialOfNewCiphertextOnB();
+        await kmsA.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = granted });
+        var clock = Stopwatch.StartNew();
+        while (await MaterialOfNewCiphertextOnB() == before)
+        {
+            Assert.True(clock.Elapsed < Propagation, $"B still encrypts under the material from before A's rotation after {clock.Elapsed.TotalSeconds:F1} s.");
+            await Task.Delay(50);
+        }
+
+        output.WriteLine($"Honoured by the other node after: grant revoked {revoked.TotalMilliseconds:F0} ms, key policy {policy.TotalMilliseconds:F0} ms, " +
+            $"access key deactivated {deactivated.TotalMilliseconds:F0} ms, rotation {clock.Elapsed.TotalMilliseconds:F0} ms.");
+    }
+
+    [Fact]
     public async Task The_same_alias_created_through_two_nodes_at_once_is_created_once_and_refused_once()
     {
         var nodes = await StartNodesAsync();
@@ -255,12 +315,13 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
         var load = onA.Select(w => Task.Run(() => w.RunAsync(killing.Token)))
             .Concat(onB.Select(w => Task.Run(() => w.RunAsync(stopping.Token)))).ToArray();
 
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Enough load, not a fixed time: on a machine busy with the rest of the suite 2.5 s may hold only a few requests.
+        await LoadUntilAsync(() => onA.Sum(w => w.Acknowledged) >= 40 && onB.Sum(w => w.Acknowledged) >= 20, load);
         // A's clients learn of the kill first, so that their errors from here on count as the crash, not as bugs.
         await killing.CancelAsync();
         await a.KillAsync();
         var beforeKill = onB.Sum(w => w.Acknowledged);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await LoadUntilAsync(() => onB.Sum(w => w.Acknowledged) - beforeKill >= 40, load[onA.Length..]);
         await stopping.CancelAsync();
         await Task.WhenAll(load);
 
@@ -398,6 +459,17 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Errors.ExpectAsync("KMSInvalidStateException", () => EncryptAsync(kms, keyId));
         output.WriteLine($"The survivor took the jobs lease {tookOver.TotalSeconds:F1} s after the holder's kill -9 and deleted expired material {expiry.Elapsed.TotalSeconds:F1} s after import.");
+    }
+
+    /// <summary>Lets the load run until <paramref name="enough"/> holds, a client stopped, or 30 s passed (the checks after it then say what was missing).</summary>
+    private static async Task LoadUntilAsync(Func<bool> enough, Task[] load)
+    {
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(250);
+        }
+        while (!enough() && !load.Any(t => t.IsCompleted) && clock.Elapsed < TimeSpan.FromSeconds(30));
     }
 
     private static async Task<string> JobsAsync(CofferProcess node)

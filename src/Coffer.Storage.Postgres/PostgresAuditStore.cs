@@ -87,41 +87,31 @@ public sealed class PostgresAuditStore : IAuditStore
             }
         }
 
-        await using (var insert = Command(connection,
-            $"INSERT INTO audit_events ({Columns}) VALUES (@seq, @time, @id, @name, @source, @account, @principal, @user, @key, @error, @ip, @ro, @resources, @json, @hash);",
-            tx, ("@seq", 0L), ("@time", 0L), ("@id", ""), ("@name", ""), ("@source", ""), ("@account", ""), ("@principal", ""), ("@user", ""), ("@key", ""),
-            ("@error", ""), ("@ip", ""), ("@ro", false), ("@resources", ""), ("@json", ""), ("@hash", Array.Empty<byte>())))
+        // One statement for the whole batch and the head: the chain's lock is held for as few round
+        // trips as possible, since every node's appends wait on it.
+        var count = records.Count;
+        var (seq, time, ids, names, sources) = (new long[count], new long[count], new string[count], new string[count], new string[count]);
+        var (accounts, principals, users, keys, errors, ips) = (new string?[count], new string?[count], new string?[count], new string?[count], new string?[count], new string?[count]);
+        var (readOnly, resources, json, hashes) = (new bool[count], new string[count], new string[count], new byte[count][]);
+        for (var i = 0; i < count; i++)
         {
-            // Typed once, so that a null in any row binds as text rather than as an untyped parameter.
-            foreach (var name in new[] { "@account", "@principal", "@user", "@key", "@error", "@ip" })
-            {
-                insert.Parameters[name].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
-            }
-
-            foreach (var r in records)
-            {
-                insert.Parameters["@seq"].Value = r.Sequence;
-                insert.Parameters["@time"].Value = r.EventTime.ToUnixTimeMilliseconds();
-                insert.Parameters["@id"].Value = r.EventId;
-                insert.Parameters["@name"].Value = r.EventName;
-                insert.Parameters["@source"].Value = r.EventSource;
-                insert.Parameters["@account"].Value = (object?)r.AccountId ?? DBNull.Value;
-                insert.Parameters["@principal"].Value = (object?)r.PrincipalArn ?? DBNull.Value;
-                insert.Parameters["@user"].Value = (object?)r.UserName ?? DBNull.Value;
-                insert.Parameters["@key"].Value = (object?)r.AccessKeyId ?? DBNull.Value;
-                insert.Parameters["@error"].Value = (object?)r.ErrorCode ?? DBNull.Value;
-                insert.Parameters["@ip"].Value = (object?)r.SourceIp ?? DBNull.Value;
-                insert.Parameters["@ro"].Value = r.ReadOnly;
-                insert.Parameters["@resources"].Value = r.Resources;
-                insert.Parameters["@json"].Value = r.Json;
-                insert.Parameters["@hash"].Value = r.Hash;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            var r = records[i];
+            (seq[i], time[i], ids[i], names[i], sources[i]) = (r.Sequence, r.EventTime.ToUnixTimeMilliseconds(), r.EventId, r.EventName, r.EventSource);
+            (accounts[i], principals[i], users[i], keys[i], errors[i], ips[i]) = (r.AccountId, r.PrincipalArn, r.UserName, r.AccessKeyId, r.ErrorCode, r.SourceIp);
+            (readOnly[i], resources[i], json[i], hashes[i]) = (r.ReadOnly, r.Resources, r.Json, r.Hash);
         }
 
         await ExecuteAsync(connection,
-            "INSERT INTO audit_chain_head (id, last_seq) VALUES (1, @seq) ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq;",
-            cancellationToken, tx, ("@seq", records[^1].Sequence));
+            $"""
+            WITH appended AS (
+                INSERT INTO audit_events ({Columns})
+                SELECT * FROM unnest(@seq::bigint[], @time::bigint[], @id::text[], @name::text[], @source::text[], @account::text[], @principal::text[],
+                    @user::text[], @key::text[], @error::text[], @ip::text[], @ro::boolean[], @resources::text[], @json::text[], @hash::bytea[]))
+            INSERT INTO audit_chain_head (id, last_seq) VALUES (1, @last) ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq;
+            """,
+            cancellationToken, tx, ("@seq", seq), ("@time", time), ("@id", ids), ("@name", names), ("@source", sources), ("@account", accounts),
+            ("@principal", principals), ("@user", users), ("@key", keys), ("@error", errors), ("@ip", ips), ("@ro", readOnly), ("@resources", resources),
+            ("@json", json), ("@hash", hashes), ("@last", records[^1].Sequence));
         await tx.CommitAsync(cancellationToken);
     }
 

@@ -25,6 +25,7 @@ public sealed class AuditTrail : IAsyncDisposable
     private readonly Task _writer;
     private long _lastSequence;
     private byte[] _lastHash;
+    private readonly byte[] _utf8 = new byte[64 * 1024];
     private volatile bool _healthy = true;
     private readonly SemaphoreSlim _recovering = new(1, 1);
 
@@ -227,14 +228,19 @@ public sealed class AuditTrail : IAsyncDisposable
     }
 
     /// <summary>Chains the events on from <paramref name="head"/>, into <paramref name="records"/>; returns the new head.</summary>
-    private static (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records, (long Sequence, byte[] Hash) head)
+    private (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records, (long Sequence, byte[] Hash) head)
     {
         records.Clear();
         var (sequence, hash) = head;
         foreach (var (pending, json) in chained)
         {
             sequence++;
-            hash = AuditChain.Next(hash, sequence, Encoding.UTF8.GetBytes(json));
+            // The writer loop chains one batch at a time, so one buffer serves every event of usual
+            // size; an unusually large one gets its own, which is not kept.
+            var length = Encoding.UTF8.GetByteCount(json);
+            var utf8 = length <= _utf8.Length ? _utf8 : new byte[length];
+            Encoding.UTF8.GetBytes(json, utf8);
+            hash = AuditChain.Next(hash, sequence, utf8.AsSpan(0, length));
             records.Add(ToRecord(pending.Event, sequence, json, hash));
         }
 

@@ -25,7 +25,7 @@ internal static class AllocationBudgets
         [nameof(HotPathBenchmarks.AuthorizeWithConditionalKeyPolicy)] =         (8736,   9664),
         [nameof(HotPathBenchmarks.EncryptCiphertext)] =                         (288,    320),
         [nameof(HotPathBenchmarks.DecryptCiphertext)] =                         (248,    320),
-        [nameof(HotPathBenchmarks.SerializeAuditEvent)] =                       (8448,   9344),
+        [nameof(HotPathBenchmarks.SerializeAuditEvent)] =                       (2032,   2240),
         [nameof(HotPathBenchmarks.StringToSign)] =                              (448,    512),
         [nameof(HotPathBenchmarks.SignatureMatches)] =                          (0,      0),
         [nameof(HotPathBenchmarks.ParseAndValidateEncryptBody)] =               (1224,   1408),

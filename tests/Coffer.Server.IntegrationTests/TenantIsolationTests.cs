@@ -9,9 +9,41 @@ namespace Coffer.Server.IntegrationTests;
 /// <summary>
 /// Accounts on one deployment are hostile neighbours: another account's key is reachable only by
 /// the operations AWS marks "Cross-account use: Yes", and deployment-wide actions belong to the
-/// operator account alone.
+/// operator account alone. Runs on both engines: each looks keys, aliases and grants up by account
+/// in its own queries.
 /// </summary>
-public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deployment) : IClassFixture<TenantIsolationTests.Deployment>
+public sealed class TenantIsolationTests(TenantIsolationTests<OnSqlite>.Deployment deployment) : TenantIsolationTests<OnSqlite>(deployment)
+{
+    [Fact]
+    public async Task An_exception_inside_domain_key_rotation_gets_AWS_error_shape_and_an_audit_event()
+    {
+        // A key whose stored material no longer opens: resealing it during rotation throws. (SQLite only: it edits the file.)
+        await using var server = await TestCoffer.StartAsync();
+        var keyId = (await server.Kms().CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(server.Options.DataDir, "coffer.db")};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var tamper = db.CreateCommand();
+            tamper.CommandText = "UPDATE key_material SET sealed = zeroblob(length(sealed)) WHERE key_id = $id";
+            tamper.Parameters.AddWithValue("$id", keyId);
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+
+        var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = server.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = server.SecretAccessKey };
+        var rotation = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], admin);
+
+        Assert.Equal(1, rotation.ExitCode);
+        Assert.Contains("KMSInternalException", rotation.Stderr, StringComparison.Ordinal);
+        var events = await server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { EventName = "RotateDomainKey", Limit = 10 });
+        Assert.Contains(events, e => e.ErrorCode == "KMSInternalException");
+        await server.Kms().ListKeysAsync(new ListKeysRequest());
+    }
+}
+
+public sealed class TenantIsolationTestsOnPostgres(TenantIsolationTests<OnPostgres>.Deployment deployment) : TenantIsolationTests<OnPostgres>(deployment);
+
+public abstract class TenantIsolationTests<TEngine>(TenantIsolationTests<TEngine>.Deployment deployment) : IClassFixture<TenantIsolationTests<TEngine>.Deployment>
+    where TEngine : IEngine
 {
     private const string Tenant = "444455556666";
     private const string TenantKeyId = "AKIATENANTADMIN00001";
@@ -30,7 +62,7 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
 
         public async Task InitializeAsync()
         {
-            Server = await TestCoffer.StartAsync();
+            Server = await TestCoffer.StartAsync(engine: TEngine.Name);
             await Server.App.CreateAccountAsync(Tenant, TenantKeyId, TenantSecret);
             Key = await CreateSharedKeyAsync(null, null);
             await Server.Kms().CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/owned", TargetKeyId = Key });
@@ -243,30 +275,5 @@ public sealed class TenantIsolationTests(TenantIsolationTests.Deployment deploym
         var response = await http.PostAsync(new Uri(Server.Address, "/sys/unseal"), new ByteArrayContent(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-    }
-
-    [Fact]
-    public async Task An_exception_inside_domain_key_rotation_gets_AWS_error_shape_and_an_audit_event()
-    {
-        // A key whose stored material no longer opens: resealing it during rotation throws.
-        await using var server = await TestCoffer.StartAsync();
-        var keyId = (await server.Kms().CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
-        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(server.Options.DataDir, "coffer.db")};Pooling=False"))
-        {
-            await db.OpenAsync();
-            await using var tamper = db.CreateCommand();
-            tamper.CommandText = "UPDATE key_material SET sealed = zeroblob(length(sealed)) WHERE key_id = $id";
-            tamper.Parameters.AddWithValue("$id", keyId);
-            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
-        }
-
-        var admin = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = server.AccessKeyId, ["AWS_SECRET_ACCESS_KEY"] = server.SecretAccessKey };
-        var rotation = await Repo.CofferAsync(["rotate-domain-key", "--address", server.Address.ToString()], admin);
-
-        Assert.Equal(1, rotation.ExitCode);
-        Assert.Contains("KMSInternalException", rotation.Stderr, StringComparison.Ordinal);
-        var events = await server.App.Audit.Store.QueryAsync(new Storage.AuditFilter { EventName = "RotateDomainKey", Limit = 10 });
-        Assert.Contains(events, e => e.ErrorCode == "KMSInternalException");
-        await server.Kms().ListKeysAsync(new ListKeysRequest());
     }
 }

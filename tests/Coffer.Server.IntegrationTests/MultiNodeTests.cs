@@ -270,6 +270,29 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enable_racing_disable_through_two_nodes_both_succeed_and_the_nodes_agree_on_the_outcome()
+    {
+        var nodes = await StartNodesAsync();
+        var kmsA = Kms(nodes[0]);
+        var kmsB = Kms(nodes[1]);
+
+        for (var round = 0; round < 5; round++)
+        {
+            // Enable racing disable: both are allowed from either state, so both succeed, and both nodes then agree on who came last.
+            var key = await NewKeyAsync(kmsA);
+            var raced = await Task.WhenAll(
+                OutcomeAsync(() => kmsA.EnableKeyAsync(new EnableKeyRequest { KeyId = key })),
+                OutcomeAsync(() => kmsB.DisableKeyAsync(new DisableKeyRequest { KeyId = key })));
+            Assert.True(raced.All(o => o is null), $"Round {round}: EnableKey on A answered {raced[0] ?? "success"}, DisableKey on B {raced[1] ?? "success"}.");
+            // Past the caches' second, A answers from the store, and B must then agree with it.
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            var onA = (await kmsA.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key })).KeyMetadata.KeyState;
+            Assert.Contains(onA, new[] { KeyState.Enabled, KeyState.Disabled });
+            await WithinPropagationAsync(onA == KeyState.Disabled ? "DisabledException" : null, () => EncryptAsync(kmsB, key), $"Round {round}: B agreeing that the key is {onA}");
+        }
+    }
+
+    [Fact]
     public async Task The_same_grant_created_through_two_nodes_is_one_grant_as_on_AWS()
     {
         var nodes = await StartNodesAsync();

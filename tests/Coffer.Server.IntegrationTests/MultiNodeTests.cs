@@ -270,7 +270,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enable_racing_disable_through_two_nodes_both_succeed_and_the_nodes_agree_on_the_outcome()
+    public async Task Key_state_changes_racing_through_two_nodes_end_as_on_AWS_with_no_lost_update()
     {
         var nodes = await StartNodesAsync();
         var kmsA = Kms(nodes[0]);
@@ -289,6 +289,21 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             var onA = (await kmsA.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key })).KeyMetadata.KeyState;
             Assert.Contains(onA, new[] { KeyState.Enabled, KeyState.Disabled });
             await WithinPropagationAsync(onA == KeyState.Disabled ? "DisabledException" : null, () => EncryptAsync(kmsB, key), $"Round {round}: B agreeing that the key is {onA}");
+
+            // Disable racing ScheduleKeyDeletion: whichever order they commit in, the key ends pending deletion. A disable
+            // written over a scheduled deletion would be a lost update: it must be refused (KMSInvalidStateException) instead.
+            var doomed = await NewKeyAsync(kmsB);
+            var outcomes = await Task.WhenAll(
+                OutcomeAsync(() => kmsA.DisableKeyAsync(new DisableKeyRequest { KeyId = doomed })),
+                OutcomeAsync(() => kmsB.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = doomed, PendingWindowInDays = 7 })));
+            Assert.True(outcomes[1] is null && outcomes[0] is null or "KMSInvalidStateException",
+                $"Round {round}: DisableKey on A answered {outcomes[0] ?? "success"}, ScheduleKeyDeletion on B {outcomes[1] ?? "success"}.");
+            // Each node may answer from its one-second cache until then; the store itself must hold PendingDeletion.
+            foreach (var (kms, node) in new[] { (kmsA, "A"), (kmsB, "B") })
+            {
+                await WithinPropagationAsync("KMSInvalidStateException", () => EncryptAsync(kms, doomed), $"Round {round}: Encrypt on {node} of a key pending deletion");
+                Assert.Equal(KeyState.PendingDeletion, (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = doomed })).KeyMetadata.KeyState);
+            }
         }
     }
 

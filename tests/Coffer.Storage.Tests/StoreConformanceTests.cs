@@ -60,12 +60,27 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_update_decided_on_a_state_the_store_no_longer_holds_changes_nothing()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        var deletion = key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 };
+        Assert.True(await Store.UpdateKeyAsync(deletion, key.State));
+
+        // A DisableKey that read the key while it was still enabled: writing it would undo the scheduled deletion.
+        Assert.False(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "late" }, KeyState.Enabled));
+
+        var found = await Store.FindKeyAsync(key.Region, key.KeyId);
+        Assert.Equal((KeyState.PendingDeletion, Now.AddDays(7), 7, key.Description), (found!.State, found.DeletionDate, found.PendingWindowInDays, found.Description));
+    }
+
+    [Fact]
     public async Task Updates_change_state_and_description()
     {
         var key = NewKey();
         await Store.InsertKeyAsync(key, "{}", [], Material(key));
 
-        await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" });
+        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" }, key.State));
 
         var found = await Store.FindKeyAsync(key.Region, key.KeyId);
         Assert.Equal(KeyState.Disabled, found!.State);
@@ -144,7 +159,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.True(await Store.TryAddMaterialVersionAsync(rotated, new StoredMaterial(key.KeyId, 2, [4, 5], Now.AddDays(1), RotationTypes.Automatic)));
         Assert.False(await Store.TryAddMaterialVersionAsync(rotated with { OnDemandRotations = 1 }, new StoredMaterial(key.KeyId, 2, [6], Now.AddDays(1), RotationTypes.OnDemand)));
-        await Store.UpdateKeyAsync(key with { Description = "stale copy" });
+        Assert.True(await Store.UpdateKeyAsync(key with { Description = "stale copy" }, key.State));
 
         var found = await Store.FindKeyAsync(key.Region, key.KeyId);
         Assert.Equal(2, found!.CurrentMaterialVersion);
@@ -219,7 +234,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Store.InsertKeyAsync(key, "{}", [], null);
         var info = new ImportedMaterialInfo("id", ExpirationModels.DoesNotExpire, null, null);
         await Store.PutImportedMaterialAsync(new StoredMaterial(key.KeyId, 1, [1], Now), info);
-        await Store.UpdateKeyAsync(key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 });
+        var imported = (await Store.FindKeyAsync(key.Region, key.KeyId))!.State;
+        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 }, imported));
 
         await Store.DeleteImportedMaterialAsync(key.KeyId, 1);
         Assert.Equal(KeyState.PendingDeletion, (await Store.FindKeyAsync(key.Region, key.KeyId))!.State);
@@ -228,12 +244,12 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var rotating = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now };
         await Store.InsertKeyAsync(rotating, "{}", [], Material(rotating));
-        await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled });
+        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled }, rotating.State));
         Assert.False(await Store.TryAddMaterialVersionAsync(rotating with { CurrentMaterialVersion = 2, NextRotationDate = Now.AddDays(90) },
             new StoredMaterial(rotating.KeyId, 2, [2], Now, RotationTypes.Automatic)));
         Assert.Null(await Store.FindMaterialAsync(rotating.KeyId, 2));
         await Store.UpdateRotationScheduleAsync(rotating.KeyId, null, null);
-        await Store.UpdateKeyAsync(rotating with { Description = "from an old copy" });
+        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled, Description = "from an old copy" }, KeyState.Disabled));
         var found = await Store.FindKeyAsync(rotating.Region, rotating.KeyId);
         Assert.Equal((null, null, "from an old copy"), (found!.RotationPeriodInDays, found.NextRotationDate, found.Description));
     }

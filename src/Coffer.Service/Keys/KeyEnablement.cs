@@ -9,15 +9,17 @@ public static class KeyEnablement
 {
     public static async ValueTask SetAsync(ICofferStore store, OperationCall call, KeyState target)
     {
-        if (call.Key.State == KeyState.PendingImport)
+        EnsureAllowed(call.Key);
+        await KeyRecordUpdate.ApplyAsync(store, call, key => key.State == target ? null : key with { State = target }, EnsureAllowed);
+    }
+
+    private static void EnsureAllowed(KmsKey key)
+    {
+        KeyStateRules.EnsureNotPendingDeletion(key);
+        if (key.State == KeyState.PendingImport)
         {
             // A key without material can be neither enabled nor disabled: importing enables it.
-            KmsErrors.KeyPendingImport(call.Key.Arn);
-        }
-
-        if (call.Key.State != target)
-        {
-            await store.UpdateKeyAsync(call.Key with { State = target }, call.CancellationToken);
+            KmsErrors.KeyPendingImport(key.Arn);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Coffer.Service.Pipeline;
 using Coffer.Core;
+using Coffer.Service.Keys;
 
 using Coffer.Storage;
 
@@ -15,19 +16,29 @@ public sealed class CancelKeyDeletion(ICofferStore store) : Operation<KeyIdReque
 {
     public override ValueTask CheckAsync(OperationCall call, KeyIdRequest request)
     {
-        if (call.Key.State != KeyState.PendingDeletion)
-        {
-            KmsErrors.Throw(KmsErrors.InvalidState, $"{call.Key.Arn} is not pending deletion.");
-        }
-
+        EnsurePendingDeletion(call.Key);
         return ValueTask.CompletedTask;
     }
 
     public override async ValueTask<CancelKeyDeletionResponse> ExecuteAsync(OperationCall call, KeyIdRequest request)
     {
         // A key whose imported material is gone goes back to waiting for it; any other key comes back disabled.
-        var state = call.Key is { Origin: KeyOrigins.External, ExpirationModel: null } ? KeyState.PendingImport : KeyState.Disabled;
-        await store.UpdateKeyAsync(call.Key with { State = state, DeletionDate = null, PendingWindowInDays = null }, call.CancellationToken);
+        await KeyRecordUpdate.ApplyAsync(store, call,
+            key => key with
+            {
+                State = key is { Origin: KeyOrigins.External, ExpirationModel: null } ? KeyState.PendingImport : KeyState.Disabled,
+                DeletionDate = null,
+                PendingWindowInDays = null,
+            },
+            EnsurePendingDeletion);
         return new CancelKeyDeletionResponse { KeyId = call.Key.Arn };
+    }
+
+    private static void EnsurePendingDeletion(KmsKey key)
+    {
+        if (key.State != KeyState.PendingDeletion)
+        {
+            KmsErrors.Throw(KmsErrors.InvalidState, $"{key.Arn} is not pending deletion.");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using Coffer.Service.Pipeline;
 using Coffer.Core;
+using Coffer.Service.Keys;
 
 using Coffer.Policy;
 using Coffer.Storage;
@@ -44,8 +45,9 @@ public sealed class ScheduleKeyDeletion(ICofferStore store, TimeProvider clock) 
     {
         var days = Days(request);
         var deletionDate = clock.GetUtcNow().AddDays(days);
-        var pending = call.Key with { State = Core.KeyState.PendingDeletion, DeletionDate = deletionDate, PendingWindowInDays = days };
-        await store.UpdateKeyAsync(pending, call.CancellationToken);
+        var pending = await KeyRecordUpdate.ApplyAsync(store, call,
+            key => key with { State = Core.KeyState.PendingDeletion, DeletionDate = deletionDate, PendingWindowInDays = days },
+            KeyStateRules.EnsureNotPendingDeletion);
         return new ScheduleKeyDeletionResponse
         {
             KeyId = call.Key.Arn,

@@ -1,3 +1,4 @@
+using Coffer.Service.Keys;
 using Coffer.Service.Pipeline;
 
 using Coffer.Storage;
@@ -14,7 +15,7 @@ public sealed class UpdateKeyDescription(ICofferStore store) : Operation<UpdateK
 {
     public override async ValueTask<EmptyResponse> ExecuteAsync(OperationCall call, UpdateKeyDescriptionRequest request)
     {
-        await store.UpdateKeyAsync(call.Key with { Description = request.Description }, call.CancellationToken);
+        await KeyRecordUpdate.ApplyAsync(store, call, key => key with { Description = request.Description }, KeyStateRules.EnsureNotPendingDeletion);
         return EmptyResponse.Instance;
     }
 }

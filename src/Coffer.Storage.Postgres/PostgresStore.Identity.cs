@@ -135,17 +135,17 @@ public sealed partial class PostgresStore
             cancellationToken, null, ("@id", keyId), ("@document", document));
     }
 
-    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
+    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, GrantLimits? limits = null, CancellationToken cancellationToken = default)
     {
         // As in SQLite, a grant's name is not unique: AWS makes a new grant for a name reused with
         // other terms. So no constraint can find a retry; under READ COMMITTED two nodes checking at
         // once would both find none and both insert, so the check and the insert hold the key's lock.
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@space, hashtext(@key));", cancellationToken, tx,
+            ("@space", PostgresDatabase.GrantLockSpace), ("@key", grant.KeyId));
         if (grant.Name is not null)
         {
-            await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@space, hashtext(@key));", cancellationToken, tx,
-                ("@space", PostgresDatabase.GrantLockSpace), ("@key", grant.KeyId));
             var named = await QueryGrantsAsync(connection, $"SELECT {GrantColumns} FROM grants WHERE key_id = @key AND grantee = @grantee AND name = @name ORDER BY created_ms, grant_id;",
                 cancellationToken, tx, ("@key", grant.KeyId), ("@grantee", grant.GranteePrincipal), ("@name", grant.Name));
             if (named.FirstOrDefault(grant.IsRetryOf) is { } existing)
@@ -153,6 +153,11 @@ public sealed partial class PostgresStore
                 await tx.CommitAsync(cancellationToken);
                 return existing;
             }
+        }
+
+        if (limits is not null)
+        {
+            await CheckGrantLimitsAsync(connection, tx, grant, limits, cancellationToken);
         }
 
         await ExecuteAsync(connection,
@@ -164,6 +169,24 @@ public sealed partial class PostgresStore
             ("@created", grant.CreatedAt.ToUnixTimeMilliseconds()));
         await tx.CommitAsync(cancellationToken);
         return grant;
+    }
+
+    /// <summary>Counted inside the insert's transaction (and, on PostgreSQL, the key's lock), so no other insert can land between the count and the insert.</summary>
+    private static async Task CheckGrantLimitsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, GrantRecord grant, GrantLimits limits, CancellationToken cancellationToken)
+    {
+        var granteeGrants = Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = @key AND grantee = @grantee;", cancellationToken, tx,
+            ("@key", grant.KeyId), ("@grantee", grant.GranteePrincipal)), System.Globalization.CultureInfo.InvariantCulture);
+        if (granteeGrants >= limits.PerGranteePerKey)
+        {
+            throw new GrantLimitExceededException(GrantLimitKind.PerGranteePerKey);
+        }
+
+        var keyGrants = Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = @key;", cancellationToken, tx, ("@key", grant.KeyId)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        if (keyGrants >= limits.PerKey)
+        {
+            throw new GrantLimitExceededException(GrantLimitKind.PerKey);
+        }
     }
 
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default)

@@ -163,7 +163,7 @@ public sealed partial class SqliteStore
             cancellationToken, null, ("$id", keyId), ("$document", document));
     }
 
-    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default)
+    public async ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, GrantLimits? limits = null, CancellationToken cancellationToken = default)
     {
         // A grant's name is not unique (AWS makes a new grant for a name reused with other terms), so no
         // constraint finds a retry. The transaction begins IMMEDIATE, taking the write lock before the
@@ -181,6 +181,11 @@ public sealed partial class SqliteStore
             }
         }
 
+        if (limits is not null)
+        {
+            await CheckGrantLimitsAsync(connection, tx, grant, limits, cancellationToken);
+        }
+
         await ExecuteAsync(connection,
             $"INSERT INTO grants ({GrantColumns}) VALUES ($id, $key, $name, $grantee, $retiring, $operations, $equals, $subset, $issuer, $created);",
             cancellationToken, tx,
@@ -190,6 +195,24 @@ public sealed partial class SqliteStore
             ("$created", grant.CreatedAt.ToUnixTimeMilliseconds()));
         await tx.CommitAsync(cancellationToken);
         return grant;
+    }
+
+    /// <summary>Counted inside the insert's transaction (and, on PostgreSQL, the key's lock), so no other insert can land between the count and the insert.</summary>
+    private static async Task CheckGrantLimitsAsync(SqliteConnection connection, SqliteTransaction tx, GrantRecord grant, GrantLimits limits, CancellationToken cancellationToken)
+    {
+        var granteeGrants = Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = $key AND grantee = $grantee;", cancellationToken, tx,
+            ("$key", grant.KeyId), ("$grantee", grant.GranteePrincipal)), System.Globalization.CultureInfo.InvariantCulture);
+        if (granteeGrants >= limits.PerGranteePerKey)
+        {
+            throw new GrantLimitExceededException(GrantLimitKind.PerGranteePerKey);
+        }
+
+        var keyGrants = Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = $key;", cancellationToken, tx, ("$key", grant.KeyId)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        if (keyGrants >= limits.PerKey)
+        {
+            throw new GrantLimitExceededException(GrantLimitKind.PerKey);
+        }
     }
 
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default)

@@ -5,8 +5,4 @@ namespace Coffer.Storage;
 /// node appended since this writer last read the head. Nothing of the batch was written; the
 /// writer may read the head again, chain the same events on from it and retry.
 /// </summary>
-public sealed class AuditChainConflictException(string message, Exception? inner = null, (long Sequence, byte[] Hash)? head = null) : Exception(message, inner)
-{
-    /// <summary>The stored head when the store read it while refusing (saves the writer a round trip, so it competes fairly with the node that just appended).</summary>
-    public (long Sequence, byte[] Hash)? Head { get; } = head;
-}
+public sealed class AuditChainConflictException(string message, Exception? inner = null) : Exception(message, inner);

@@ -43,10 +43,13 @@ public interface IKeyAccessStore
 
     /// <summary>
     /// Inserts <paramref name="grant"/> unless the key already has a grant it is a retry of
-    /// (<see cref="GrantRecord.IsRetryOf"/>), and returns the grant stored. Atomic, also between nodes
-    /// sharing the store: two retries sent at once, through one node or two, end as one grant.
+    /// (<see cref="GrantRecord.IsRetryOf"/>), and returns the grant stored. A new grant that would
+    /// take the key or its grantee past <paramref name="limits"/> is refused with
+    /// <see cref="GrantLimitExceededException"/> (a retry is not counted). Atomic, also between nodes
+    /// sharing the store: two retries sent at once end as one grant, and two new grants sent at once
+    /// cannot both take the last place under a limit.
     /// </summary>
-    ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, CancellationToken cancellationToken = default);
+    ValueTask<GrantRecord> InsertGrantAsync(GrantRecord grant, GrantLimits? limits = null, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<GrantRecord>> ListGrantsAsync(string keyId, CancellationToken cancellationToken = default);
 

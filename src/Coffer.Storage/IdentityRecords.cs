@@ -63,3 +63,19 @@ public sealed record GrantRecord(
     private static bool SameContext(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
         (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
 }
+
+/// <summary>The most grants one key may have, and one grantee of one key.</summary>
+public sealed record GrantLimits(int PerKey, int PerGranteePerKey);
+
+/// <summary>Which of <see cref="GrantLimits"/> a new grant would have gone past.</summary>
+public enum GrantLimitKind
+{
+    PerKey,
+    PerGranteePerKey,
+}
+
+/// <summary>A grant was not inserted: the key, or its grantee, has as many grants as <see cref="GrantLimits"/> allows.</summary>
+public sealed class GrantLimitExceededException(GrantLimitKind limit) : Exception($"The grant limit {limit} is reached.")
+{
+    public GrantLimitKind Limit { get; } = limit;
+}

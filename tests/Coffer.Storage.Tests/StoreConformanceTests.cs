@@ -432,6 +432,52 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Grant_limits_refuse_a_new_grant_past_either_limit_but_not_a_retry()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        var limits = new GrantLimits(PerKey: 3, PerGranteePerKey: 2);
+        var first = new GrantRecord($"g1-{key.KeyId}", key.KeyId, "named", "arn:a", null, ["Encrypt"], null, null, "111122223333", Now);
+        await Store.InsertGrantAsync(first, limits);
+        await Store.InsertGrantAsync(first with { GrantId = $"g2-{key.KeyId}", Name = null }, limits);
+
+        var third = first with { GrantId = $"g3-{key.KeyId}", Name = null };
+        Assert.Equal(GrantLimitKind.PerGranteePerKey, (await Assert.ThrowsAsync<GrantLimitExceededException>(() => Store.InsertGrantAsync(third, limits).AsTask())).Limit);
+        // A retry of a grant that exists is the grant it retries, at the limit too.
+        Assert.Equal(first.GrantId, (await Store.InsertGrantAsync(first with { GrantId = $"g4-{key.KeyId}" }, limits)).GrantId);
+
+        await Store.InsertGrantAsync(third with { GranteePrincipal = "arn:b" }, limits);
+        var fourth = first with { GrantId = $"g5-{key.KeyId}", Name = null, GranteePrincipal = "arn:c" };
+        Assert.Equal(GrantLimitKind.PerKey, (await Assert.ThrowsAsync<GrantLimitExceededException>(() => Store.InsertGrantAsync(fourth, limits).AsTask())).Limit);
+        Assert.Equal(3, await Store.CountGrantsAsync(key.KeyId));
+    }
+
+    [Fact]
+    public async Task New_grants_sent_at_once_cannot_go_past_the_key_limit()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        var limits = new GrantLimits(PerKey: 2, PerGranteePerKey: 100);
+        await Store.InsertGrantAsync(new GrantRecord($"g0-{key.KeyId}", key.KeyId, null, "arn:a", null, ["Encrypt"], null, null, "111122223333", Now), limits);
+
+        var attempts = Enumerable.Range(1, 6).Select(async i =>
+        {
+            try
+            {
+                await Store.InsertGrantAsync(new GrantRecord($"g{i}-{key.KeyId}", key.KeyId, null, $"arn:{i}", null, ["Encrypt"], null, null, "111122223333", Now), limits);
+                return true;
+            }
+            catch (GrantLimitExceededException)
+            {
+                return false;
+            }
+        });
+
+        Assert.Single(await Task.WhenAll(attempts), stored => stored);
+        Assert.Equal(2, await Store.CountGrantsAsync(key.KeyId));
+    }
+
+    [Fact]
     public async Task A_named_grant_inserted_again_with_the_same_terms_is_the_first_one_and_other_terms_make_a_new_grant()
     {
         var key = NewKey();

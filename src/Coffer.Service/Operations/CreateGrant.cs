@@ -94,28 +94,25 @@ public sealed class CreateGrant(ICofferStore store, KmsLimits limits, TimeProvid
         var subset = request.Constraints?.EncryptionContextSubset;
         var grant = new GrantRecord(Convert.ToHexStringLower(RandomSource.Bytes(32)), key.KeyId, request.Name, request.GranteePrincipal, request.RetiringPrincipal,
             operations, equals, subset, context.AccountId, clock.GetUtcNow());
-        var granteeGrants = await store.ListGrantsForGranteesAsync(key.KeyId, [request.GranteePrincipal], cancellationToken);
-        if (granteeGrants.FirstOrDefault(grant.IsRetryOf) is { } existing)
+        GrantRecord stored;
+        try
         {
-            // A retry: the same grant, with a new token for it, as AWS answers. Found before the limits,
-            // which a retry does not count against.
-            return new CreateGrantResponse { GrantId = existing.GrantId, GrantToken = GrantTokens.For(existing.GrantId) };
+            // The store finds a retry (the same grant, which AWS answers with the grant it made the first
+            // time and does not count against the limits) and checks the limits in the same atomic step as
+            // the insert, so two requests at once, through this node or another, cannot both take the last place.
+            stored = await store.InsertGrantAsync(grant, new GrantLimits(limits.GrantsPerKey, limits.GrantsPerGranteePerKey), cancellationToken);
         }
-
-        if (granteeGrants.Count >= limits.GrantsPerGranteePerKey)
+        catch (GrantLimitExceededException error) when (error.Limit == GrantLimitKind.PerGranteePerKey)
         {
-            KmsErrors.Throw(KmsErrors.LimitExceeded,
+            throw new KmsException(KmsErrors.LimitExceeded,
                 $"The request was rejected because {request.GranteePrincipal} already has {limits.GrantsPerGranteePerKey} grants for the KMS key {key.Arn}, the most one principal may have.");
         }
-
-        if (await store.CountGrantsAsync(key.KeyId, cancellationToken) >= limits.GrantsPerKey)
+        catch (GrantLimitExceededException)
         {
-            KmsErrors.Throw(KmsErrors.LimitExceeded,
+            throw new KmsException(KmsErrors.LimitExceeded,
                 $"The request was rejected because the KMS key {key.Arn} already has {limits.GrantsPerKey} grants, the most a key may have.");
         }
 
-        // A retry sent at the same time, through this node or another, may have made the grant since the check above.
-        var stored = await store.InsertGrantAsync(grant, cancellationToken);
         return new CreateGrantResponse { GrantId = stored.GrantId, GrantToken = GrantTokens.For(stored.GrantId) };
     }
 

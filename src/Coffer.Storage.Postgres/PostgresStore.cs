@@ -95,13 +95,13 @@ public sealed partial class PostgresStore : ICofferStore
         return keys.Count == 0 ? null : keys[0];
     }
 
-    public async ValueTask<bool> UpdateKeyAsync(KmsKey key, KeyState expectedState, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> UpdateKeyAsync(KmsKey key, KmsKey expected, CancellationToken cancellationToken = default)
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
         return await ExecuteAsync(connection,
-            "UPDATE keys SET description = @description, state = @state, deletion_ms = @deletion, pending_window_days = @window WHERE key_id = @id AND state = @expected;",
+            "UPDATE keys SET description = @description, state = @state, deletion_ms = @deletion, pending_window_days = @window WHERE key_id = @id AND state = @expected AND description IS NOT DISTINCT FROM @expectedDescription;",
             cancellationToken, null, ("@id", key.KeyId), ("@description", key.Description), ("@state", (int)key.State),
-            ("@deletion", key.DeletionDate?.ToUnixTimeMilliseconds()), ("@window", key.PendingWindowInDays), ("@expected", (int)expectedState)) > 0;
+            ("@deletion", key.DeletionDate?.ToUnixTimeMilliseconds()), ("@window", key.PendingWindowInDays), ("@expected", (int)expected.State), ("@expectedDescription", expected.Description)) > 0;
     }
 
     public async ValueTask UpdateRotationScheduleAsync(string keyId, int? periodInDays, DateTimeOffset? nextRotation, CancellationToken cancellationToken = default)

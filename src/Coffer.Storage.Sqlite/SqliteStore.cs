@@ -107,14 +107,14 @@ public sealed partial class SqliteStore : ICofferStore
         return keys.Count == 0 ? null : keys[0];
     }
 
-    public async ValueTask<bool> UpdateKeyAsync(KmsKey key, KeyState expectedState, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> UpdateKeyAsync(KmsKey key, KmsKey expected, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
         return await ExecuteAsync(connection,
             """
             UPDATE keys SET description = $description, state = $state, deletion_ms = $deletion, pending_window_days = $window
-            WHERE key_id = $id AND state = $expected;
-            """, cancellationToken, null, [.. KeyParameters(key), ("$expected", (int)expectedState)]) > 0;
+            WHERE key_id = $id AND state = $expected AND description IS $expectedDescription;
+            """, cancellationToken, null, [.. KeyParameters(key), ("$expected", (int)expected.State), ("$expectedDescription", expected.Description)]) > 0;
     }
 
     public async ValueTask UpdateRotationScheduleAsync(string keyId, int? periodInDays, DateTimeOffset? nextRotation, CancellationToken cancellationToken = default)

@@ -45,14 +45,15 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     ValueTask<KmsKey?> FindKeyAsync(string region, string keyId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores a key's description, state and deletion date, only while the stored state is still
-    /// <paramref name="expectedState"/> (the state the caller decided on); returns whether it did. So a
-    /// change decided on a copy read before another request (through this node or another) changed the
-    /// state cannot overwrite that change: DisableKey never undoes a ScheduleKeyDeletion. The rotation
+    /// Stores a key's description, state and deletion date, only while the stored state and
+    /// description are still those of <paramref name="expected"/> (the copy the caller decided on);
+    /// returns whether it did. So a change decided on a copy read before another request (through this
+    /// node or another) changed the state or the description cannot overwrite that change: DisableKey
+    /// never undoes a ScheduleKeyDeletion, nor puts back a description UpdateKeyDescription replaced. The rotation
     /// schedule, material version, rotation count and import state each have their own write, so an
     /// update made from a copy read earlier cannot take a rotation, an import or a schedule change back.
     /// </summary>
-    ValueTask<bool> UpdateKeyAsync(KmsKey key, KeyState expectedState, CancellationToken cancellationToken = default);
+    ValueTask<bool> UpdateKeyAsync(KmsKey key, KmsKey expected, CancellationToken cancellationToken = default);
 
     /// <summary>Sets the automatic rotation period and next date (both null: rotation off).</summary>
     ValueTask UpdateRotationScheduleAsync(string keyId, int? periodInDays, DateTimeOffset? nextRotation, CancellationToken cancellationToken = default);

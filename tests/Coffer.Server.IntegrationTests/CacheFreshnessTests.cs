@@ -32,7 +32,7 @@ public sealed class CacheFreshnessTests : IAsyncLifetime
         {
             await otherNode.InitializeAsync();
             var key = await otherNode.FindKeyAsync("us-east-1", keyId);
-            Assert.True(await otherNode.UpdateKeyAsync(key! with { State = Core.KeyState.Disabled }, key.State));
+            Assert.True(await otherNode.UpdateKeyAsync(key! with { State = Core.KeyState.Disabled }, key));
         }
 
         _clock.Advance(KeyCache.Lifetime);

@@ -290,6 +290,17 @@ public sealed class MultiNodeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Contains(onA, new[] { KeyState.Enabled, KeyState.Disabled });
             await WithinPropagationAsync(onA == KeyState.Disabled ? "DisabledException" : null, () => EncryptAsync(kmsB, key), $"Round {round}: B agreeing that the key is {onA}");
 
+            // A description changed on one node while the other disables the key: both changes stay. A disable
+            // written from a copy read before the description changed would put the old description back.
+            var described = await NewKeyAsync(kmsA);
+            var both = await Task.WhenAll(
+                OutcomeAsync(() => kmsA.UpdateKeyDescriptionAsync(new UpdateKeyDescriptionRequest { KeyId = described, Description = $"round {round}" })),
+                OutcomeAsync(() => kmsB.DisableKeyAsync(new DisableKeyRequest { KeyId = described })));
+            Assert.True(both.All(o => o is null), $"Round {round}: UpdateKeyDescription on A answered {both[0] ?? "success"}, DisableKey on B {both[1] ?? "success"}.");
+            await Task.Delay(TimeSpan.FromSeconds(1.1));
+            var metadata = (await kmsA.DescribeKeyAsync(new DescribeKeyRequest { KeyId = described })).KeyMetadata;
+            Assert.Equal((KeyState.Disabled, $"round {round}"), (metadata.KeyState, metadata.Description));
+
             // Disable racing ScheduleKeyDeletion: whichever order they commit in, the key ends pending deletion. A disable
             // written over a scheduled deletion would be a lost update: it must be refused (KMSInvalidStateException) instead.
             var doomed = await NewKeyAsync(kmsB);

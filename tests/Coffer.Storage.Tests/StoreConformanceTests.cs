@@ -65,13 +65,25 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var key = NewKey();
         await Store.InsertKeyAsync(key, "{}", [], Material(key));
         var deletion = key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 };
-        Assert.True(await Store.UpdateKeyAsync(deletion, key.State));
+        Assert.True(await Store.UpdateKeyAsync(deletion, key));
 
         // A DisableKey that read the key while it was still enabled: writing it would undo the scheduled deletion.
-        Assert.False(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "late" }, KeyState.Enabled));
+        Assert.False(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "late" }, key));
 
         var found = await Store.FindKeyAsync(key.Region, key.KeyId);
         Assert.Equal((KeyState.PendingDeletion, Now.AddDays(7), 7, key.Description), (found!.State, found.DeletionDate, found.PendingWindowInDays, found.Description));
+    }
+
+    [Fact]
+    public async Task An_update_decided_on_a_description_the_store_no_longer_holds_changes_nothing()
+    {
+        var key = NewKey();
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        Assert.True(await Store.UpdateKeyAsync(key with { Description = "described meanwhile" }, key));
+
+        // A DisableKey that read the key before UpdateKeyDescription: writing it would put the old description back.
+        Assert.False(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled }, key));
+        Assert.Equal((KeyState.Enabled, "described meanwhile"), ((await Store.FindKeyAsync(key.Region, key.KeyId))!.State, (await Store.FindKeyAsync(key.Region, key.KeyId))!.Description));
     }
 
     [Fact]
@@ -80,7 +92,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var key = NewKey();
         await Store.InsertKeyAsync(key, "{}", [], Material(key));
 
-        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" }, key.State));
+        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.Disabled, Description = "new" }, key));
 
         var found = await Store.FindKeyAsync(key.Region, key.KeyId);
         Assert.Equal(KeyState.Disabled, found!.State);
@@ -159,7 +171,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         Assert.True(await Store.TryAddMaterialVersionAsync(rotated, new StoredMaterial(key.KeyId, 2, [4, 5], Now.AddDays(1), RotationTypes.Automatic)));
         Assert.False(await Store.TryAddMaterialVersionAsync(rotated with { OnDemandRotations = 1 }, new StoredMaterial(key.KeyId, 2, [6], Now.AddDays(1), RotationTypes.OnDemand)));
-        Assert.True(await Store.UpdateKeyAsync(key with { Description = "stale copy" }, key.State));
+        Assert.True(await Store.UpdateKeyAsync(key with { Description = "stale copy" }, key));
 
         var found = await Store.FindKeyAsync(key.Region, key.KeyId);
         Assert.Equal(2, found!.CurrentMaterialVersion);
@@ -235,7 +247,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var info = new ImportedMaterialInfo("id", ExpirationModels.DoesNotExpire, null, null);
         await Store.PutImportedMaterialAsync(new StoredMaterial(key.KeyId, 1, [1], Now), info);
         var imported = (await Store.FindKeyAsync(key.Region, key.KeyId))!.State;
-        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 }, imported));
+        Assert.True(await Store.UpdateKeyAsync(key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(7), PendingWindowInDays = 7 }, key with { State = imported }));
 
         await Store.DeleteImportedMaterialAsync(key.KeyId, 1);
         Assert.Equal(KeyState.PendingDeletion, (await Store.FindKeyAsync(key.Region, key.KeyId))!.State);
@@ -244,12 +256,12 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
         var rotating = NewKey() with { RotationPeriodInDays = 90, NextRotationDate = Now };
         await Store.InsertKeyAsync(rotating, "{}", [], Material(rotating));
-        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled }, rotating.State));
+        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled }, rotating));
         Assert.False(await Store.TryAddMaterialVersionAsync(rotating with { CurrentMaterialVersion = 2, NextRotationDate = Now.AddDays(90) },
             new StoredMaterial(rotating.KeyId, 2, [2], Now, RotationTypes.Automatic)));
         Assert.Null(await Store.FindMaterialAsync(rotating.KeyId, 2));
         await Store.UpdateRotationScheduleAsync(rotating.KeyId, null, null);
-        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled, Description = "from an old copy" }, KeyState.Disabled));
+        Assert.True(await Store.UpdateKeyAsync(rotating with { State = KeyState.Disabled, Description = "from an old copy" }, rotating with { State = KeyState.Disabled }));
         var found = await Store.FindKeyAsync(rotating.Region, rotating.KeyId);
         Assert.Equal((null, null, "from an old copy"), (found!.RotationPeriodInDays, found.NextRotationDate, found.Description));
     }

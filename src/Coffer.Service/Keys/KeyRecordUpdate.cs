@@ -6,7 +6,7 @@ namespace Coffer.Service.Keys;
 
 /// <summary>
 /// Writes a change of a key's description, state or deletion date as a compare-and-set on the state
-/// the request decided on. The request's copy of the key may be older than the store's (it came from
+/// and description the request decided on. The request's copy of the key may be older than the store's (it came from
 /// the one-second cache, or another request changed the key in between, through this node or
 /// another): then the key is read again, the operation's state rule is checked on what is stored
 /// now, and the change is applied to that. So racing changes end as if one came after the other,
@@ -33,7 +33,7 @@ public static class KeyRecordUpdate
                 return key;
             }
 
-            if (await store.UpdateKeyAsync(updated, key.State, call.CancellationToken))
+            if (await store.UpdateKeyAsync(updated, key, call.CancellationToken))
             {
                 return updated;
             }

@@ -207,13 +207,6 @@ public sealed partial class PostgresStore
             cancellationToken, ("@key", keyId), ("@grantees", grantees.ToArray()));
     }
 
-    public async ValueTask<int> CountGrantsAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        return Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = @key;", cancellationToken, null, ("@key", keyId)),
-            System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken cancellationToken = default)
     {
         await using var connection = await _db.OpenAsync(cancellationToken);

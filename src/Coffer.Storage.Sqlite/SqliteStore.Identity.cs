@@ -235,13 +235,6 @@ public sealed partial class SqliteStore
             cancellationToken, parameters);
     }
 
-    public async ValueTask<int> CountGrantsAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return Convert.ToInt32(await ScalarAsync(connection, "SELECT COUNT(*) FROM grants WHERE key_id = $key;", cancellationToken, null, ("$key", keyId)),
-            System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     public async ValueTask<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -56,8 +56,6 @@ public interface IKeyAccessStore
     /// <summary>The grants of a key whose grantee is one of <paramref name="grantees"/>: all that can authorize one caller.</summary>
     ValueTask<IReadOnlyList<GrantRecord>> ListGrantsForGranteesAsync(string keyId, IReadOnlyList<string> grantees, CancellationToken cancellationToken = default);
 
-    ValueTask<int> CountGrantsAsync(string keyId, CancellationToken cancellationToken = default);
-
     ValueTask<IReadOnlyList<GrantRecord>> ListGrantsByRetiringPrincipalAsync(string retiringPrincipal, CancellationToken cancellationToken = default);
 
     ValueTask<GrantRecord?> FindGrantAsync(string grantId, CancellationToken cancellationToken = default);

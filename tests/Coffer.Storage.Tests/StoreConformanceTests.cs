@@ -432,7 +432,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([Shape(grant), Shape(other)], (await Store.ListGrantsAsync(key.KeyId)).Select(Shape));
         Assert.Equal([Shape(other)], (await Store.ListGrantsForGranteesAsync(key.KeyId, ["arn:b", "arn:c"])).Select(Shape));
         Assert.Empty(await Store.ListGrantsForGranteesAsync(key.KeyId, []));
-        Assert.Equal(2, await Store.CountGrantsAsync(key.KeyId));
+        Assert.Equal(2, (await Store.ListGrantsAsync(key.KeyId)).Count);
         Assert.Equal([Shape(grant)], (await Store.ListGrantsByRetiringPrincipalAsync(retiring)).Select(Shape));
         Assert.Equal(Shape(grant), Shape((await Store.FindGrantAsync(grant.GrantId))!));
         Assert.True(await Store.DeleteGrantAsync(grant.GrantId));
@@ -461,7 +461,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Store.InsertGrantAsync(third with { GranteePrincipal = "arn:b" }, limits);
         var fourth = first with { GrantId = $"g5-{key.KeyId}", Name = null, GranteePrincipal = "arn:c" };
         Assert.Equal(GrantLimitKind.PerKey, (await Assert.ThrowsAsync<GrantLimitExceededException>(() => Store.InsertGrantAsync(fourth, limits).AsTask())).Limit);
-        Assert.Equal(3, await Store.CountGrantsAsync(key.KeyId));
+        Assert.Equal(3, (await Store.ListGrantsAsync(key.KeyId)).Count);
     }
 
     [Fact]
@@ -486,7 +486,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         });
 
         Assert.Single(await Task.WhenAll(attempts), stored => stored);
-        Assert.Equal(2, await Store.CountGrantsAsync(key.KeyId));
+        Assert.Equal(2, (await Store.ListGrantsAsync(key.KeyId)).Count);
     }
 
     [Fact]

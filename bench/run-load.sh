@@ -36,4 +36,4 @@ case " $* " in *" --json "*) ;; *) json=(--json "$out/load-$(date -u +%Y%m%dT%H%
 ceiling_url=(--ceiling-url "http://127.0.0.1:$ceiling_port")
 [ "${NO_CEILING:-0}" = 1 ] && ceiling_url=()
 dotnet "$out/Coffer.LoadGen/Coffer.LoadGen.dll" --url "http://127.0.0.1:$port" "${ceiling_url[@]}" \
-  --server-pid "$server" "${json[@]}" "$@"
+  --server-pid "$server" --ceiling-pid "$ceiling" "${json[@]}" "$@"

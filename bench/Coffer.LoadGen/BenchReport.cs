@@ -22,7 +22,13 @@ internal sealed record ComparedRow(RunResult Coffer, RunResult? Ceiling)
 internal sealed class BenchReport(RunSettings settings)
 {
     private static readonly string[] Headers =
-        ["scenario", "conns", "req/s", "× ceiling", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "ceiling req/s", "ceiling p99 ms"];
+        ["scenario", "conns", "req/s", "× ceiling", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "ceiling req/s", "ceiling p99 ms", CpuHeader];
+
+    /// <summary>
+    /// CPU per request of Coffer, of the ceiling and of the generator in the same runs: steadier than
+    /// req/s on a shared machine, and with two processes on two cores the ratio follows from them.
+    /// </summary>
+    private const string CpuHeader = "CPU µs/req: coffer / ceiling / generator";
 
     private readonly List<ComparedRow> _rows = [];
     private readonly List<MemorySample> _memory = [];
@@ -160,12 +166,15 @@ internal sealed class BenchReport(RunSettings settings)
             Ms(coffer.Latency.P50), Ms(coffer.Latency.P90), Ms(coffer.Latency.P99), Ms(coffer.Latency.Max),
             ceiling is { Errors: > 0 } ? $"{Int(coffer.Errors)} (+{Int(ceiling.Errors)} ceiling)" : Int(coffer.Errors),
             ceiling is null ? "-" : Int(ceiling.PerSecond), ceiling is null ? "-" : Ms(ceiling.Latency.P99),
+            $"{Micros(coffer.ServerCpuMicrosPerRequest)} / {Micros(ceiling?.ServerCpuMicrosPerRequest)} / {Micros(coffer.ClientCpuMicrosPerRequest)}",
         ];
     }
 
     private static string Int(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Ms(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
+
+    private static string Micros(double? value) => value?.ToString("F0", CultureInfo.InvariantCulture) ?? "-";
 
     private static string Ratio(double? value) => value?.ToString("F2", CultureInfo.InvariantCulture) ?? "-";
 }

@@ -11,7 +11,8 @@ internal sealed record LatencyStats(double P50, double P90, double P99, double M
 }
 
 /// <summary>One measured run: a scenario against one target at one concurrency.</summary>
-internal sealed record RunResult(string Scenario, string Target, int Connections, long Ok, long Errors, double Seconds, LatencyStats Latency, IReadOnlyList<string> ErrorSamples)
+internal sealed record RunResult(string Scenario, string Target, int Connections, long Ok, long Errors, double Seconds, LatencyStats Latency, IReadOnlyList<string> ErrorSamples,
+    double? ServerCpuMicrosPerRequest, double ClientCpuMicrosPerRequest)
 {
     /// <summary>Correct responses per second; errors do not count, however fast they came back.</summary>
     public double PerSecond => Seconds == 0 ? 0 : Ok / Seconds;
@@ -29,6 +30,8 @@ internal sealed class LoadRun(SignedClient client)
         var latencies = new List<double>[connections];
         var samples = new List<string>();
         long errors = 0;
+        var serverCpu = ProcessCpu.Used(target.Pid);
+        var clientCpu = ProcessCpu.Own();
         var clock = Stopwatch.StartNew();
         var workers = new Task[connections];
         for (var worker = 0; worker < connections; worker++)
@@ -63,9 +66,13 @@ internal sealed class LoadRun(SignedClient client)
 
         await Task.WhenAll(workers);
         var seconds = clock.Elapsed.TotalSeconds;
+        var serverCpuUsed = ProcessCpu.Used(target.Pid) - serverCpu;
+        var clientCpuUsed = ProcessCpu.Own() - clientCpu;
         var all = latencies.SelectMany(list => list).ToArray();
         Array.Sort(all);
-        return new RunResult(scenario.Name, target.Name, connections, all.Length, errors, seconds, LatencyStats.Of(all), samples);
+        var sent = Math.Max(1, all.Length + errors);
+        return new RunResult(scenario.Name, target.Name, connections, all.Length, errors, seconds, LatencyStats.Of(all), samples,
+            serverCpuUsed?.TotalMicroseconds / sent, clientCpuUsed.TotalMicroseconds / sent);
     }
 
     private async Task<string?> SendOneAsync(Workload workload, Uri endpoint)

@@ -26,6 +26,7 @@ var operations = new Option<string[]>("--op")
 var mix = new Option<string>("--mix") { Description = "Also run these workloads together, by weight, e.g. Encrypt-32B=4,Decrypt=4,GenerateDataKey=1" };
 var ceilingUrl = new Option<string>("--ceiling-url") { Description = "The bare endpoint (bench/Coffer.Ceiling) to measure the same requests against" };
 var serverPid = new Option<int?>("--server-pid") { Description = "Coffer's process id, to report its resident set before and after" };
+var ceilingPid = new Option<int?>("--ceiling-pid") { Description = "The ceiling's process id, to report the CPU it spends per request beside Coffer's" };
 var clientThreads = new Option<int?>("--client-threads") { Description = "Limit the generator to this many thread-pool threads" };
 var nativeSeconds = new Option<double>("--native-sign-seconds") { Description = "Seconds to measure .NET's own ECDSA P-256 signing rate (0: skip)", DefaultValueFactory = _ => 3 };
 var json = new Option<string>("--json") { Description = "Also write the results to this JSON file" };
@@ -33,7 +34,7 @@ var markdown = new Option<string>("--markdown") { Description = "Also write the 
 
 var root = new RootCommand("Drives a running Coffer with SigV4-signed KMS requests, checks every response and reports throughput and latency, as a ratio to a bare endpoint.")
 {
-    url, accessKey, secretOption, region, connections, seconds, warmup, firstWarmup, operations, mix, ceilingUrl, serverPid, clientThreads, nativeSeconds, json, markdown,
+    url, accessKey, secretOption, region, connections, seconds, warmup, firstWarmup, operations, mix, ceilingUrl, serverPid, ceilingPid, clientThreads, nativeSeconds, json, markdown,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -89,10 +90,10 @@ root.SetAction(async (parse, cancellationToken) =>
         scenarios.Add(mixed);
     }
 
-    var targets = new List<Target> { Target.Coffer(cofferUrls) };
+    var targets = new List<Target> { Target.Coffer(cofferUrls) with { Pid = cofferUrls.Length == 1 ? parse.GetValue(serverPid) : null } };
     if (parse.GetValue(ceilingUrl) is { } ceiling)
     {
-        targets.Add(await Target.CeilingAsync(http, new Uri(ceiling), workloads.Values, cancellationToken));
+        targets.Add(await Target.CeilingAsync(http, new Uri(ceiling), workloads.Values, cancellationToken) with { Pid = parse.GetValue(ceilingPid) });
     }
 
     var levels = parse.GetValue(connections)!;
@@ -111,7 +112,7 @@ root.SetAction(async (parse, cancellationToken) =>
     if (Console.IsOutputRedirected)
     {
         // Spectre assumes 80 columns when it cannot ask a terminal; the table needs more to stay readable in a log.
-        console.Profile.Width = 160;
+        console.Profile.Width = 200;
     }
 
     report.Print(console);

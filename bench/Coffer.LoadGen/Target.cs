@@ -6,6 +6,9 @@ internal sealed record Target(string Name, Func<Workload, int, Uri> Endpoint)
     public const string CofferName = "coffer";
     public const string CeilingName = "ceiling";
 
+    /// <summary>The server's process id, when known, to report the CPU it spends per request.</summary>
+    public int? Pid { get; init; }
+
     /// <summary>
     /// Coffer takes every KMS call at its root, told apart by X-Amz-Target. With several nodes,
     /// connection N keeps to node N mod count, as a client behind a round-robin balancer would.

@@ -23,8 +23,10 @@ public static class PolicyEvaluator
         var allowed = false;
         foreach (var policy in policies)
         {
-            foreach (var statement in policy.Statements)
+            var statements = policy.Statements;
+            for (var i = 0; i < statements.Count; i++)
             {
+                var statement = statements[i];
                 if (!Applies(statement, facts))
                 {
                     continue;
@@ -45,8 +47,10 @@ public static class PolicyEvaluator
     public static ResourceDecision EvaluateResource(PolicyDocument policy, RequestFacts facts)
     {
         bool deny = false, direct = false, account = false;
-        foreach (var statement in policy.Statements)
+        var statements = policy.Statements;
+        for (var i = 0; i < statements.Count; i++)
         {
+            var statement = statements[i];
             var match = statement.NotPrincipal
                 ? (PrincipalMatching.NamesExactly(statement.Principal!, facts.Caller) ? PrincipalMatch.None : PrincipalMatch.Direct)
                 : PrincipalMatching.Match(statement.Principal!, facts.Caller);
@@ -73,9 +77,17 @@ public static class PolicyEvaluator
         return new ResourceDecision(deny, direct, account);
     }
 
+    // Index loops, not LINQ or foreach over interfaces: this runs for every statement of every
+    // policy on every request, and each of those allocated an enumerator or a closure.
     private static bool Applies(PolicyStatement statement, RequestFacts facts)
     {
-        var actionMatches = statement.Actions.Any(a => Wildcard.Matches(a, facts.Action, ignoreCase: true));
+        var actions = statement.Actions;
+        var actionMatches = false;
+        for (var i = 0; i < actions.Count && !actionMatches; i++)
+        {
+            actionMatches = Wildcard.Matches(actions[i], facts.Action, ignoreCase: true);
+        }
+
         if (actionMatches == statement.NotAction)
         {
             return false;
@@ -83,17 +95,23 @@ public static class PolicyEvaluator
 
         if (statement.Resources is { } resources)
         {
-            var resourceMatches = resources.Any(r =>
-                Wildcard.Matches(statement.ExpandsVariables ? PolicyVariables.Expand(r, facts, forWildcard: true) : r, facts.Resource, ignoreCase: false));
+            var resourceMatches = false;
+            for (var i = 0; i < resources.Count && !resourceMatches; i++)
+            {
+                var pattern = statement.ExpandsVariables ? PolicyVariables.Expand(resources[i], facts, forWildcard: true) : resources[i];
+                resourceMatches = Wildcard.Matches(pattern, facts.Resource, ignoreCase: false);
+            }
+
             if (resourceMatches == statement.NotResource)
             {
                 return false;
             }
         }
 
-        foreach (var condition in statement.Conditions)
+        var conditions = statement.Conditions;
+        for (var i = 0; i < conditions.Count; i++)
         {
-            if (!condition.Evaluate(facts, statement.ExpandsVariables))
+            if (!conditions[i].Evaluate(facts, statement.ExpandsVariables))
             {
                 return false;
             }

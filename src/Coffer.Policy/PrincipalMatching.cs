@@ -28,9 +28,10 @@ internal static class PrincipalMatching
         }
 
         var best = PrincipalMatch.None;
-        foreach (var entry in set.Aws)
+        var entries = set.Aws;
+        for (var i = 0; i < entries.Count; i++)
         {
-            var match = MatchOne(entry, caller);
+            var match = MatchOne(entries[i], caller);
             if (match == PrincipalMatch.Direct)
             {
                 return match;

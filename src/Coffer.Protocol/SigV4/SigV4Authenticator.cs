@@ -159,30 +159,31 @@ public sealed class SigV4Authenticator(AccessKeyDirectory directory, IRegionPoli
 
     private void CheckScope(AuthorizationHeader header, string amzDate, IReadOnlyList<string> services)
     {
-        var problems = new StringBuilder();
+        // Built only for a request that has a problem: most have none.
+        StringBuilder? problems = null;
         // IAM is global and always signed for us-east-1, whatever regions the deployment serves.
         if (!regions.Serves(header.Region) && !(header.Service == "iam" && header.Region == "us-east-1"))
         {
-            problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to a valid region, not '{header.Region}'. ");
+            (problems ??= new()).Append(CultureInfo.InvariantCulture, $"Credential should be scoped to a valid region, not '{header.Region}'. ");
         }
 
         if (!services.Contains(header.Service))
         {
-            problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped to correct service: '{services[0]}'. ");
+            (problems ??= new()).Append(CultureInfo.InvariantCulture, $"Credential should be scoped to correct service: '{services[0]}'. ");
         }
 
         if (header.Terminator != "aws4_request")
         {
-            problems.Append(CultureInfo.InvariantCulture, $"Credential should be scoped with a valid terminator: 'aws4_request', not '{header.Terminator}'. ");
+            (problems ??= new()).Append(CultureInfo.InvariantCulture, $"Credential should be scoped with a valid terminator: 'aws4_request', not '{header.Terminator}'. ");
         }
 
-        if (header.Date != amzDate[..8])
+        if (!header.Date.AsSpan().SequenceEqual(amzDate.AsSpan(0, 8)))
         {
-            problems.Append(CultureInfo.InvariantCulture,
+            (problems ??= new()).Append(CultureInfo.InvariantCulture,
                 $"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{header.Date}' != '{amzDate[..8]}', from '{amzDate}'.");
         }
 
-        if (problems.Length > 0)
+        if (problems is not null)
         {
             AuthErrors.Throw(AuthErrors.InvalidSignature, problems.ToString().TrimEnd());
         }

@@ -24,8 +24,8 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
     {
         context.Touch(key.Arn);
         var facts = await FactsAsync(context, action, key.Arn, conditions, cancellationToken);
-        facts.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
-            .With("kms:MultiRegion", "false");
+        facts.Defer(f => f.With("kms:KeySpec", key.KeySpec).With("kms:KeyUsage", key.KeyUsage).With("kms:KeyOrigin", key.Origin)
+            .With("kms:MultiRegion", "false"));
         var keyPolicyDocument = await policies.KeyPolicyAsync(key, cancellationToken);
         var identityPolicies = context.Caller.Kind == CallerKind.Account ? [] : (await IdentityOfAsync(context, cancellationToken)).Policies;
 
@@ -139,8 +139,21 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
     {
         var caller = context.Caller;
         var now = clock.GetUtcNow();
-        var facts = new RequestFacts(caller, action, resource)
-            .With("aws:PrincipalArn", caller.RoleArn ?? caller.Arn)
+        var tags = caller.Kind == CallerKind.Account ? null : (await IdentityOfAsync(context, cancellationToken)).Tags;
+        var facts = new RequestFacts(caller, action, resource).Defer(f => GlobalKeys(f, context, now, tags));
+        if (conditions is not null)
+        {
+            facts.Defer(conditions);
+        }
+
+        return facts;
+    }
+
+    /// <summary>The global condition keys every policy sees, computed only when a policy reads one.</summary>
+    private static void GlobalKeys(RequestFacts facts, RequestContext context, DateTimeOffset now, IReadOnlyList<KmsTag>? principalTags)
+    {
+        var caller = context.Caller;
+        facts.With("aws:PrincipalArn", caller.RoleArn ?? caller.Arn)
             .With("aws:PrincipalAccount", caller.AccountId)
             .With("aws:PrincipalType", caller.Kind.ToString())
             .With("aws:userid", caller.UserId)
@@ -160,16 +173,10 @@ public sealed class KmsAuthorizer(ICofferStore store, PolicyCache policies, Time
             facts.With("aws:TokenIssueTime", issued.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
         }
 
-        if (caller.Kind != CallerKind.Account)
+        foreach (var tag in principalTags ?? [])
         {
-            foreach (var tag in (await IdentityOfAsync(context, cancellationToken)).Tags)
-            {
-                facts.With($"aws:PrincipalTag/{tag.Key}", tag.Value);
-            }
+            facts.With($"aws:PrincipalTag/{tag.Key}", tag.Value);
         }
-
-        conditions?.Invoke(facts);
-        return facts;
     }
 
     private async ValueTask<bool> GrantAllowsAsync(RequestContext context, RequestFacts facts, KmsKey key, IReadOnlyDictionary<string, string>? encryptionContext,

@@ -25,7 +25,6 @@ public sealed class AuditTrail : IAsyncDisposable
     private readonly Task _writer;
     private long _lastSequence;
     private byte[] _lastHash;
-    private readonly byte[] _utf8 = new byte[64 * 1024];
     private volatile bool _healthy = true;
     private readonly SemaphoreSlim _recovering = new(1, 1);
 
@@ -34,7 +33,10 @@ public sealed class AuditTrail : IAsyncDisposable
         _store = store;
         _lastSequence = lastSequence;
         _lastHash = lastHash;
-        _writer = Task.Run(WriteLoopAsync);
+        // A thread of its own: SQLite's "async" calls run synchronously, so a loop on the thread pool
+        // held one of its threads through every commit's fsync, and on two cores the pool's second
+        // thread then did all the requests' work while the first waited on the disk.
+        _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public IAuditStore Store => _store;
@@ -69,10 +71,26 @@ public sealed class AuditTrail : IAsyncDisposable
         return (anchor?.LastSequence ?? 0, anchor is null ? AuditChain.Genesis : Convert.FromHexString(anchor.LastHash));
     }
 
-    /// <summary>Records the event durably; throws <see cref="AuditUnavailableException"/> when it could not.</summary>
+    /// <summary>
+    /// Records the event durably; fails with (or throws) <see cref="AuditUnavailableException"/> when
+    /// it could not. The event is serialised here, on the request's thread: every request waits for
+    /// the single writer loop, so the less it does per event, the sooner every batch is durable.
+    /// </summary>
     public Task RecordAsync(AuditEvent auditEvent)
     {
-        var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        string json;
+        try
+        {
+            json = auditEvent.ToJson();
+        }
+        catch (Exception error)
+        {
+            // This event fails its own request only.
+            return Task.FromException(new AuditUnavailableException("The audit event could not be serialised.", error));
+        }
+
+        // The bytes of the stored text, exactly as the verifier will hash them.
+        var pending = new Pending(auditEvent, Encoding.UTF8.GetBytes(json), json, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (_writer.IsCompleted || !_queue.Writer.TryWrite(pending))
         {
             throw new AuditUnavailableException("The audit trail is closed.");
@@ -139,13 +157,15 @@ public sealed class AuditTrail : IAsyncDisposable
         }
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var batch = new List<Pending>(MaxBatch);
         var records = new List<AuditRecord>(MaxBatch);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync())
+            // Blocking waits are what this thread is for; a store that really is asynchronous
+            // (PostgreSQL) completes on the pool and wakes it.
+            while (WaitForEvents())
             {
                 batch.Clear();
                 records.Clear();
@@ -154,7 +174,7 @@ public sealed class AuditTrail : IAsyncDisposable
                     batch.Add(next);
                 }
 
-                await CommitAsync(batch, records);
+                CommitAsync(batch, records).GetAwaiter().GetResult();
             }
         }
         catch (Exception error)
@@ -174,42 +194,29 @@ public sealed class AuditTrail : IAsyncDisposable
         }
     }
 
+    private bool WaitForEvents()
+    {
+        var ready = _queue.Reader.WaitToReadAsync();
+        return ready.IsCompleted ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
+    }
+
     /// <summary>
-    /// Chains and commits one batch. An event that cannot be serialised fails its own request only.
-    /// When another node sharing the store appended first, the store hands back its head under its
+    /// Chains and commits one batch. When another node sharing the store appended first, the store hands back its head under its
     /// write lock and the batch is chained on from it there, in the same transaction.
     /// </summary>
     private async Task CommitAsync(List<Pending> batch, List<AuditRecord> records)
     {
-        var chained = new List<(Pending Pending, string Json)>(batch.Count);
-        foreach (var pending in batch)
-        {
-            try
-            {
-                chained.Add((pending, pending.Event.ToJson()));
-            }
-            catch (Exception error)
-            {
-                pending.Done.TrySetException(new AuditUnavailableException("The audit event could not be serialised.", error));
-            }
-        }
-
-        if (chained.Count == 0)
-        {
-            return;
-        }
-
-        var newHead = Chain(chained, records, (_lastSequence, _lastHash));
+        var newHead = Chain(batch, records, (_lastSequence, _lastHash));
         try
         {
             await _store.AppendAsync(records, rechain: storedHead =>
             {
-                newHead = Chain(chained, records, storedHead);
+                newHead = Chain(batch, records, storedHead);
                 return records;
             });
             (_lastSequence, _lastHash) = newHead;
             _healthy = true;
-            foreach (var (pending, _) in chained)
+            foreach (var pending in batch)
             {
                 pending.Done.TrySetResult();
             }
@@ -223,25 +230,20 @@ public sealed class AuditTrail : IAsyncDisposable
             }
 
             _healthy = false;
-            Fail(chained.ConvertAll(c => c.Pending), new AuditUnavailableException("The audit trail cannot be written.", error));
+            Fail(batch, new AuditUnavailableException("The audit trail cannot be written.", error));
         }
     }
 
     /// <summary>Chains the events on from <paramref name="head"/>, into <paramref name="records"/>; returns the new head.</summary>
-    private (long Sequence, byte[] Hash) Chain(List<(Pending Pending, string Json)> chained, List<AuditRecord> records, (long Sequence, byte[] Hash) head)
+    private static (long Sequence, byte[] Hash) Chain(List<Pending> batch, List<AuditRecord> records, (long Sequence, byte[] Hash) head)
     {
         records.Clear();
         var (sequence, hash) = head;
-        foreach (var (pending, json) in chained)
+        foreach (var pending in batch)
         {
             sequence++;
-            // The writer loop chains one batch at a time, so one buffer serves every event of usual
-            // size; an unusually large one gets its own, which is not kept.
-            var length = Encoding.UTF8.GetByteCount(json);
-            var utf8 = length <= _utf8.Length ? _utf8 : new byte[length];
-            Encoding.UTF8.GetBytes(json, utf8);
-            hash = AuditChain.Next(hash, sequence, utf8.AsSpan(0, length));
-            records.Add(ToRecord(pending.Event, sequence, json, hash));
+            hash = AuditChain.Next(hash, sequence, pending.Utf8);
+            records.Add(ToRecord(pending.Event, sequence, pending.Json, hash));
         }
 
         return (sequence, hash);
@@ -280,5 +282,6 @@ public sealed class AuditTrail : IAsyncDisposable
         _recovering.Dispose();
     }
 
-    private sealed record Pending(AuditEvent Event, TaskCompletionSource Done);
+    /// <summary>An event waiting for its batch, with its canonical JSON as the chain hashes it (UTF-8) and as the store keeps it (text).</summary>
+    private sealed record Pending(AuditEvent Event, byte[] Utf8, string Json, TaskCompletionSource Done);
 }

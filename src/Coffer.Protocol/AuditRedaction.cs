@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coffer.Crypto;
 using Coffer.Protocol.Json;
 
 namespace Coffer.Protocol;
@@ -12,10 +14,20 @@ namespace Coffer.Protocol;
 /// </summary>
 internal static class AuditRedaction
 {
-    /// <summary>The members of a validated request body its model shape knows, minus <paramref name="secrets"/>.</summary>
-    public static JsonObject RequestParameters(ModelShape shape, JsonElement body, IReadOnlySet<string> secrets)
+    /// <summary>
+    /// The members of a validated request body its model shape knows, minus <paramref name="secrets"/>,
+    /// as a UTF-8 JSON object: written straight from the body, with no tree of nodes in between.
+    /// </summary>
+    public static byte[] RequestParameters(ModelShape shape, JsonElement body, IReadOnlySet<string> secrets)
     {
-        var result = new JsonObject();
+        using var scratch = ScratchJson.Rent();
+        WriteMembers(scratch.Writer, shape, body, secrets);
+        return scratch.Written.ToArray();
+    }
+
+    private static void WriteMembers(Utf8JsonWriter json, ModelShape shape, JsonElement body, IReadOnlySet<string> secrets)
+    {
+        json.WriteStartObject();
         foreach (var (name, member) in shape.Members)
         {
             if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null || secrets.Contains(name))
@@ -23,13 +35,30 @@ internal static class AuditRedaction
                 continue;
             }
 
-            result[CamelCase(name)] = member.Type == "structure" && value.ValueKind == JsonValueKind.Object
-                ? RequestParameters(member, value, secrets)
-                : JsonNode.Parse(value.GetRawText());
+            json.WritePropertyName(AuditName(name));
+            if (member.Type == "structure" && value.ValueKind == JsonValueKind.Object)
+            {
+                WriteMembers(json, member, value, secrets);
+            }
+            else
+            {
+                value.WriteTo(json);
+            }
         }
 
-        return result;
+        json.WriteEndObject();
     }
+
+    /// <summary>A JSON object as the UTF-8 text an event holds.</summary>
+    public static byte[] Utf8(JsonObject parameters) => JsonSerializer.SerializeToUtf8Bytes(parameters);
+
+    /// <summary>
+    /// The camelCase name of each model member, encoded once. Bounded: only the model's own member
+    /// names reach it, after validation.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, JsonEncodedText> AuditNames = new(StringComparer.Ordinal);
+
+    private static JsonEncodedText AuditName(string name) => AuditNames.GetOrAdd(name, static n => JsonEncodedText.Encode(CamelCase(n)));
 
     /// <summary>The named members of a request body that has been type-checked, for an operation without a model shape.</summary>
     public static JsonObject KnownMembers(JsonElement body, IEnumerable<string> names, IReadOnlySet<string> secrets)

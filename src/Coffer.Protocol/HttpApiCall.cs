@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Coffer.Core;
+using Coffer.Crypto;
 using Coffer.Protocol.SigV4;
 using Coffer.Service.Identity;
 using Coffer.Service.Pipeline;
@@ -30,7 +31,7 @@ internal abstract class HttpApiCall(HttpContext http, SigV4Authenticator authent
 
     protected Span<byte> BodySpan => _body is null ? [] : _body.Span;
 
-    public string RequestId { get; } = Guid.NewGuid().ToString("D");
+    public string RequestId { get; } = RandomSource.Uuid().ToString("D");
 
     public virtual string? FixedService => null;
 
@@ -48,7 +49,7 @@ internal abstract class HttpApiCall(HttpContext http, SigV4Authenticator authent
 
     public bool SecureTransport => http.Request.IsHttps;
 
-    public JsonObject? RequestParameters { get; protected set; }
+    public byte[]? RequestParameters { get; protected set; }
 
     public JsonObject? ResponseElements { get; protected set; }
 

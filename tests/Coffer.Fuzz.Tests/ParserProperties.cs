@@ -71,7 +71,10 @@ public class ParserProperties
                 try
                 {
                     RequestValidator.Validate(shape, document.RootElement);
-                    _ = AuditRedaction.RequestParameters(shape, document.RootElement, Secrets).ToJsonString();
+                    // What the event will hold must be one JSON object, whatever the body was.
+                    var parameters = AuditRedaction.RequestParameters(shape, document.RootElement, Secrets);
+                    using var written = JsonDocument.Parse(parameters);
+                    Assert.Equal(JsonValueKind.Object, written.RootElement.ValueKind);
                 }
                 catch (KmsException)
                 {

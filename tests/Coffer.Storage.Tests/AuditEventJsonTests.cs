@@ -19,7 +19,7 @@ public sealed class AuditEventJsonTests
         EventName = "Encrypt",
         AwsRegion = "eu-west-1",
         UserIdentity = new UserIdentity { Type = "IAMUser", AccountId = "111122223333", UserName = "ann" },
-        RequestParameters = parameters ?? new JsonObject { ["keyId"] = $"key-{id}" },
+        RequestParameters = JsonSerializer.SerializeToUtf8Bytes(parameters ?? new JsonObject { ["keyId"] = $"key-{id}" }),
         Resources = resources,
     };
 

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Coffer.Core;
+using Coffer.Crypto;
 using Coffer.Protocol.SigV4;
 using Coffer.Service;
 using Coffer.Service.Operations;
@@ -67,7 +67,7 @@ internal sealed class JsonApiCall(HttpContext http, SigV4Authenticator authentic
         if (spec.Service != "kms")
         {
             // Echoed only once it has parsed as its types, so the trail holds nothing else.
-            RequestParameters = AuditRedaction.KnownMembers(root, spec.RequestType.GetProperties().Select(p => p.Name), spec.Secrets);
+            RequestParameters = AuditRedaction.Utf8(AuditRedaction.KnownMembers(root, spec.RequestType.GetProperties().Select(p => p.Name), spec.Secrets));
         }
 
         return request ?? throw new KmsException(RequestValidator.SerializationError, null);
@@ -117,20 +117,10 @@ internal sealed class JsonApiCall(HttpContext http, SigV4Authenticator authentic
 
     private static WireResponse Serialize(object result, JsonTypeInfo typeInfo)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            JsonSerializer.Serialize(writer, result, typeInfo);
-        }
-
-        var body = buffer.WrittenSpan.ToArray();
-        if (result is ISensitiveResponse)
-        {
-            // The working buffer held the serialised secret too; only the returned copy remains, zeroed after sending.
-            Crypto.SecretBytes.Zero(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer.WrittenMemory).Span);
-        }
-
-        return new WireResponse(StatusCodes.Status200OK, AwsErrorResponse.ContentType, body, Sensitive: result is ISensitiveResponse);
+        // The scratch buffer is zeroed when handed back: only the returned copy of a secret remains, zeroed after sending.
+        using var scratch = ScratchJson.Rent();
+        JsonSerializer.Serialize(scratch.Writer, result, typeInfo);
+        return new WireResponse(StatusCodes.Status200OK, AwsErrorResponse.ContentType, scratch.Written.ToArray(), Sensitive: result is ISensitiveResponse);
     }
 }
 

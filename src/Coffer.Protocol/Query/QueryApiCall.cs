@@ -38,13 +38,13 @@ internal sealed class QueryApiCall(HttpContext http, SigV4Authenticator authenti
     public override Exception UnknownOperation(string service)
     {
         _errorService = service;
-        RequestParameters = AuditRedaction.QueryParameters(_parameters, OperationTable.Secrets());
+        RequestParameters = AuditRedaction.Utf8(AuditRedaction.QueryParameters(_parameters, OperationTable.Secrets()));
         return new KmsException(ErrorCode.UnknownOperation, $"Could not find operation {OperationName} for version {_parameters.GetValueOrDefault("Version")}");
     }
 
     public override object ReadRequest(OperationSpec spec)
     {
-        RequestParameters = AuditRedaction.QueryParameters(_parameters, spec.Secrets);
+        RequestParameters = AuditRedaction.Utf8(AuditRedaction.QueryParameters(_parameters, spec.Secrets));
         return new IamRequest(_parameters);
     }
 

@@ -41,7 +41,7 @@ internal sealed class SysApiCall(HttpContext http, SigV4Authenticator authentica
     public override object ReadRequest(OperationSpec spec)
     {
         // Nothing of the body is echoed: it holds shares.
-        RequestParameters = [];
+        RequestParameters = "{}"u8.ToArray();
         try
         {
             return ShareBody.Parse(Body.Span);

@@ -1,5 +1,6 @@
 using Coffer.Audit;
 using Coffer.Core;
+using Coffer.Crypto;
 
 namespace Coffer.Service.Keys;
 
@@ -11,7 +12,7 @@ public static class KmsServiceEvent
 {
     public static AuditEvent For(KmsKey key, string eventName, DateTimeOffset time) => new()
     {
-        EventId = Guid.NewGuid().ToString("D"),
+        EventId = RandomSource.Uuid().ToString("D"),
         EventTime = time,
         EventSource = "kms.amazonaws.com",
         EventName = eventName,

@@ -46,8 +46,8 @@ public interface IApiCall
     /// <summary>Parses and validates the body for <paramref name="spec"/> into its typed request.</summary>
     object ReadRequest(OperationSpec spec);
 
-    /// <summary>The request's members minus the row's secrets, for the event; null until read.</summary>
-    JsonObject? RequestParameters { get; }
+    /// <summary>The request's members minus the row's secrets, for the event, as a UTF-8 JSON object; null until read.</summary>
+    byte[]? RequestParameters { get; }
 
     /// <summary>Encodes a result; secrets in it are zeroed once written.</summary>
     void Succeed(OperationSpec spec, object result);

@@ -1,4 +1,5 @@
 using Coffer.Audit;
+using Coffer.Crypto;
 using Coffer.Policy;
 
 namespace Coffer.Service.Pipeline;
@@ -18,7 +19,7 @@ public static class RequestEvents
     public static AuditEvent For(IApiCall call, OperationSpec? spec, RequestContext? context, (string Code, string? Message)? error, string requestId,
         DateTimeOffset time) => new()
     {
-        EventId = Guid.NewGuid().ToString("D"),
+        EventId = RandomSource.Uuid().ToString("D"),
         EventTime = time,
         EventSource = $"{spec?.Service ?? call.FixedService ?? call.Claimed.Service ?? "kms"}.amazonaws.com",
         EventName = spec?.Name ?? Name(call.OperationName) ?? "Unknown",

@@ -11,9 +11,11 @@ public sealed class AuditUnavailableException(string message, Exception? inner =
 /// <summary>
 /// Appends events to the hash chain, durably, before their requests are answered. Callers await
 /// <see cref="RecordAsync"/>; a single writer loop takes every event queued meanwhile, chains
-/// them and commits them in one transaction (group commit), so durability costs one disk flush
-/// per batch, not per request. If a commit fails, every event of the batch fails and the chain is
-/// left as it was: the requests fail closed. Several nodes may share one store: a batch refused
+/// them and commits them in one transaction (group commit), and a second loop flushes committed
+/// batches to disk while the writer commits the next, so durability costs at most one disk flush
+/// per batch, not per request, and the flush does not hold up the next commit. No request is
+/// answered before its batch is flushed. If a commit or a flush fails, every event it covered
+/// fails: the requests fail closed. Several nodes may share one store: a batch refused
 /// because another node appended first is chained again on the stored head and retried. Thread-safe.
 /// </summary>
 public sealed class AuditTrail : IAsyncDisposable
@@ -22,7 +24,10 @@ public sealed class AuditTrail : IAsyncDisposable
 
     private readonly IAuditStore _store;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Committed> _committed = Channel.CreateUnbounded<Committed>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Task _writer;
+    private readonly Task _syncer;
+    private long _commitFailures;
     private long _lastSequence;
     private byte[] _lastHash;
     private volatile bool _healthy = true;
@@ -37,19 +42,21 @@ public sealed class AuditTrail : IAsyncDisposable
         // held one of its threads through every commit's fsync, and on two cores the pool's second
         // thread then did all the requests' work while the first waited on the disk.
         _writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // The flush runs beside the next commit, on another thread of its own (see SyncLoop).
+        _syncer = Task.Factory.StartNew(SyncLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public IAuditStore Store => _store;
 
     /// <summary>Whether the writer runs and the last commit succeeded. Requests are refused up front while not.</summary>
-    public bool Healthy => _healthy && !_writer.IsCompleted;
+    public bool Healthy => _healthy && !WriterStopped;
 
     /// <summary>
     /// Whether the writer loop has ended. It is built never to end while the trail is open; if it
     /// does, every request is refused at once and <c>/health</c> says so, instead of requests
     /// waiting for an event that no one will write.
     /// </summary>
-    public bool WriterStopped => _writer.IsCompleted;
+    public bool WriterStopped => _writer.IsCompleted || _syncer.IsCompleted;
 
     public static async Task<AuditTrail> OpenAsync(IAuditStore store, CancellationToken cancellationToken = default)
     {
@@ -91,7 +98,7 @@ public sealed class AuditTrail : IAsyncDisposable
 
         // The bytes of the stored text, exactly as the verifier will hash them.
         var pending = new Pending(auditEvent, Encoding.UTF8.GetBytes(json), json, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (_writer.IsCompleted || !_queue.Writer.TryWrite(pending))
+        if (WriterStopped || !_queue.Writer.TryWrite(pending))
         {
             throw new AuditUnavailableException("The audit trail is closed.");
         }
@@ -125,7 +132,7 @@ public sealed class AuditTrail : IAsyncDisposable
     /// </summary>
     public async Task<bool> TryRecoverAsync(CancellationToken cancellationToken)
     {
-        if (Healthy || _writer.IsCompleted || !await _recovering.WaitAsync(0, cancellationToken))
+        if (Healthy || WriterStopped || !await _recovering.WaitAsync(0, cancellationToken))
         {
             return Healthy;
         }
@@ -151,7 +158,7 @@ public sealed class AuditTrail : IAsyncDisposable
     /// <summary>Throws when the last commit failed, so a request is refused before it does anything.</summary>
     public void EnsureHealthy()
     {
-        if (!_healthy || _writer.IsCompleted)
+        if (!_healthy || WriterStopped)
         {
             throw new AuditUnavailableException("The audit trail cannot be written.");
         }
@@ -165,9 +172,10 @@ public sealed class AuditTrail : IAsyncDisposable
         {
             // Blocking waits are what this thread is for; a store that really is asynchronous
             // (PostgreSQL) completes on the pool and wakes it.
-            while (WaitForEvents())
+            while (WaitFor(_queue.Reader))
             {
-                batch.Clear();
+                // The syncer holds the last batch until it is durable: each batch is a list of its own.
+                batch = [];
                 records.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
                 {
@@ -191,34 +199,105 @@ public sealed class AuditTrail : IAsyncDisposable
             {
                 left.Done.TrySetException(new AuditUnavailableException("The audit trail is closed."));
             }
+
+            // The syncer flushes what was committed, answers it, and ends.
+            _committed.Writer.TryComplete();
         }
     }
 
-    private bool WaitForEvents()
+    /// <summary>
+    /// Makes committed batches durable and only then answers their requests. While it flushes, the
+    /// writer commits the next batch: on a disk whose flush takes as long as a commit, requests no
+    /// longer wait for one and then the other. Every batch committed by the time a flush starts is
+    /// covered by it, so a burst of small commits costs one flush.
+    /// </summary>
+    private void SyncLoop()
     {
-        var ready = _queue.Reader.WaitToReadAsync();
+        var waiting = new List<Committed>();
+        try
+        {
+            while (WaitFor(_committed.Reader))
+            {
+                waiting.Clear();
+                while (_committed.Reader.TryRead(out var committed))
+                {
+                    waiting.Add(committed);
+                }
+
+                try
+                {
+                    _store.SyncAsync().AsTask().GetAwaiter().GetResult();
+                }
+                catch (Exception error)
+                {
+                    _healthy = false;
+                    foreach (var committed in waiting)
+                    {
+                        Fail(committed.Events, new AuditUnavailableException("The audit trail cannot be written.", error));
+                    }
+
+                    continue;
+                }
+
+                // Healthy again only if no commit has failed since the last of these was made.
+                if (Volatile.Read(ref _commitFailures) == waiting[^1].FailuresBefore)
+                {
+                    _healthy = true;
+                }
+
+                foreach (var committed in waiting)
+                {
+                    foreach (var pending in committed.Events)
+                    {
+                        pending.Done.TrySetResult();
+                    }
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            // Unreachable by design, as in the writer loop: fail what is in hand.
+            foreach (var committed in waiting)
+            {
+                Fail(committed.Events, new AuditUnavailableException("The audit writer stopped.", error));
+            }
+        }
+        finally
+        {
+            _healthy = false;
+            _committed.Writer.TryComplete();
+            while (_committed.Reader.TryRead(out var left))
+            {
+                Fail(left.Events, new AuditUnavailableException("The audit trail is closed."));
+            }
+        }
+    }
+
+    private static bool WaitFor<T>(ChannelReader<T> reader)
+    {
+        var ready = reader.WaitToReadAsync();
         return ready.IsCompleted ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>
-    /// Chains and commits one batch. When another node sharing the store appended first, the store hands back its head under its
-    /// write lock and the batch is chained on from it there, in the same transaction.
+    /// Chains and commits one batch, and hands it to the syncer. When another node sharing the store
+    /// appended first, the store hands back its head under its write lock and the batch is chained
+    /// on from it there, in the same transaction.
     /// </summary>
     private async Task CommitAsync(List<Pending> batch, List<AuditRecord> records)
     {
         var newHead = Chain(batch, records, (_lastSequence, _lastHash));
         try
         {
-            await _store.AppendAsync(records, rechain: storedHead =>
+            await _store.AppendUnsyncedAsync(records, rechain: storedHead =>
             {
                 newHead = Chain(batch, records, storedHead);
                 return records;
             });
             (_lastSequence, _lastHash) = newHead;
-            _healthy = true;
-            foreach (var pending in batch)
+            if (!_committed.Writer.TryWrite(new Committed(batch, Volatile.Read(ref _commitFailures))))
             {
-                pending.Done.TrySetResult();
+                Fail(batch, new AuditUnavailableException("The audit trail is closed."));
             }
         }
         catch (Exception error)
@@ -229,6 +308,7 @@ public sealed class AuditTrail : IAsyncDisposable
                 await TryReadHeadAsync();
             }
 
+            Interlocked.Increment(ref _commitFailures);
             _healthy = false;
             Fail(batch, new AuditUnavailableException("The audit trail cannot be written.", error));
         }
@@ -279,9 +359,13 @@ public sealed class AuditTrail : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        await _syncer;
         _recovering.Dispose();
     }
 
     /// <summary>An event waiting for its batch, with its canonical JSON as the chain hashes it (UTF-8) and as the store keeps it (text).</summary>
+    /// <summary>A batch committed to the store, waiting for the flush that makes it durable, with the count of failed commits before it.</summary>
+    private sealed record Committed(List<Pending> Events, long FailuresBefore);
+
     private sealed record Pending(AuditEvent Event, byte[] Utf8, string Json, TaskCompletionSource Done);
 }

@@ -72,12 +72,31 @@ public sealed class SqliteAuditStore : IAuditStore
         CancellationToken cancellationToken = default,
         Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null)
     {
+        await AppendUnsyncedAsync(records, cancellationToken, rechain);
+        await SyncAsync(cancellationToken);
+    }
+
+    /// <remarks>
+    /// The appending connection commits with <c>synchronous=NORMAL</c>: in WAL mode a commit then
+    /// writes its frames to the WAL file without flushing it, and SQLite still flushes the WAL
+    /// before every checkpoint and the database after it. <see cref="SyncAsync"/> flushes the WAL.
+    /// </remarks>
+    public async ValueTask AppendUnsyncedAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null)
+    {
         // Appends come from one writer loop, batch after batch: one connection and one prepared
         // INSERT serve them all, instead of a pooled connection's PRAGMA and a parse per event.
         await _appending.WaitAsync(cancellationToken);
         try
         {
-            _appender ??= await Appender.OpenAsync(this, cancellationToken);
+            if (_appender is null)
+            {
+                _appender = await Appender.OpenAsync(this, cancellationToken);
+                _walCommits = _appender.Wal;
+            }
+
             try
             {
                 await _appender.AppendAsync(records, cancellationToken);
@@ -89,6 +108,14 @@ public sealed class SqliteAuditStore : IAuditStore
                 _appender = null;
                 throw;
             }
+
+            if (_caughtUp)
+            {
+                // The checkpointer has copied the bulk of the WAL: copying the little committed since
+                // lets the next commit start the WAL over from its beginning, so it stays small.
+                _caughtUp = false;
+                await _appender.TryCheckpointAsync(cancellationToken);
+            }
         }
         finally
         {
@@ -96,17 +123,137 @@ public sealed class SqliteAuditStore : IAuditStore
         }
     }
 
+    /// <summary>
+    /// Flushes the WAL file to disk, which makes every transaction committed into it durable. It
+    /// runs beside the next commit, not under the appending lock: a flush of an inode covers every
+    /// write made to it before, and SQLite only overwrites frames a flushed checkpoint has copied.
+    /// The file is opened afresh each time, as SQLite deletes and recreates it when the last
+    /// connection closes; when it is absent, SQLite has checkpointed everything into the database
+    /// file and flushed that first. SQLite takes no locks on the WAL file itself, so closing this
+    /// handle releases none of SQLite's.
+    /// </summary>
+    public ValueTask SyncAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_walCommits)
+        {
+            // The appender has not found the database in WAL mode: it commits with a flush (FULL).
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            using var wal = new FileStream(_path + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            wal.Flush(flushToDisk: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Checkpointed into the database file and flushed there before SQLite removed the WAL.
+        }
+
+        RequestCheckpoint();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The least time between two checkpoints: each copies what the WAL gathered meanwhile.</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly SemaphoreSlim _checkpointDue = new(0, 1);
+    private readonly object _checkpointerLock = new();
+    private Thread? _checkpointer;
+    private volatile bool _closing;
+
+    /// <summary>Set when the checkpointer has copied what the WAL held: the writer then checkpoints the rest itself, cheaply.</summary>
+    private volatile bool _caughtUp;
+
+    /// <summary>
+    /// Asks the checkpointer thread for a checkpoint. The appending connection does none itself
+    /// (<c>wal_autocheckpoint=0</c>; the WAL file is cut back to 32 MiB when it starts over): a
+    /// checkpoint copies a thousand pages into the database file
+    /// and flushes it twice, several milliseconds in which no batch could be committed, so every
+    /// request in flight waited for it; that was the latency's long tail. A passive checkpoint on
+    /// another connection runs beside the writer instead.
+    /// </summary>
+    private void RequestCheckpoint()
+    {
+        if (_checkpointer is null)
+        {
+            lock (_checkpointerLock)
+            {
+                if (_checkpointer is null && !_closing)
+                {
+                    _checkpointer = new Thread(CheckpointLoop) { IsBackground = true, Name = "audit checkpoint" };
+                    _checkpointer.Start();
+                }
+            }
+        }
+
+        if (_checkpointDue.CurrentCount == 0)
+        {
+            try
+            {
+                _checkpointDue.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already asked.
+            }
+        }
+    }
+
+    private void CheckpointLoop()
+    {
+        while (true)
+        {
+            _checkpointDue.Wait();
+            if (_closing)
+            {
+                return;
+            }
+
+            try
+            {
+                using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+                using var checkpoint = Command(connection, null, "PRAGMA wal_checkpoint(PASSIVE);");
+                checkpoint.ExecuteNonQuery();
+                _caughtUp = true;
+            }
+            catch (Exception)
+            {
+                // The WAL grows until the next checkpoint succeeds; the trail itself is unaffected.
+            }
+
+            Thread.Sleep(CheckpointInterval);
+        }
+    }
+
     private readonly SemaphoreSlim _appending = new(1, 1);
     private Appender? _appender;
 
-    private sealed class Appender(SqliteConnection connection, SqliteCommand insert) : IAsyncDisposable
+    /// <summary>Whether the appender commits into a WAL without flushing it, so that <see cref="SyncAsync"/> must.</summary>
+    private volatile bool _walCommits;
+
+    private sealed class Appender(SqliteConnection connection, SqliteCommand insert, bool wal) : IAsyncDisposable
     {
+        /// <summary>Whether its commits leave the WAL for <see cref="SyncAsync"/> to flush; otherwise they flush themselves.</summary>
+        public bool Wal => wal;
+
         private static readonly string[] Parameters =
             ["$seq", "$time", "$id", "$name", "$source", "$account", "$principal", "$user", "$key", "$error", "$ip", "$ro", "$resources", "$json", "$hash"];
 
         public static async Task<Appender> OpenAsync(SqliteAuditStore store, CancellationToken cancellationToken)
         {
             var connection = await store.OpenAsync(cancellationToken);
+            var wal = false;
+            await using (var mode = Command(connection, null, "PRAGMA journal_mode;"))
+            {
+                // Only a WAL commit is safe to leave unflushed; in any other mode the connection keeps synchronous=FULL.
+                if (await mode.ExecuteScalarAsync(cancellationToken) is string journal && journal.Equals("wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    await ExecuteAsync(connection, null, "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=33554432;", cancellationToken);
+                    wal = true;
+                }
+            }
+
             var insert = connection.CreateCommand();
             insert.CommandText = $"INSERT INTO events ({Columns}) VALUES ({string.Join(", ", Parameters)});";
             foreach (var name in Parameters)
@@ -114,7 +261,7 @@ public sealed class SqliteAuditStore : IAuditStore
                 insert.Parameters.Add(new SqliteParameter { ParameterName = name });
             }
 
-            return new Appender(connection, insert);
+            return new Appender(connection, insert, wal);
         }
 
         public async Task AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
@@ -143,6 +290,25 @@ public sealed class SqliteAuditStore : IAuditStore
             }
 
             await tx.CommitAsync(cancellationToken);
+        }
+
+        /// <summary>
+        /// A passive checkpoint on the appending connection, which alone appends: once it has copied
+        /// every frame, the next transaction writes the WAL from its start again. A reader still on
+        /// old frames makes it stop short, harmlessly; it never waits for one.
+        /// </summary>
+        public async Task TryCheckpointAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (SqliteException)
+            {
+                // The commit stands; the next catch-up tries again.
+            }
         }
 
         public async ValueTask DisposeAsync()
@@ -232,6 +398,9 @@ public sealed class SqliteAuditStore : IAuditStore
 
     public async ValueTask DisposeAsync()
     {
+        _closing = true;
+        RequestCheckpoint();
+        _checkpointer?.Join();
         await _appending.WaitAsync();
         try
         {

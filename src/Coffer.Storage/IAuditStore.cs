@@ -71,6 +71,21 @@ public interface IAuditStore : IAsyncDisposable
         CancellationToken cancellationToken = default,
         Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null);
 
+    /// <summary>
+    /// As <see cref="AppendAsync"/>, except that the batch may not be durable yet when this
+    /// returns: <see cref="SyncAsync"/> makes every batch appended so far durable. The audit
+    /// writer commits the next batch while the disk flushes the last one, and answers no request
+    /// before its batch is synced. An engine whose commit is durable by itself needs neither.
+    /// </summary>
+    ValueTask AppendUnsyncedAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null) =>
+        AppendAsync(records, cancellationToken, rechain);
+
+    /// <summary>Makes every batch <see cref="AppendUnsyncedAsync"/> has appended durable; throws when it could not.</summary>
+    ValueTask SyncAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
     ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditFilter filter, CancellationToken cancellationToken = default);
 
     /// <summary>

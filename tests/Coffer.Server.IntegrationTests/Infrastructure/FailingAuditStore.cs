@@ -3,8 +3,9 @@ using Coffer.Storage;
 namespace Coffer.Server.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real SQLite audit store, with a switch that makes appends fail as a full or broken disk
-/// would: fault injection for the fail-closed tests, not a stand-in for the store.
+/// The real SQLite audit store, with switches that make appends or flushes fail as a full or
+/// broken disk would, or hold flushes as a slow disk would: fault injection for the fail-closed
+/// tests, not a stand-in for the store.
 /// </summary>
 public sealed class FailingAuditStore(IAuditStore inner) : IAuditStore
 {
@@ -15,6 +16,33 @@ public sealed class FailingAuditStore(IAuditStore inner) : IAuditStore
         CancellationToken cancellationToken = default,
         Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null) =>
         Fail ? throw new IOException("disk full (injected)") : inner.AppendAsync(records, cancellationToken, rechain);
+
+    public ValueTask AppendUnsyncedAsync(
+        IReadOnlyList<AuditRecord> records,
+        CancellationToken cancellationToken = default,
+        Func<(long Sequence, byte[] Hash), IReadOnlyList<AuditRecord>>? rechain = null) =>
+        Fail ? throw new IOException("disk full (injected)") : inner.AppendUnsyncedAsync(records, cancellationToken, rechain);
+
+    /// <summary>Makes every flush fail, as a disk that reports a write error at fsync would.</summary>
+    public volatile bool FailSync;
+
+    /// <summary>When set, each flush first waits for this semaphore: a slow disk, held still.</summary>
+    public SemaphoreSlim? SyncGate { get; set; }
+
+    public async ValueTask SyncAsync(CancellationToken cancellationToken = default)
+    {
+        if (SyncGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
+        if (FailSync)
+        {
+            throw new IOException("flush failed (injected)");
+        }
+
+        await inner.SyncAsync(cancellationToken);
+    }
 
     public ValueTask ProbeAsync(CancellationToken cancellationToken = default) =>
         Fail ? throw new IOException("disk full (injected)") : inner.ProbeAsync(cancellationToken);

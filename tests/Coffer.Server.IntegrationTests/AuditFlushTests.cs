@@ -1,6 +1,4 @@
-using System.Text;
 using Coffer.Audit;
-using Coffer.Crypto;
 using Coffer.Server.IntegrationTests.Infrastructure;
 using Coffer.Storage;
 using Coffer.Storage.Sqlite;
@@ -70,12 +68,7 @@ public sealed class AuditFlushTests : IAsyncLifetime
         // Both were committed, in order, on one chain: the failed flush answered its request with an error, it did not fork the trail.
         var records = await _store.QueryAsync(new AuditFilter { Limit = 10 });
         Assert.Equal(["Unflushed", "Flushed"], records.Select(r => r.EventName));
-        var hash = AuditChain.Genesis;
-        foreach (var record in records)
-        {
-            hash = AuditChain.Next(hash, record.Sequence, Encoding.UTF8.GetBytes(record.Json));
-            Assert.Equal(hash, record.Hash);
-        }
+        AuditWriterTests.AssertChained(records);
     }
 
     [Fact]
@@ -109,13 +102,5 @@ public sealed class AuditFlushTests : IAsyncLifetime
         }
     }
 
-    private static AuditEvent Event(string name) => new()
-    {
-        EventId = Guid.NewGuid().ToString("D"),
-        EventTime = DateTimeOffset.UtcNow,
-        EventSource = "kms.amazonaws.com",
-        EventName = name,
-        AwsRegion = "us-east-1",
-        UserIdentity = new UserIdentity { Type = "Unknown" },
-    };
+    private static AuditEvent Event(string name) => AuditWriterTests.Event(name);
 }

@@ -21,7 +21,7 @@ public sealed class AuditWriterTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static AuditEvent Event(string name, string? parameters = null) => new()
+    internal static AuditEvent Event(string name, string? parameters = null) => new()
     {
         EventId = Guid.NewGuid().ToString("D"),
         EventTime = DateTimeOffset.UtcNow,
@@ -50,6 +50,12 @@ public sealed class AuditWriterTests : IAsyncLifetime
         Assert.False(_trail.WriterStopped);
         var records = await _trail.Store.QueryAsync(new Storage.AuditFilter { Limit = 100 });
         Assert.Equal(["Before", "After", "Later"], records.Select(r => r.EventName));
+        AssertChained(records);
+    }
+
+    /// <summary>Every record's hash chains on from the one before, from the genesis hash.</summary>
+    internal static void AssertChained(IEnumerable<Storage.AuditRecord> records)
+    {
         var hash = AuditChain.Genesis;
         foreach (var record in records)
         {

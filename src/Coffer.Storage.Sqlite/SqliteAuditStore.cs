@@ -155,7 +155,7 @@ public sealed class SqliteAuditStore : IAuditStore
     }
 
     /// <summary>The least time between two checkpoints: each copies what the WAL gathered meanwhile.</summary>
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _checkpointDue = new(0, 1);
     private readonly object _checkpointerLock = new();
@@ -214,6 +214,10 @@ public sealed class SqliteAuditStore : IAuditStore
             {
                 using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
                 using var checkpoint = Command(connection, null, "PRAGMA wal_checkpoint(PASSIVE);");
+
+                // Twice: the second pass copies what was committed during the first, so what is left
+                // for the writer's own checkpoint, which holds up every request in flight, is small.
+                checkpoint.ExecuteNonQuery();
                 checkpoint.ExecuteNonQuery();
                 _caughtUp = true;
             }

@@ -74,9 +74,10 @@ public sealed class AuditFlushTests : IAsyncLifetime
     [Fact]
     public async Task The_WAL_starts_over_under_constant_writes_instead_of_growing_with_the_trail()
     {
-        // Eight callers writing back to back for three seconds: the writer never stops, so only its own
-        // catch-up checkpoint (after the checkpointer's) lets the WAL start again from its beginning.
-        var until = DateTime.UtcNow.AddSeconds(3);
+        // Eight callers writing back to back for six seconds (the checkpointer runs once a second): the
+        // writer never stops, so only its own catch-up checkpoint (after the checkpointer's) lets the
+        // WAL start again from its beginning.
+        var until = DateTime.UtcNow.AddSeconds(6);
         var padding = new string('p', 2000);
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {

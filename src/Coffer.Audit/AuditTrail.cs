@@ -48,11 +48,11 @@ public sealed class AuditTrail : IAsyncDisposable
 
     public IAuditStore Store => _store;
 
-    /// <summary>Whether the writer runs and the last commit succeeded. Requests are refused up front while not.</summary>
+    /// <summary>Whether the writer and syncer run and the last commit and flush succeeded. Requests are refused up front while not.</summary>
     public bool Healthy => _healthy && !WriterStopped;
 
     /// <summary>
-    /// Whether the writer loop has ended. It is built never to end while the trail is open; if it
+    /// Whether the writer loop or the syncer loop has ended. They are built never to end while the trail is open; if it
     /// does, every request is refused at once and <c>/health</c> says so, instead of requests
     /// waiting for an event that no one will write.
     /// </summary>
@@ -363,9 +363,9 @@ public sealed class AuditTrail : IAsyncDisposable
         _recovering.Dispose();
     }
 
-    /// <summary>An event waiting for its batch, with its canonical JSON as the chain hashes it (UTF-8) and as the store keeps it (text).</summary>
     /// <summary>A batch committed to the store, waiting for the flush that makes it durable, with the count of failed commits before it.</summary>
     private sealed record Committed(List<Pending> Events, long FailuresBefore);
 
+    /// <summary>An event waiting for its batch, with its canonical JSON as the chain hashes it (UTF-8) and as the store keeps it (text).</summary>
     private sealed record Pending(AuditEvent Event, byte[] Utf8, string Json, TaskCompletionSource Done);
 }

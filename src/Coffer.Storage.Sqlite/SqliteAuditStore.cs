@@ -112,9 +112,15 @@ public sealed class SqliteAuditStore : IAuditStore
             if (_caughtUp)
             {
                 // The checkpointer has copied the bulk of the WAL: copying the little committed since
-                // lets the next commit start the WAL over from its beginning, so it stays small.
-                _caughtUp = false;
-                await _appender.TryCheckpointAsync(cancellationToken);
+                // lets the next commit start the WAL over from its beginning, so it stays small. When
+                // it stops short (the checkpointer's next pass holds the checkpoint lock, or a reader
+                // still uses old frames), the next few batches try again rather than leave the WAL
+                // to grow until the checkpointer's next round.
+                if (await _appender.TryCheckpointAsync(cancellationToken) || ++_catchUpTries >= MaxCatchUpTries)
+                {
+                    _caughtUp = false;
+                    _catchUpTries = 0;
+                }
             }
         }
         finally
@@ -164,6 +170,12 @@ public sealed class SqliteAuditStore : IAuditStore
 
     /// <summary>Set when the checkpointer has copied what the WAL held: the writer then checkpoints the rest itself, cheaply.</summary>
     private volatile bool _caughtUp;
+
+    /// <summary>How many batches in a row the writer's catch-up stopped short; only the writer reads or writes it.</summary>
+    private int _catchUpTries;
+
+    /// <summary>How many batches try the catch-up before it waits for the checkpointer's next round.</summary>
+    private const int MaxCatchUpTries = 16;
 
     /// <summary>
     /// Asks the checkpointer thread for a checkpoint. The appending connection does none itself
@@ -299,19 +311,26 @@ public sealed class SqliteAuditStore : IAuditStore
         /// <summary>
         /// A passive checkpoint on the appending connection, which alone appends: once it has copied
         /// every frame, the next transaction writes the WAL from its start again. A reader still on
-        /// old frames makes it stop short, harmlessly; it never waits for one.
+        /// old frames, or another checkpoint under way, makes it stop short, harmlessly; it never
+        /// waits for either. Returns whether it copied every frame.
         /// </summary>
-        public async Task TryCheckpointAsync(CancellationToken cancellationToken)
+        public async Task<bool> TryCheckpointAsync(CancellationToken cancellationToken)
         {
             try
             {
                 await using var checkpoint = connection.CreateCommand();
                 checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+                await using var result = await checkpoint.ExecuteReaderAsync(cancellationToken);
+
+                // One row: whether it was blocked, the frames in the WAL, and the frames copied.
+                return await result.ReadAsync(cancellationToken)
+                    && result.GetInt64(0) == 0
+                    && result.GetInt64(1) == result.GetInt64(2);
             }
             catch (SqliteException)
             {
                 // The commit stands; the next catch-up tries again.
+                return false;
             }
         }
 

@@ -174,7 +174,14 @@ public sealed class CofferApp : IAsyncDisposable
         // even when tests move options.Clock days ahead to expire keys and sessions.
         var authenticator = new SigV4Authenticator(directory, regions, TimeProvider.System);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Coffer is configured by its own options, not by an appsettings.json in whatever folder it
+        // was started from; and ASP.NET Core's default reload-on-change watched that folder and
+        // everything under it: started in its data folder, the watcher woke for every audit write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -104,6 +104,22 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Started_in_its_data_folder_it_neither_reads_an_appsettings_json_there_nor_watches_the_folder()
+    {
+        // Were the file read, its log level would let the host's start-up lines through.
+        await File.WriteAllTextAsync(Path.Combine(_dataDir, "appsettings.json"), """{ "Logging": { "LogLevel": { "Default": "Information" } } }""");
+        await using var server = await CofferProcess.StartAsync(_dataDir, _env, workingDirectory: _dataDir);
+        var kms = server.Kms(_env["COFFER_DEV_ACCESS_KEY_ID"], _env["COFFER_DEV_SECRET_ACCESS_KEY"]);
+        var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata.KeyId;
+        await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream([1, 2, 3]) });
+
+        Assert.DoesNotContain("Microsoft.Hosting.Lifetime", server.Output, StringComparison.Ordinal);
+        // A file watcher holds an inotify descriptor; one on the data folder would wake for every audit write.
+        var descriptors = Directory.GetFiles($"/proc/{server.ProcessId}/fd").Select(fd => new FileInfo(fd).LinkTarget ?? "");
+        Assert.DoesNotContain(descriptors, target => target.Contains("inotify", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SIGTERM_stops_the_server_cleanly()
     {
         // Through ./coffer, as a service manager runs it: the launcher must exec the server, or the signal stops only bash.

@@ -37,7 +37,7 @@ public sealed class CofferProcess : IAsyncDisposable
     /// system picks a free one, so servers started side by side by parallel tests never race for a port.
     /// </summary>
     public static async Task<CofferProcess> StartAsync(string dataDir, IDictionary<string, string>? env = null, int? port = null, bool dev = true,
-        IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null, bool viaLauncher = false)
+        IEnumerable<string>? extraArguments = null, IEnumerable<string>? rawArguments = null, bool viaLauncher = false, string? workingDirectory = null)
     {
         (string File, string[] Arguments) cli = await Repo.CliAsync();
         if (viaLauncher)
@@ -50,7 +50,7 @@ public sealed class CofferProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Repo.Root,
+            WorkingDirectory = workingDirectory ?? Repo.Root,
         };
         foreach (var arg in leading.Concat(rawArguments ?? new[] { "server", dev ? "--dev" : "--insecure-http", "--data-dir", dataDir, "--listen", $"127.0.0.1:{port ?? 0}" }.Concat(extraArguments ?? [])))
         {

@@ -85,6 +85,23 @@ internal sealed class BenchReport(RunSettings settings)
             console.MarkupLineInterpolated($"[red]{run.Scenario} at {run.Connections} on {run.Target}: {run.Errors} errors, e.g. {string.Join("; ", run.ErrorSamples)}[/]");
         }
 
+        if (ThreadBreakdown() is { } breakdown)
+        {
+            var threads = new Table().Title("Coffer's CPU µs per request, by thread: the audit trail's own, and the rest (requests, sockets, runtime)")
+                .AddColumns(breakdown.Headers);
+            foreach (var cells in breakdown.Rows)
+            {
+                threads.AddRow(cells.Select(Markup.Escape).ToArray());
+            }
+
+            foreach (var column in threads.Columns.Skip(1))
+            {
+                column.RightAligned();
+            }
+
+            console.Write(threads);
+        }
+
         if (NativeSignsPerSecond is { } native)
         {
             console.WriteLine($"ECDSA P-256 SignData, .NET alone on {settings.Cores} threads: {Int(native)} signatures/s.");
@@ -115,6 +132,16 @@ internal sealed class BenchReport(RunSettings settings)
         foreach (var row in _rows)
         {
             text.Append("| ").AppendJoin(" | ", Cells(row)).AppendLine(" |");
+        }
+
+        if (ThreadBreakdown() is { } breakdown)
+        {
+            text.AppendLine().Append("| ").AppendJoin(" | ", breakdown.Headers).AppendLine(" |");
+            text.Append("|---").Insert(text.Length, "|---:", breakdown.Headers.Length - 1).AppendLine("|");
+            foreach (var cells in breakdown.Rows)
+            {
+                text.Append("| ").AppendJoin(" | ", cells).AppendLine(" |");
+            }
         }
 
         if (NativeSignsPerSecond is { } native)
@@ -153,6 +180,29 @@ internal sealed class BenchReport(RunSettings settings)
     /// last two. Every sample is in the JSON.
     /// </summary>
     private IEnumerable<MemorySample> MemoryHighlights() => new[] { _memory[0], _memory[Math.Min(1, _memory.Count - 1)], _memory[^1] }.Distinct();
+
+    /// <summary>
+    /// Coffer's CPU per request split between its audit threads and the rest, for the runs that
+    /// read them; none when no run did (no server pid, or another server than Coffer).
+    /// </summary>
+    private (string[] Headers, List<string[]> Rows)? ThreadBreakdown()
+    {
+        var names = _rows.SelectMany(row => row.Coffer.AuditThreadCpuMicrosPerRequest.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (names.Length == 0)
+        {
+            return null;
+        }
+
+        var rows = new List<string[]>();
+        foreach (var coffer in _rows.Select(row => row.Coffer).Where(run => run.ServerCpuMicrosPerRequest is not null))
+        {
+            var audit = names.Select(name => coffer.AuditThreadCpuMicrosPerRequest.GetValueOrDefault(name)).ToArray();
+            rows.Add([coffer.Scenario, Int(coffer.Connections), Micros(coffer.ServerCpuMicrosPerRequest), .. audit.Select(value => Micros(value)),
+                Micros(coffer.ServerCpuMicrosPerRequest - audit.Sum())]);
+        }
+
+        return (["scenario", "conns", "all", .. names, "the rest"], rows);
+    }
 
     private static string Mib(MemorySample sample) => (sample.ResidentKiB / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
 

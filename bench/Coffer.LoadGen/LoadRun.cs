@@ -12,8 +12,11 @@ internal sealed record LatencyStats(double P50, double P90, double P99, double M
 
 /// <summary>One measured run: a scenario against one target at one concurrency.</summary>
 internal sealed record RunResult(string Scenario, string Target, int Connections, long Ok, long Errors, double Seconds, LatencyStats Latency, IReadOnlyList<string> ErrorSamples,
-    double? ServerCpuMicrosPerRequest, double ClientCpuMicrosPerRequest)
+    double? ServerCpuMicrosPerRequest, double ClientCpuMicrosPerRequest, IReadOnlyDictionary<string, double> AuditThreadCpuMicrosPerRequest)
 {
+    /// <summary>The threads whose CPU is broken out: Coffer's audit trail's own (the ceiling has none).</summary>
+    public const string AuditThreads = "audit ";
+
     /// <summary>Correct responses per second; errors do not count, however fast they came back.</summary>
     public double PerSecond => Seconds == 0 ? 0 : Ok / Seconds;
 }
@@ -31,6 +34,7 @@ internal sealed class LoadRun(SignedClient client)
         var samples = new List<string>();
         long errors = 0;
         var serverCpu = ProcessCpu.Used(target.Pid);
+        var auditCpu = ProcessCpu.UsedByThread(target.Pid, RunResult.AuditThreads);
         var clientCpu = ProcessCpu.Own();
         var clock = Stopwatch.StartNew();
         var workers = new Task[connections];
@@ -67,12 +71,14 @@ internal sealed class LoadRun(SignedClient client)
         await Task.WhenAll(workers);
         var seconds = clock.Elapsed.TotalSeconds;
         var serverCpuUsed = ProcessCpu.Used(target.Pid) - serverCpu;
+        var auditCpuUsed = ProcessCpu.UsedByThread(target.Pid, RunResult.AuditThreads);
         var clientCpuUsed = ProcessCpu.Own() - clientCpu;
         var all = latencies.SelectMany(list => list).ToArray();
         Array.Sort(all);
         var sent = Math.Max(1, all.Length + errors);
         return new RunResult(scenario.Name, target.Name, connections, all.Length, errors, seconds, LatencyStats.Of(all), samples,
-            serverCpuUsed?.TotalMicroseconds / sent, clientCpuUsed.TotalMicroseconds / sent);
+            serverCpuUsed?.TotalMicroseconds / sent, clientCpuUsed.TotalMicroseconds / sent,
+            auditCpuUsed.ToDictionary(thread => thread.Key, thread => (thread.Value - auditCpu.GetValueOrDefault(thread.Key)).TotalMicroseconds / sent));
     }
 
     private async Task<string?> SendOneAsync(Workload workload, Uri endpoint)

@@ -166,6 +166,8 @@ public sealed class AuditTrail : IAsyncDisposable
 
     private void WriteLoop()
     {
+        // Named, as the checkpointer is, so that a profile or the load generator's breakdown of CPU by thread can tell it apart.
+        Thread.CurrentThread.Name = "audit writer";
         var batch = new List<Pending>(MaxBatch);
         var records = new List<AuditRecord>(MaxBatch);
         try
@@ -213,6 +215,7 @@ public sealed class AuditTrail : IAsyncDisposable
     /// </summary>
     private void SyncLoop()
     {
+        Thread.CurrentThread.Name = "audit flush";
         var waiting = new List<Committed>();
         try
         {

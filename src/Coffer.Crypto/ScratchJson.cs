@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Coffer.Crypto;
@@ -8,7 +6,8 @@ namespace Coffer.Crypto;
 /// A JSON writer and its working buffer, kept one per thread and handed out for one document at a
 /// time: every response and audit event is written through one, where a fresh writer and a buffer
 /// grown by doubling cost several times the document in garbage per request. What was written is
-/// zeroed when the scratch is handed back, since a response may hold a plaintext or a data key.
+/// zeroed when the scratch is handed back, and an outgrown buffer when it grows, since a response may
+/// hold a plaintext or a data key.
 /// </summary>
 public sealed class ScratchJson : IDisposable
 {
@@ -18,7 +17,7 @@ public sealed class ScratchJson : IDisposable
     [ThreadStatic]
     private static ScratchJson? t_kept;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly ZeroingBufferWriter _buffer = new(4096);
 
     private ScratchJson() => Writer = new Utf8JsonWriter(_buffer);
 
@@ -46,8 +45,7 @@ public sealed class ScratchJson : IDisposable
     {
         // Bytes the writer still holds (a document abandoned half-way) are in the buffer's free part until flushed.
         Writer.Flush();
-        SecretBytes.Zero(MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span);
-        _buffer.ResetWrittenCount();
+        _buffer.Clear();
         Writer.Reset(_buffer);
         if (_buffer.Capacity <= KeptBufferBytes)
         {

@@ -5,7 +5,9 @@ namespace Coffer.Storage.Sqlite;
 
 /// <summary>
 /// The audit trail in its own SQLite file (<c>audit.db</c>), so its steady stream of appends never
-/// waits on key writes. WAL with <c>synchronous=FULL</c>: an append that returned is on disk.
+/// waits on key writes. WAL mode: an <see cref="AppendAsync"/> that returned is on disk; the audit
+/// writer's <see cref="AppendUnsyncedAsync"/> commits without a flush and <see cref="SyncAsync"/>
+/// flushes the WAL after it, beside the next commit.
 /// </summary>
 public sealed class SqliteAuditStore : IAuditStore
 {

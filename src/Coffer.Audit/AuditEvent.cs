@@ -38,11 +38,18 @@ public sealed record AuditEvent
     public string? RecipientAccountId { get; init; }
 
     /// <summary>The canonical JSON text of the event: its UTF-8 bytes are what the hash chain covers.</summary>
-    public string ToJson()
+    public string ToJson() => Serialize().Text;
+
+    /// <summary>
+    /// The canonical JSON of the event both as the UTF-8 bytes the hash chain covers and as the text
+    /// the store keeps, from one serialisation: the bytes are the writer's own, not the text encoded again.
+    /// </summary>
+    public (byte[] Utf8, string Text) Serialize()
     {
         using var scratch = ScratchJson.Rent();
         Write(scratch.Writer);
-        return Encoding.UTF8.GetString(scratch.Written);
+        var utf8 = scratch.Written.ToArray();
+        return (utf8, Encoding.UTF8.GetString(utf8));
     }
 
     private void Write(Utf8JsonWriter json)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Threading.Channels;
 using Coffer.Crypto;
 using Coffer.Storage;
@@ -85,10 +84,11 @@ public sealed class AuditTrail : IAsyncDisposable
     /// </summary>
     public Task RecordAsync(AuditEvent auditEvent)
     {
+        byte[] utf8;
         string json;
         try
         {
-            json = auditEvent.ToJson();
+            (utf8, json) = auditEvent.Serialize();
         }
         catch (Exception error)
         {
@@ -97,7 +97,7 @@ public sealed class AuditTrail : IAsyncDisposable
         }
 
         // The bytes of the stored text, exactly as the verifier will hash them.
-        var pending = new Pending(auditEvent, Encoding.UTF8.GetBytes(json), json, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(auditEvent, utf8, json, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (WriterStopped || !_queue.Writer.TryWrite(pending))
         {
             throw new AuditUnavailableException("The audit trail is closed.");

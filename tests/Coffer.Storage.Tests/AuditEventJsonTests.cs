@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coffer.Audit;
@@ -62,6 +63,19 @@ public sealed class AuditEventJsonTests
         {
             Assert.Equal([alone[i]], together[i]);
         }
+    }
+
+    [Fact]
+    public void The_bytes_the_chain_hashes_are_the_stored_text_encoded_as_UTF8()
+    {
+        // The verifier hashes the stored text's UTF-8; the writer hashes the serialiser's own bytes.
+        var e = Event("u", new JsonObject { ["keyId"] = "k", ["note"] = "é中😀 \"quoted\" <tag>" }) with { UserAgent = "agent/ü" };
+
+        var (utf8, text) = e.Serialize();
+
+        Assert.Equal(Encoding.UTF8.GetBytes(text), utf8);
+        Assert.Equal(e.ToJson(), text);
+        Assert.Equal("é中😀 \"quoted\" <tag>", JsonDocument.Parse(utf8).RootElement.GetProperty("requestParameters").GetProperty("note").GetString());
     }
 
     [Theory]

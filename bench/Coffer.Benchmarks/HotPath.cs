@@ -199,8 +199,11 @@ public sealed class HotPath : IDisposable
     public SecretBytes DecryptCiphertext() =>
         SymmetricCiphertext.TryDecrypt(_material, _ciphertext, _canonicalContext) ?? throw new InvalidOperationException("The ciphertext did not authenticate.");
 
-    /// <summary>Audit event serialisation: the Encrypt call's event as the canonical JSON the hash chain covers.</summary>
-    public string SerializeAuditEvent() => _auditEvent.ToJson();
+    /// <summary>
+    /// Audit event serialisation as the trail does it per request: the Encrypt call's event as the
+    /// canonical JSON, both the UTF-8 bytes the hash chain covers and the text the store keeps.
+    /// </summary>
+    public (byte[] Utf8, string Text) SerializeAuditEvent() => _auditEvent.Serialize();
 
     /// <summary>The canonical request hashed into the string to sign: one step of <see cref="VerifySigV4"/>.</summary>
     public string StringToSign() => SigV4Authenticator.StringToSign(_http.Request, SignedHeaders, _payloadHash, AmzDate, Scope);

@@ -38,7 +38,12 @@ public sealed record AuditEvent
     public string? RecipientAccountId { get; init; }
 
     /// <summary>The canonical JSON text of the event: its UTF-8 bytes are what the hash chain covers.</summary>
-    public string ToJson() => Serialize().Text;
+    public string ToJson()
+    {
+        using var scratch = ScratchJson.Rent();
+        Write(scratch.Writer);
+        return Encoding.UTF8.GetString(scratch.Written);
+    }
 
     /// <summary>
     /// The canonical JSON of the event both as the UTF-8 bytes the hash chain covers and as the text

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 
@@ -102,7 +103,9 @@ public class AllocationBudgetTests(HotPathBenchmarksFixture fixture) : IClassFix
     public void The_audit_event_is_the_encrypt_call_without_its_plaintext()
     {
         using var hotPath = new HotPath();
-        using var json = JsonDocument.Parse(hotPath.SerializeAuditEvent());
+        var (utf8, text) = hotPath.SerializeAuditEvent();
+        Assert.Equal(text, Encoding.UTF8.GetString(utf8));
+        using var json = JsonDocument.Parse(utf8);
         var root = json.RootElement;
         Assert.Equal("Encrypt", root.GetProperty("eventName").GetString());
         Assert.Equal(HotPath.UserArn, root.GetProperty("userIdentity").GetProperty("arn").GetString());

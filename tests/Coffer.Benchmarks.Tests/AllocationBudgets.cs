@@ -25,7 +25,7 @@ internal static class AllocationBudgets
         [nameof(HotPathBenchmarks.AuthorizeWithConditionalKeyPolicy)] =         (8008,   8832),
         [nameof(HotPathBenchmarks.EncryptCiphertext)] =                         (288,    320),
         [nameof(HotPathBenchmarks.DecryptCiphertext)] =                         (256,    320),
-        [nameof(HotPathBenchmarks.SerializeAuditEvent)] =                       (2032,   2240),
+        [nameof(HotPathBenchmarks.SerializeAuditEvent)] =                       (3016,   3328), // bytes and text, as the trail takes them (was the text alone)
         [nameof(HotPathBenchmarks.StringToSign)] =                              (448,    512),
         [nameof(HotPathBenchmarks.SignatureMatches)] =                          (0,      0),
         [nameof(HotPathBenchmarks.ParseAndValidateEncryptBody)] =               (1224,   1408),

@@ -121,7 +121,9 @@ public class ImportedMaterialTests
             key.WriteInteger(0);
             foreach (var part in new[] { p.Modulus, p.Exponent, p.D, p.P, p.Q, p.DP, p.DQ, p.InverseQ })
             {
-                key.WriteIntegerUnsigned(part);
+                // .NET pads D, DP, DQ and InverseQ to a fixed length; DER wants no leading zero bytes
+                // (about one key in a hundred has one, and the writer refused it).
+                key.WriteIntegerUnsigned(part.AsSpan().TrimStart((byte)0));
             }
         }
 

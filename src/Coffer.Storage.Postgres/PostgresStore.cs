@@ -325,13 +325,14 @@ public sealed partial class PostgresStore : ICofferStore
             : null;
     }
 
-    public async ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteKeyIfDueAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         // Foreign keys cascade the material, tags, aliases, grants and last use away in the same
         // statement. SQLite's WAL checkpoint after this has no PostgreSQL equivalent (see
         // DeleteImportedMaterialAsync): the dead rows are sealed bytes until VACUUM reuses their space.
         await using var connection = await _db.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = @id;", cancellationToken, null, ("@id", keyId));
+        return await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = @id AND state = @state AND deletion_ms <= @now;", cancellationToken, null,
+            ("@id", keyId), ("@state", (int)KeyState.PendingDeletion), ("@now", now.ToUnixTimeMilliseconds())) > 0;
     }
 
     public async ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default)

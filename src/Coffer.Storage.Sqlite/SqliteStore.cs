@@ -339,16 +339,21 @@ public sealed partial class SqliteStore : ICofferStore
             reader.IsDBNull(2) ? null : reader.GetString(2));
     }
 
-    public async ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> DeleteKeyIfDueAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         // Foreign keys cascade the material, tags and aliases away inside the same statement.
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = $id;", cancellationToken, null, ("$id", keyId));
+        if (await ExecuteAsync(connection, "DELETE FROM keys WHERE key_id = $id AND state = $state AND deletion_ms <= $now;", cancellationToken, null,
+                ("$id", keyId), ("$state", (int)KeyState.PendingDeletion), ("$now", now.ToUnixTimeMilliseconds())) == 0)
+        {
+            return false;
+        }
 
         // The WAL still holds the pages as they were before the delete; copying them into the
         // (zeroed) database and truncating the WAL leaves the material nowhere in the data folder.
         // A reader mid-transaction can keep the checkpoint from completing; the next one finishes it.
         await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken);
+        return true;
     }
 
     public async ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default)

@@ -90,7 +90,7 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// Destroys one material version's material, keeping what is known of it (so the same material
     /// can be recognised when imported again); when it is the key's current one, the key goes to
     /// PendingImport unless it is pending deletion. One transaction, leaving no copy in the
-    /// store's files (as <see cref="DeleteKeyAsync"/>).
+    /// store's files (as <see cref="DeleteKeyIfDueAsync"/>).
     /// </summary>
     ValueTask DeleteImportedMaterialAsync(string keyId, int version, CancellationToken cancellationToken = default);
 
@@ -111,8 +111,13 @@ public interface ICofferStore : IIdentityStore, IKeyAccessStore, IAsyncDisposabl
     /// <summary>Enabled keys whose automatic rotation is due at or before <paramref name="now"/>, in every account and region.</summary>
     ValueTask<IReadOnlyList<KmsKey>> ListKeysDueForRotationAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a key, its material, tags and aliases in one transaction (crypto-shredding).</summary>
-    ValueTask DeleteKeyAsync(string keyId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Removes a key, its material, tags and aliases in one transaction (crypto-shredding), if it is
+    /// still pending deletion with its date at or before <paramref name="now"/>. False when it no
+    /// longer is: a CancelKeyDeletion that came after the key was found due wins, as does another
+    /// node's pass that deleted it first.
+    /// </summary>
+    ValueTask<bool> DeleteKeyIfDueAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<KmsTag>> GetTagsAsync(string keyId, CancellationToken cancellationToken = default);
 

@@ -40,6 +40,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     private static StoredMaterial Material(KmsKey key) => new(key.KeyId, 1, [1, 2, 3], Now);
 
+    private static KmsKey DueForDeletion(KmsKey key) => key with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(-1) };
+
     [Fact]
     public async Task A_key_round_trips_with_every_field()
     {
@@ -123,11 +125,11 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_a_key_removes_its_material_tags_and_aliases()
     {
-        var key = NewKey();
+        var key = DueForDeletion(NewKey());
         await Store.InsertKeyAsync(key, "{}", [new KmsTag("t", "v")], Material(key));
         await Store.TryInsertAliasAsync(new KmsAlias { AccountId = key.AccountId, Region = key.Region, Name = $"alias/{key.KeyId}", TargetKeyId = key.KeyId, CreationDate = Now, LastUpdatedDate = Now });
 
-        await Store.DeleteKeyAsync(key.KeyId);
+        Assert.True(await Store.DeleteKeyIfDueAsync(key.KeyId, Now));
 
         Assert.Null(await Store.FindKeyAsync(key.Region, key.KeyId));
         Assert.Null(await Store.FindMaterialAsync(key.KeyId, 1));
@@ -146,6 +148,32 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.False(await Store.TryInsertAliasAsync(alias));
         Assert.True(await Store.DeleteAliasAsync(key.AccountId, key.Region, "alias/unique"));
         Assert.False(await Store.DeleteAliasAsync(key.AccountId, key.Region, "alias/unique"));
+    }
+
+    [Fact]
+    public async Task A_key_found_due_whose_deletion_is_cancelled_before_the_delete_stays_with_its_material()
+    {
+        var key = DueForDeletion(NewKey());
+        var later = NewKey() with { State = KeyState.PendingDeletion, DeletionDate = Now.AddDays(1) };
+        await Store.InsertKeyAsync(key, "{}", [], Material(key));
+        await Store.InsertKeyAsync(later, "{}", [], Material(later));
+        var found = Assert.Single(await Store.ListKeysDueForDeletionAsync(Now, 10), k => k.KeyId == key.KeyId);
+
+        // CancelKeyDeletion lands between the deletion pass's listing and its delete.
+        var cancelled = found with { State = KeyState.Disabled, DeletionDate = null };
+        Assert.True(await Store.UpdateKeyAsync(cancelled, found));
+
+        Assert.False(await Store.DeleteKeyIfDueAsync(key.KeyId, Now));
+        Assert.False(await Store.DeleteKeyIfDueAsync(later.KeyId, Now));
+        Assert.Equal(KeyState.Disabled, (await Store.FindKeyAsync(key.Region, key.KeyId))?.State);
+        Assert.NotNull(await Store.FindMaterialAsync(key.KeyId, 1));
+        Assert.NotNull(await Store.FindMaterialAsync(later.KeyId, 1));
+
+        // A second pass (another node's, as the jobs lease changes hands) finds nothing left to delete.
+        var due = DueForDeletion(NewKey());
+        await Store.InsertKeyAsync(due, "{}", [], Material(due));
+        Assert.True(await Store.DeleteKeyIfDueAsync(due.KeyId, Now));
+        Assert.False(await Store.DeleteKeyIfDueAsync(due.KeyId, Now));
     }
 
     [Fact]
@@ -329,12 +357,12 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     [Fact]
     public async Task A_last_use_of_a_deleted_key_is_skipped_without_failing_the_batch_and_deleting_a_key_removes_its_last_use()
     {
-        var (kept, deleted) = (NewKey(), NewKey());
+        var (kept, deleted) = (NewKey(), DueForDeletion(NewKey()));
         await Store.InsertKeyAsync(kept, "{}", [], Material(kept));
         await Store.InsertKeyAsync(deleted, "{}", [], Material(deleted));
         await Store.SaveKeyLastUsesAsync([new KeyLastUse(deleted.KeyId, "Encrypt", Now, "event-1", "request-1")]);
 
-        await Store.DeleteKeyAsync(deleted.KeyId);
+        Assert.True(await Store.DeleteKeyIfDueAsync(deleted.KeyId, Now));
         Assert.Null(await Store.FindKeyLastUseAsync(deleted.KeyId));
 
         var use = new KeyLastUse(kept.KeyId, "Verify", Now, "event-2", "request-2");
@@ -438,7 +466,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.True(await Store.DeleteGrantAsync(grant.GrantId));
         Assert.False(await Store.DeleteGrantAsync(grant.GrantId));
 
-        await Store.DeleteKeyAsync(key.KeyId);
+        Assert.True(await Store.UpdateKeyAsync(DueForDeletion(key), key));
+        Assert.True(await Store.DeleteKeyIfDueAsync(key.KeyId, Now));
         Assert.Null(await Store.FindGrantAsync(other.GrantId));
         Assert.Null(await Store.GetKeyPolicyAsync(key.KeyId));
     }

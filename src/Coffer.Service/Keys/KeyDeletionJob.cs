@@ -18,9 +18,18 @@ public sealed class KeyDeletionJob(ICofferStore store, KeyMaterialVault vault, A
     protected override ValueTask<IReadOnlyList<KmsKey>> DueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
         store.ListKeysDueForDeletionAsync(now, limit, cancellationToken);
 
+    /// <remarks>
+    /// The delete is conditional: a CancelKeyDeletion between the listing and here (or another
+    /// node's pass, in the moment a jobs lease changes hands) leaves nothing to delete, and the key
+    /// its caller just saved stays.
+    /// </remarks>
     protected override async ValueTask<bool> ApplyAsync(KmsKey key, CancellationToken cancellationToken)
     {
-        await store.DeleteKeyAsync(key.KeyId, cancellationToken);
+        if (!await store.DeleteKeyIfDueAsync(key.KeyId, Clock.GetUtcNow(), cancellationToken))
+        {
+            return false;
+        }
+
         vault.Forget(key.KeyId);
         return true;
     }
